@@ -1,0 +1,152 @@
+import { parseArgs } from 'node:util';
+import { openConfiguredDatabase, startRuntime } from './app-runtime.ts';
+import { loadConfig } from './config.ts';
+import { DataDirLockedError } from './db/lock.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { inWorkspace } from './db/tenancy.ts';
+import { seedDemo } from './demo/demo.ts';
+import { createApiKey, createWorkspace, isSetupNeeded } from './platform/auth.service.ts';
+import { systemCtx } from './platform/context.ts';
+
+const usage = `Usage: klient <command>
+
+  start                      start the server (PORT, DATABASE_URL, KLIENT_DATA_DIR, KLIENT_DEMO=0)
+  migrate                    bring the database schema up to date
+  demo                       load the demo business into an empty database
+  admin create-workspace --name N --owner-email E --owner-password P [--owner-name N] [--json]
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const config = loadConfig();
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(config);
+    case 'migrate': {
+      const database = await openConfiguredDatabase(config);
+      try {
+        const applied = await migrateToLatest(database.db as never);
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The schema is up to date.');
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'demo': {
+      const database = await openConfiguredDatabase(config);
+      try {
+        await migrateToLatest(database.db as never);
+        if (!(await isSetupNeeded(database.db))) {
+          console.error('The database already has a workspace; the demo loads only into an empty database.');
+          return 1;
+        }
+        const demo = await seedDemo(database.db, { log: (line) => console.log(line) });
+        console.log(`Demo business ready. Log in as ${demo.ownerEmail} / ${demo.ownerPassword}`);
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'admin':
+      return admin(config, rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return command === undefined ? 1 : 0;
+    default:
+      console.error(`Unknown command: ${command}\n\n${usage}`);
+      return 1;
+  }
+}
+
+async function admin(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'create-workspace') {
+    console.error(usage);
+    return 1;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      'owner-email': { type: 'string' },
+      'owner-password': { type: 'string' },
+      'owner-name': { type: 'string' },
+      locale: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const name = values.name;
+  const email = values['owner-email'];
+  const password = values['owner-password'];
+  if (!name || !email || !password) {
+    console.error('create-workspace needs --name, --owner-email and --owner-password');
+    return 1;
+  }
+  if (password.length < 10) {
+    console.error('The owner password needs at least 10 characters');
+    return 1;
+  }
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database.db as never);
+    const { workspaceId, ownerId } = await createWorkspace(database.db, {
+      name,
+      ownerName: values['owner-name'] ?? email,
+      ownerEmail: email,
+      ownerPassword: password,
+      locale: values.locale === 'en' ? 'en' : 'he',
+    });
+    const ctx = systemCtx(workspaceId);
+    const key = await inWorkspace(database.db, workspaceId, (trx) =>
+      createApiKey(
+        trx,
+        { ...ctx, actor: { type: 'user', id: ownerId, role: 'owner', name: 'cli' } },
+        { name: 'cli', role: 'owner' },
+      ),
+    );
+    if (values.json) console.log(JSON.stringify({ workspaceId, apiKey: key.key }));
+    else console.log(`Workspace ${workspaceId} created.\nAPI key (shown once): ${key.key}`);
+  } finally {
+    await database.close();
+  }
+  return 0;
+}
+
+async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const runtime = await startRuntime(config);
+  if (config.demo && (await isSetupNeeded(runtime.database.db))) {
+    console.log('Empty database: loading the demo business (KLIENT_DEMO=0 starts empty) ...');
+    const demo = await seedDemo(runtime.database.db, { log: (line) => console.log(line) });
+    console.log(`Demo business ready. Log in as ${demo.ownerEmail} / ${demo.ownerPassword}`);
+  }
+  await runtime.app.listen({ port: config.port, host: config.host });
+  console.log(
+    `Klient is running on http://localhost:${config.port} (${runtime.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return new Promise(() => undefined);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || process.argv[2] !== 'start') process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof DataDirLockedError) {
+      console.error(`klient: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

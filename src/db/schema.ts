@@ -1,0 +1,41 @@
+import type { CommerceTables } from '../modules/commerce/commerce.tables.ts';
+import type {
+  BranchTable,
+  ConsentEventTable,
+  CustomerIdentityTable,
+  CustomerMergeTable,
+  CustomerTable,
+  NoteTable,
+} from '../modules/customers/customers.tables.ts';
+import type { ImportTable } from '../modules/imports/imports.tables.ts';
+import type { TimelineEventTable } from '../modules/timeline/timeline.tables.ts';
+import type {
+  ApiKeyTable,
+  AuditLogTable,
+  DomainEventTable,
+  IdempotencyKeyTable,
+  InvitationTable,
+  SessionTable,
+  UserTable,
+  WorkspaceTable,
+} from '../platform/platform.tables.ts';
+
+/** The whole database as Kysely sees it; each module owns its own table types. */
+export type DB = CommerceTables & {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  invitations: InvitationTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  domain_events: DomainEventTable;
+  idempotency_keys: IdempotencyKeyTable;
+  branches: BranchTable;
+  customers: CustomerTable;
+  customer_identities: CustomerIdentityTable;
+  consent_events: ConsentEventTable;
+  notes: NoteTable;
+  customer_merges: CustomerMergeTable;
+  timeline_events: TimelineEventTable;
+  imports: ImportTable;
+};

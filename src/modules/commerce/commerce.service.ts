@@ -1,0 +1,375 @@
+import { sql } from 'kysely';
+import type { Trx } from '../../db/tenancy.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
+import { publishEvent } from '../../platform/events.ts';
+import {
+  applyCustomerTotals,
+  findOrCreateBranch,
+  registerCustomerHooks,
+  resolveActiveCustomerId,
+} from '../customers/customers.service.ts';
+import { recordTimelineEvents } from '../timeline/timeline.service.ts';
+import type { CreateOrderBody, CreateProductBody, RefundBody } from './commerce.schemas.ts';
+import type { OrderChannel } from './commerce.tables.ts';
+
+/** Money is summed in agorot (integers), never in floating point. */
+const toAgorot = (value: number | string) => Math.round(Number(value) * 100);
+const fromAgorot = (agorot: number) => (agorot / 100).toFixed(2);
+
+export type Order = {
+  id: string;
+  externalId: string | null;
+  customerId: string;
+  placedAt: Date;
+  channel: OrderChannel;
+  branchId: string | null;
+  branchName: string | null;
+  status: string;
+  currency: string;
+  total: string;
+  refundedTotal: string;
+  items: { lineNo: number; sku: string; name: string; quantity: number; unitPrice: string; total: string }[];
+};
+
+export async function createProduct(trx: Trx, ctx: Ctx, input: CreateProductBody) {
+  const values = {
+    workspace_id: ctx.workspaceId,
+    id: newId(),
+    sku: input.sku,
+    name: input.name,
+    category: input.category ?? null,
+    price: input.price ?? null,
+  };
+  const row = await trx
+    .insertInto('products')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'sku']).doUpdateSet({
+        name: input.name,
+        category: input.category ?? null,
+        price: input.price ?? null,
+        updated_at: new Date(),
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, ctx, { action: 'product.saved', entityType: 'product', entityId: row.id, after: input });
+  return rowToProduct(row);
+}
+
+function rowToProduct(row: { id: string; sku: string; name: string; category: string | null; price: string | null }) {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    category: row.category,
+    price: row.price === null ? null : Number(row.price).toFixed(2),
+  };
+}
+
+export async function listProducts(trx: Trx, ctx: Ctx, options: { limit: number; cursor?: string | undefined }) {
+  let query = trx.selectFrom('products').selectAll().where('workspace_id', '=', ctx.workspaceId);
+  if (options.cursor) query = query.where('sku', '>', options.cursor);
+  const rows = await query
+    .orderBy('sku')
+    .limit(options.limit + 1)
+    .execute();
+  const page = rows.slice(0, options.limit);
+  return { items: page.map(rowToProduct), nextCursor: rows.length > options.limit ? (page.at(-1)?.sku ?? null) : null };
+}
+
+/** Products by SKU, created on first sight so an order never waits for a catalogue. */
+async function productIdsBySku(trx: Trx, ctx: Ctx, items: { sku: string; name: string; unitPrice: number }[]) {
+  const unique = new Map(items.map((i) => [i.sku, i]));
+  const rows = await trx
+    .insertInto('products')
+    .values(
+      [...unique.values()].map((i) => ({
+        workspace_id: ctx.workspaceId,
+        id: newId(),
+        sku: i.sku,
+        name: i.name,
+        price: i.unitPrice,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['workspace_id', 'sku']).doUpdateSet({ sku: sql`excluded.sku` }))
+    .returning(['id', 'sku'])
+    .execute();
+  return new Map(rows.map((r) => [r.sku, r.id]));
+}
+
+export async function getOrder(trx: Trx, ctx: Ctx, id: string): Promise<Order> {
+  const order = await trx
+    .selectFrom('orders as o')
+    .leftJoin('branches as b', (join) =>
+      join.onRef('b.workspace_id', '=', 'o.workspace_id').onRef('b.id', '=', 'o.branch_id'),
+    )
+    .selectAll('o')
+    .select('b.name as branch_name')
+    .where('o.workspace_id', '=', ctx.workspaceId)
+    .where('o.id', '=', id)
+    .executeTakeFirstOrThrow(() => new AppError('ORDER.NOT_FOUND'));
+  const items = await trx
+    .selectFrom('order_items')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('order_id', '=', id)
+    .orderBy('line_no')
+    .execute();
+  return {
+    id: order.id,
+    externalId: order.external_id,
+    customerId: order.customer_id,
+    placedAt: order.placed_at,
+    channel: order.channel,
+    branchId: order.branch_id,
+    branchName: order.branch_name,
+    status: order.status,
+    currency: order.currency,
+    total: Number(order.total).toFixed(2),
+    refundedTotal: Number(order.refunded_total).toFixed(2),
+    items: items.map((i) => ({
+      lineNo: i.line_no,
+      sku: i.sku,
+      name: i.name,
+      quantity: Number(i.quantity),
+      unitPrice: Number(i.unit_price).toFixed(2),
+      total: Number(i.total).toFixed(2),
+    })),
+  };
+}
+
+/**
+ * Creates an order, idempotent by externalId: the same externalId again
+ * returns the order already stored (created: false) and changes nothing.
+ */
+export async function createOrder(
+  trx: Trx,
+  ctx: Ctx,
+  input: CreateOrderBody,
+): Promise<{ order: Order; created: boolean }> {
+  const existing = await trx
+    .selectFrom('orders')
+    .select('id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('external_id', '=', input.externalId)
+    .executeTakeFirst();
+  if (existing) return { order: await getOrder(trx, ctx, existing.id), created: false };
+
+  const customerId = await resolveActiveCustomerId(trx, ctx, input.customerId);
+  if (!customerId) {
+    throw new AppError('ORDER.CUSTOMER_NOT_FOUND', {
+      fields: [{ field: 'customerId', message: 'customer.not_found' }],
+    });
+  }
+  const branchId = input.branch ? await findOrCreateBranch(trx, ctx, input.branch) : null;
+  const products = await productIdsBySku(trx, ctx, input.items);
+  const lines = input.items.map((item, index) => {
+    const totalAgorot = Math.round(toAgorot(item.unitPrice) * item.quantity);
+    return { ...item, lineNo: index + 1, totalAgorot };
+  });
+  const totalAgorot = lines.reduce((sum, l) => sum + l.totalAgorot, 0);
+  const id = newId();
+  const placedAt = new Date(input.placedAt);
+  const inserted = await trx
+    .insertInto('orders')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id,
+      external_id: input.externalId,
+      customer_id: customerId,
+      placed_at: placedAt,
+      channel: input.channel,
+      branch_id: branchId,
+      currency: input.currency ?? 'ILS',
+      total: fromAgorot(totalAgorot),
+    })
+    .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) {
+    // A concurrent retry won the race: answer as the retry would have been answered.
+    const winner = await trx
+      .selectFrom('orders')
+      .select('id')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('external_id', '=', input.externalId)
+      .executeTakeFirstOrThrow();
+    return { order: await getOrder(trx, ctx, winner.id), created: false };
+  }
+  await trx
+    .insertInto('order_items')
+    .values(
+      lines.map((l) => ({
+        workspace_id: ctx.workspaceId,
+        order_id: id,
+        line_no: l.lineNo,
+        product_id: products.get(l.sku) ?? null,
+        sku: l.sku,
+        name: l.name,
+        quantity: l.quantity,
+        unit_price: l.unitPrice,
+        total: fromAgorot(l.totalAgorot),
+      })),
+    )
+    .execute();
+  const order = await getOrder(trx, ctx, id);
+  await recordTimelineEvents(trx, ctx, [
+    {
+      customerId,
+      type: 'order.placed',
+      occurredAt: placedAt,
+      refId: id,
+      data: { total: order.total, channel: order.channel, branchName: order.branchName, itemsCount: lines.length },
+    },
+  ]);
+  await refreshTotals(trx, ctx, [customerId]);
+  await recordAudit(trx, ctx, { action: 'order.created', entityType: 'order', entityId: id, after: order });
+  await publishEvent(trx, ctx, { type: 'order.placed', payload: { orderId: id, customerId, total: order.total } });
+  return { order, created: true };
+}
+
+export async function refundOrder(trx: Trx, ctx: Ctx, orderId: string, input: RefundBody) {
+  const order = await trx
+    .selectFrom('orders')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirstOrThrow(() => new AppError('ORDER.NOT_FOUND'));
+  if (input.externalId) {
+    const seen = await trx
+      .selectFrom('refunds')
+      .select('id')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('external_id', '=', input.externalId)
+      .executeTakeFirst();
+    if (seen) return getOrder(trx, ctx, orderId);
+  }
+  const refunded = toAgorot(order.refunded_total) + toAgorot(input.amount);
+  if (refunded > toAgorot(order.total)) {
+    throw new AppError('ORDER.REFUND_EXCEEDS_TOTAL', { fields: [{ field: 'amount', message: 'too_big' }] });
+  }
+  const refundId = newId();
+  const refundedAt = input.refundedAt ? new Date(input.refundedAt) : new Date();
+  await trx
+    .insertInto('refunds')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id: refundId,
+      order_id: orderId,
+      external_id: input.externalId ?? null,
+      amount: input.amount,
+      reason: input.reason ?? null,
+      refunded_at: refundedAt,
+    })
+    .execute();
+  await trx
+    .updateTable('orders')
+    .set({
+      refunded_total: fromAgorot(refunded),
+      status: refunded === toAgorot(order.total) ? 'refunded' : 'partially_refunded',
+    })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', orderId)
+    .execute();
+  await recordTimelineEvents(trx, ctx, [
+    {
+      customerId: order.customer_id,
+      type: 'order.refunded',
+      occurredAt: refundedAt,
+      refId: orderId,
+      data: { amount: fromAgorot(toAgorot(input.amount)), reason: input.reason ?? null },
+    },
+  ]);
+  await refreshTotals(trx, ctx, [order.customer_id]);
+  await recordAudit(trx, ctx, {
+    action: 'order.refunded',
+    entityType: 'order',
+    entityId: orderId,
+    before: { refundedTotal: order.refunded_total },
+    after: { refundedTotal: fromAgorot(refunded), amount: input.amount },
+  });
+  await publishEvent(trx, ctx, {
+    type: 'order.refunded',
+    payload: { orderId, customerId: order.customer_id, amount: fromAgorot(toAgorot(input.amount)) },
+  });
+  return getOrder(trx, ctx, orderId);
+}
+
+export async function listOrders(
+  trx: Trx,
+  ctx: Ctx,
+  options: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
+) {
+  let query = trx.selectFrom('orders').select('id').where('workspace_id', '=', ctx.workspaceId);
+  if (options.customerId) query = query.where('customer_id', '=', options.customerId);
+  if (options.cursor) query = query.where('id', '<', options.cursor);
+  const ids = await query
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const page = ids.slice(0, options.limit);
+  const items = [];
+  for (const { id } of page) items.push(await getOrder(trx, ctx, id));
+  return { items, nextCursor: ids.length > options.limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/**
+ * Recomputes the order count, net spend (total minus refunds, cancelled
+ * orders excluded) and first/last purchase of the given customers from their
+ * orders, and writes them to the customer records.
+ */
+export async function refreshTotals(trx: Trx, ctx: Ctx, customerIds: string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  const ids = [...new Set(customerIds)];
+  const rows = await trx
+    .selectFrom('orders')
+    .select([
+      'customer_id',
+      sql<number>`count(*) filter (where status <> 'cancelled')::int`.as('orders_count'),
+      sql<string>`coalesce(sum(total - refunded_total) filter (where status <> 'cancelled'), 0)::text`.as(
+        'total_spent',
+      ),
+      sql<Date | null>`min(placed_at) filter (where status <> 'cancelled')`.as('first_order_at'),
+      sql<Date | null>`max(placed_at) filter (where status <> 'cancelled')`.as('last_order_at'),
+    ])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', 'in', ids)
+    .groupBy('customer_id')
+    .execute();
+  const byId = new Map(rows.map((r) => [r.customer_id, r]));
+  await applyCustomerTotals(
+    trx,
+    ctx,
+    ids.map((id) => {
+      const r = byId.get(id);
+      return {
+        customerId: id,
+        ordersCount: r?.orders_count ?? 0,
+        totalSpent: r?.total_spent ?? '0',
+        firstOrderAt: r?.first_order_at ?? null,
+        lastOrderAt: r?.last_order_at ?? null,
+      };
+    }),
+  );
+}
+
+registerCustomerHooks('commerce', {
+  async merge(trx, ctx, { survivorId, mergedId }) {
+    await trx
+      .updateTable('orders')
+      .set({ customer_id: survivorId })
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('customer_id', '=', mergedId)
+      .execute();
+    await refreshTotals(trx, ctx, [survivorId, mergedId]);
+  },
+  async export(trx, ctx, customerId) {
+    const { items } = await listOrders(trx, ctx, { customerId, limit: 100_000 });
+    return { orders: items };
+  },
+});

@@ -1,0 +1,63 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Money = ColumnType<string, string | number, string | number>;
+
+export type OrderChannel = 'store' | 'web' | 'app' | 'phone' | 'whatsapp';
+export type OrderStatus = 'completed' | 'partially_refunded' | 'refunded' | 'cancelled';
+
+export type ProductTable = {
+  workspace_id: string;
+  id: string;
+  sku: string;
+  name: string;
+  category: string | null;
+  price: Money | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+};
+
+export type OrderTable = {
+  workspace_id: string;
+  id: string;
+  external_id: string | null;
+  customer_id: string;
+  placed_at: ColumnType<Date, Date | string, Date | string>;
+  channel: OrderChannel;
+  branch_id: string | null;
+  status: Generated<OrderStatus>;
+  currency: Generated<string>;
+  total: Money;
+  refunded_total: ColumnType<string, string | undefined, string | number>;
+  created_at: CreatedAt;
+};
+
+export type OrderItemTable = {
+  workspace_id: string;
+  order_id: string;
+  line_no: number;
+  product_id: string | null;
+  sku: string;
+  name: string;
+  quantity: Money;
+  unit_price: Money;
+  total: Money;
+};
+
+export type RefundTable = {
+  workspace_id: string;
+  id: string;
+  order_id: string;
+  external_id: string | null;
+  amount: Money;
+  reason: string | null;
+  refunded_at: ColumnType<Date, Date | string, never>;
+  created_at: CreatedAt;
+};
+
+export type CommerceTables = {
+  products: ProductTable;
+  orders: OrderTable;
+  order_items: OrderItemTable;
+  refunds: RefundTable;
+};

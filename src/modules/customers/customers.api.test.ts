@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+
+let t: TestApp;
+let ws: TestWorkspace;
+
+beforeAll(async () => {
+  t = await getTestApp();
+  ws = await createTestWorkspace(t);
+});
+
+describe('customers API', () => {
+  it('normalises every Israeli phone format to E.164 and finds the customer by any fragment', async () => {
+    const created = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName: 'דנה', lastName: 'כהן', phone: '050-1234567', email: ' Dana.Cohen@Example.COM ' },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ phone: '+972501234567', email: 'dana.cohen@example.com' });
+
+    for (const q of ['123-45', '0501234', '+972-50-123', 'כה', 'dana.co']) {
+      const found = await ws.request({ method: 'GET', url: `/api/v1/customers?q=${encodeURIComponent(q)}` });
+      expect(found.statusCode, q).toBe(200);
+      expect(
+        found.json().items.map((c: { id: string }) => c.id),
+        q,
+      ).toContain(created.json().id);
+    }
+  });
+
+  it('detects a duplicate by phone written differently and answers 409 with the match', async () => {
+    await ws.request({ method: 'POST', url: '/api/v1/customers', payload: { firstName: 'יוסי', phone: '0527654321' } });
+    const dup = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName: 'יוסף', phone: '+972-52-765-4321' },
+    });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.headers['content-type']).toContain('application/problem+json');
+    expect(dup.json().code).toBe('CUSTOMER.DUPLICATE');
+    expect(dup.json().duplicates[0].firstName).toBe('יוסי');
+  });
+
+  it('names each bad field in Hebrew by default and in English on request', async () => {
+    const he = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName: 'א', email: 'nope', phone: '12' },
+    });
+    expect(he.statusCode).toBe(400);
+    expect(he.json().errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'email', message: 'כתובת דוא״ל לא תקינה' }),
+        expect.objectContaining({ field: 'phone', message: 'מספר טלפון לא תקין' }),
+      ]),
+    );
+    const en = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: { 'accept-language': 'en-US' },
+      payload: { firstName: 7, unknownField: 1 },
+    });
+    expect(en.statusCode).toBe(400);
+    expect(en.json().errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'firstName', message: 'Wrong type of value' }),
+        expect.objectContaining({ field: 'unknownField', message: 'Unknown field' }),
+      ]),
+    );
+  });
+});

@@ -1,0 +1,256 @@
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Trx } from '../../db/tenancy.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { buildSearchText, searchTerms } from './customers.normalise.ts';
+import type { CustomerSort, ListCustomersQuery } from './customers.schemas.ts';
+import type { ConsentChannel, CustomerRow } from './customers.tables.ts';
+
+export type Customer = {
+  id: string;
+  externalId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  firstNameLatin: string | null;
+  lastNameLatin: string | null;
+  email: string | null;
+  phone: string | null;
+  birthday: string | null;
+  address: unknown;
+  attributes: Record<string, unknown>;
+  tags: string[];
+  lifecycleStage: CustomerRow['lifecycle_stage'];
+  preferredChannel: ConsentChannel | null;
+  consents: Partial<Record<ConsentChannel, boolean>>;
+  conductFlag: CustomerRow['conduct_flag'];
+  conductNote: string | null;
+  homeBranchId: string | null;
+  source: string | null;
+  status: CustomerRow['status'];
+  mergedInto: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  totals: { ordersCount: number; totalSpent: string; firstOrderAt: Date | null; lastOrderAt: Date | null };
+};
+
+function dateOnly(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) {
+    const y = value.getFullYear();
+    const m = String(value.getMonth() + 1).padStart(2, '0');
+    const d = String(value.getDate()).padStart(2, '0');
+    return `${y}-${m}-${d}`;
+  }
+  return String(value).slice(0, 10);
+}
+
+export function rowToCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    firstNameLatin: row.first_name_latin,
+    lastNameLatin: row.last_name_latin,
+    email: row.email,
+    phone: row.phone,
+    birthday: dateOnly(row.birthday),
+    address: row.address,
+    attributes: row.attributes,
+    tags: row.tags,
+    lifecycleStage: row.lifecycle_stage,
+    preferredChannel: row.preferred_channel,
+    consents: row.consents,
+    conductFlag: row.conduct_flag,
+    conductNote: row.conduct_note,
+    homeBranchId: row.home_branch_id,
+    source: row.source,
+    status: row.status,
+    mergedInto: row.merged_into,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    totals: {
+      ordersCount: row.orders_count,
+      totalSpent: Number(row.total_spent).toFixed(2),
+      firstOrderAt: row.first_order_at,
+      lastOrderAt: row.last_order_at,
+    },
+  };
+}
+
+export async function findCustomerRow(trx: Trx, ctx: Ctx, id: string): Promise<CustomerRow> {
+  return trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
+}
+
+export async function lockCustomerRow(trx: Trx, ctx: Ctx, id: string): Promise<CustomerRow> {
+  return trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
+}
+
+/** Active customers that share an email or phone (primary or a known identity) with the given ones. */
+export async function findByContact(
+  trx: Trx,
+  ctx: Ctx,
+  contact: { emails: string[]; phones: string[] },
+  excludeId?: string,
+): Promise<CustomerRow[]> {
+  if (contact.emails.length === 0 && contact.phones.length === 0) return [];
+  const values = [...contact.emails, ...contact.phones];
+  let query = trx
+    .selectFrom('customers as c')
+    .selectAll('c')
+    .where('c.workspace_id', '=', ctx.workspaceId)
+    .where('c.status', '=', 'active')
+    .where((eb) => {
+      const ors = [];
+      if (contact.emails.length) ors.push(eb('c.email', 'in', contact.emails));
+      if (contact.phones.length) ors.push(eb('c.phone', 'in', contact.phones));
+      ors.push(
+        eb.exists(
+          eb
+            .selectFrom('customer_identities as i')
+            .select('i.id')
+            .whereRef('i.workspace_id', '=', 'c.workspace_id')
+            .whereRef('i.customer_id', '=', 'c.id')
+            .where('i.kind', 'in', ['email', 'phone'])
+            .where('i.value', 'in', values),
+        ),
+      );
+      return eb.or(ors);
+    });
+  if (excludeId) query = query.where('c.id', '!=', excludeId);
+  return query.orderBy('c.created_at').limit(20).execute();
+}
+
+export async function identityValues(trx: Trx, ctx: Ctx, customerId: string) {
+  return trx
+    .selectFrom('customer_identities')
+    .select(['id', 'kind', 'value', 'source', 'created_at'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Recomputes the search text from the profile and every identity, after any change of either. */
+export async function refreshSearchText(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
+  const row = await findCustomerRow(trx, ctx, customerId);
+  const identities = await identityValues(trx, ctx, customerId);
+  const text = buildSearchText({
+    names: [row.first_name, row.last_name, row.first_name_latin, row.last_name_latin],
+    emails: [row.email, ...identities.filter((i) => i.kind === 'email').map((i) => i.value)],
+    phones: [row.phone, ...identities.filter((i) => i.kind === 'phone').map((i) => i.value)],
+    externalIds: [row.external_id],
+  });
+  await trx
+    .updateTable('customers')
+    .set({ search_text: text })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', customerId)
+    .execute();
+}
+
+type SortSpec = { column: 'created_at' | 'sort_name' | 'total_spent' | 'last_order_at'; dir: 'asc' | 'desc' };
+
+const sorts: Record<CustomerSort, SortSpec> = {
+  '-createdAt': { column: 'created_at', dir: 'desc' },
+  createdAt: { column: 'created_at', dir: 'asc' },
+  name: { column: 'sort_name', dir: 'asc' },
+  '-name': { column: 'sort_name', dir: 'desc' },
+  '-totalSpent': { column: 'total_spent', dir: 'desc' },
+  totalSpent: { column: 'total_spent', dir: 'asc' },
+  '-lastOrderAt': { column: 'last_order_at', dir: 'desc' },
+  lastOrderAt: { column: 'last_order_at', dir: 'asc' },
+};
+
+function sortExpression(column: SortSpec['column']) {
+  switch (column) {
+    case 'created_at':
+      return sql`c.created_at`;
+    case 'sort_name':
+      return sql`coalesce(c.last_name, c.last_name_latin, '') || ' ' || coalesce(c.first_name, c.first_name_latin, '')`;
+    case 'total_spent':
+      return sql`c.total_spent`;
+    case 'last_order_at':
+      return sql`coalesce(c.last_order_at, '1900-01-01T00:00:00Z'::timestamptz)`;
+  }
+}
+
+type ListCursor = { v: string | number; id: string };
+
+function filters(ctx: Ctx, query: ListCustomersQuery) {
+  return (eb: ExpressionBuilder<DB & { c: DB['customers'] }, 'c'>) => {
+    const conditions = [eb('c.workspace_id', '=', ctx.workspaceId), eb('c.status', '=', 'active')];
+    for (const term of searchTerms(query.q ?? '')) {
+      const escaped = term.replace(/[\\%_]/g, (m) => `\\${m}`);
+      conditions.push(eb('c.search_text', 'like', `%${escaped}%`));
+    }
+    if (query.tag) conditions.push(eb(sql`c.tags`, '@>', sql`array[${query.tag}]::text[]`));
+    if (query.stage) conditions.push(eb('c.lifecycle_stage', '=', query.stage));
+    if (query.consent) conditions.push(eb(sql`c.consents ->> ${query.consent}`, '=', 'true'));
+    if (query.branch) conditions.push(eb('c.home_branch_id', '=', query.branch));
+    return eb.and(conditions);
+  };
+}
+
+export async function listCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
+  const spec = sorts[query.sort];
+  const expr = sortExpression(spec.column);
+  let cursor: ListCursor | null = null;
+  if (query.cursor) {
+    try {
+      cursor = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as ListCursor;
+    } catch {
+      throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'invalid' }] });
+    }
+  }
+  let rows = trx
+    .selectFrom('customers as c')
+    .selectAll('c')
+    .select(sql<string | number>`${expr}`.as('sort_value'))
+    .where(filters(ctx, query));
+  if (cursor) {
+    const op = spec.dir === 'desc' ? sql`<` : sql`>`;
+    const value =
+      spec.column === 'created_at' || spec.column === 'last_order_at'
+        ? sql`${cursor.v}::timestamptz`
+        : sql`${cursor.v}`;
+    rows = rows.where(sql<boolean>`(${expr}, c.id) ${op} (${value}, ${cursor.id}::uuid)`);
+  }
+  const direction = spec.dir === 'desc' ? sql`desc` : sql`asc`;
+  const [page, total] = await Promise.all([
+    rows
+      .orderBy(sql`${expr} ${direction}`)
+      .orderBy(sql`c.id ${direction}`)
+      .limit(query.limit + 1)
+      .execute(),
+    trx
+      .selectFrom('customers as c')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where(filters(ctx, query))
+      .executeTakeFirstOrThrow(),
+  ]);
+  const items = page.slice(0, query.limit);
+  const last = items.at(-1);
+  const rawValue = last?.sort_value as unknown;
+  const lastValue = rawValue instanceof Date ? rawValue.toISOString() : (rawValue as string | number | undefined);
+  return {
+    items: items.map((row) => rowToCustomer(row)),
+    nextCursor:
+      page.length > query.limit && last && lastValue !== undefined
+        ? Buffer.from(JSON.stringify({ v: lastValue, id: last.id })).toString('base64url')
+        : null,
+    total: total.n,
+  };
+}

@@ -1,0 +1,27 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type ImportKind = 'customers' | 'orders';
+export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type ImportRowError = { row: number; column: string | null; reason: string };
+
+export type ImportTable = {
+  workspace_id: string;
+  id: string;
+  kind: ImportKind;
+  filename: string;
+  status: Generated<ImportStatus>;
+  mapping: ColumnType<Record<string, string>, string, string>;
+  encoding: string | null;
+  file: Buffer | null;
+  total_rows: Generated<number>;
+  processed_rows: Generated<number>;
+  inserted_rows: Generated<number>;
+  updated_rows: Generated<number>;
+  unchanged_rows: Generated<number>;
+  error_rows: Generated<number>;
+  errors: ColumnType<ImportRowError[], string | undefined, string>;
+  failure: string | null;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  finished_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+};

@@ -1,0 +1,128 @@
+import type { Trx } from '../../db/tenancy.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+
+/**
+ * The one extension point for the customer timeline: any module records what
+ * happened to a customer here (order.placed, note.added, consent.changed,
+ * and later ticket.opened, survey.answered, points.earned ...).
+ */
+export type TimelineEventInput = {
+  customerId: string;
+  type: string;
+  occurredAt: Date;
+  refId?: string | null;
+  data?: Record<string, unknown>;
+};
+
+export type TimelineEvent = {
+  id: string;
+  type: string;
+  occurredAt: Date;
+  refId: string | null;
+  data: Record<string, unknown>;
+};
+
+export async function recordTimelineEvents(trx: Trx, ctx: Ctx, events: TimelineEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('timeline_events')
+    .values(
+      events.map((e) => ({
+        workspace_id: ctx.workspaceId,
+        id: newId(),
+        customer_id: e.customerId,
+        occurred_at: e.occurredAt,
+        type: e.type,
+        ref_id: e.refId ?? null,
+        data: JSON.stringify(e.data ?? {}),
+      })),
+    )
+    .execute();
+}
+
+export async function recordTimelineEvent(trx: Trx, ctx: Ctx, event: TimelineEventInput): Promise<void> {
+  await recordTimelineEvents(trx, ctx, [event]);
+}
+
+type Cursor = { at: string; id: string };
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return null;
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    return typeof parsed.at === 'string' && typeof parsed.id === 'string' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Newest first, keyset-paginated. */
+export async function listTimeline(
+  trx: Trx,
+  ctx: Ctx,
+  customerId: string,
+  options: { limit: number; cursor?: string | undefined },
+): Promise<{ items: TimelineEvent[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(options.cursor);
+  let query = trx
+    .selectFrom('timeline_events')
+    .select(['id', 'type', 'occurred_at', 'ref_id', 'data'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId);
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('occurred_at', '<', new Date(cursor.at)),
+        eb.and([eb('occurred_at', '=', new Date(cursor.at)), eb('id', '<', cursor.id)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data })),
+    nextCursor:
+      rows.length > options.limit && last ? encodeCursor({ at: last.occurred_at.toISOString(), id: last.id }) : null,
+  };
+}
+
+export async function moveTimeline(trx: Trx, ctx: Ctx, fromCustomerId: string, toCustomerId: string): Promise<void> {
+  await trx
+    .updateTable('timeline_events')
+    .set({ customer_id: toCustomerId })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', fromCustomerId)
+    .execute();
+}
+
+/** Erasure: events stay (the history of the business), their free text does not. */
+export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
+  await trx
+    .updateTable('timeline_events')
+    .set({ data: JSON.stringify({ erased: true }) })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .where('type', 'in', ['note.added', 'customer.merged', 'customer.created'])
+    .execute();
+}
+
+export async function exportTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<TimelineEvent[]> {
+  const rows = await trx
+    .selectFrom('timeline_events')
+    .select(['id', 'type', 'occurred_at', 'ref_id', 'data'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .orderBy('occurred_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data }));
+}

@@ -1,0 +1,11 @@
+import type { ColumnType } from 'kysely';
+
+export type TimelineEventTable = {
+  workspace_id: string;
+  id: string;
+  customer_id: string;
+  occurred_at: ColumnType<Date, Date | string, Date | string>;
+  type: string;
+  ref_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+};

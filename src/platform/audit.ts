@@ -1,0 +1,74 @@
+import type { Trx } from '../db/tenancy.ts';
+import type { Ctx } from './context.ts';
+import { newId } from './crypto.ts';
+
+export type AuditEntry = {
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  before?: unknown;
+  after?: unknown;
+};
+
+/** Writes who changed what, when, with the before and after, in the same transaction as the change. */
+export async function recordAudit(trx: Trx, ctx: Ctx, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id: newId(),
+      actor_type: ctx.actor.type,
+      actor_id: ctx.actor.id,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      ip: ctx.ip ?? null,
+    })
+    .execute();
+}
+
+export async function listAudit(
+  trx: Trx,
+  ctx: Ctx,
+  filter: { entityType?: string | undefined; entityId?: string | undefined; limit: number },
+) {
+  let query = trx
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', (join) =>
+      join.onRef('u.workspace_id', '=', 'a.workspace_id').onRef('u.id', '=', 'a.actor_id'),
+    )
+    .leftJoin('api_keys as k', (join) =>
+      join.onRef('k.workspace_id', '=', 'a.workspace_id').onRef('k.id', '=', 'a.actor_id'),
+    )
+    .select([
+      'a.id',
+      'a.actor_type',
+      'a.actor_id',
+      'u.name as user_name',
+      'k.name as key_name',
+      'a.action',
+      'a.entity_type',
+      'a.entity_id',
+      'a.before',
+      'a.after',
+      'a.at',
+    ])
+    .where('a.workspace_id', '=', ctx.workspaceId);
+  if (filter.entityType) query = query.where('a.entity_type', '=', filter.entityType);
+  if (filter.entityId) query = query.where('a.entity_id', '=', filter.entityId);
+  const rows = await query.orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(filter.limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    actorName: r.user_name ?? r.key_name ?? (r.actor_type === 'system' ? 'system' : null),
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    before: r.before,
+    after: r.after,
+    at: r.at,
+  }));
+}

@@ -1,0 +1,48 @@
+import type { Role } from './platform.tables.ts';
+
+export type Permission =
+  | 'customers.read'
+  | 'customers.write'
+  | 'customers.consent'
+  | 'customers.merge'
+  | 'customers.erase'
+  | 'customers.export'
+  | 'imports.run'
+  | 'commerce.read'
+  | 'commerce.write'
+  | 'users.manage'
+  | 'apikeys.manage'
+  | 'settings.manage'
+  | 'audit.read';
+
+const everything: Permission[] = [
+  'customers.read',
+  'customers.write',
+  'customers.consent',
+  'customers.merge',
+  'customers.erase',
+  'customers.export',
+  'imports.run',
+  'commerce.read',
+  'commerce.write',
+  'users.manage',
+  'apikeys.manage',
+  'settings.manage',
+  'audit.read',
+];
+
+// Shoppers are external mystery shoppers: they never see customer data.
+const grants: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(everything),
+  admin: new Set(everything),
+  agent: new Set(['customers.read', 'customers.write', 'customers.consent', 'customers.merge', 'commerce.read']),
+  marketer: new Set(['customers.read', 'customers.consent', 'imports.run', 'commerce.read', 'customers.export']),
+  analyst: new Set(['customers.read', 'commerce.read', 'audit.read']),
+  shopper: new Set([]),
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].has(permission);
+}
+
+export const roles: readonly Role[] = ['owner', 'admin', 'agent', 'marketer', 'analyst', 'shopper'];

@@ -1,0 +1,103 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type Json = ColumnType<unknown, string, string>;
+
+export type Role = 'owner' | 'admin' | 'agent' | 'marketer' | 'analyst' | 'shopper';
+
+export type WorkspaceTable = {
+  id: string;
+  name: string;
+  locale: Generated<string>;
+  currency: Generated<string>;
+  time_zone: Generated<string>;
+  work_week: Generated<number[]>;
+  created_at: CreatedAt;
+};
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+
+export type UserTable = {
+  workspace_id: string;
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  role: Role;
+  status: Generated<'active' | 'disabled'>;
+  locale: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  last_login_at: Timestamp | null;
+  created_at: CreatedAt;
+};
+export type UserRow = Selectable<UserTable>;
+export type NewUserRow = Insertable<UserTable>;
+
+export type InvitationTable = {
+  workspace_id: string;
+  id: string;
+  email: string;
+  role: Role;
+  token_hash: string;
+  invited_by: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  created_at: CreatedAt;
+};
+
+export type SessionTable = {
+  workspace_id: string;
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+};
+
+export type ApiKeyTable = {
+  workspace_id: string;
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: Role;
+  created_by: string | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+};
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+
+export type AuditLogTable = {
+  workspace_id: string;
+  id: string;
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  before: Json | null;
+  after: Json | null;
+  ip: string | null;
+  at: CreatedAt;
+};
+
+export type DomainEventTable = {
+  workspace_id: string;
+  id: string;
+  type: string;
+  payload: Json;
+  occurred_at: CreatedAt;
+};
+
+export type IdempotencyKeyTable = {
+  workspace_id: string;
+  key: string;
+  route: string;
+  request_hash: string;
+  status_code: number;
+  response: Json;
+  created_at: CreatedAt;
+};

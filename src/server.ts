@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Database } from './db/database.ts';
+import { commerceRoutes } from './modules/commerce/commerce.routes.ts';
+import { customersRoutes } from './modules/customers/customers.routes.ts';
+import { registerImportJobs } from './modules/imports/imports.jobs.ts';
+import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { resolveApiKey, resolveSession } from './platform/auth.service.ts';
+import { safeEqual } from './platform/crypto.ts';
+import { AppError } from './platform/errors.ts';
+import { installErrorHandler } from './platform/http.ts';
+import type { Jobs } from './platform/jobs.ts';
+import { localeFromHeader } from './platform/messages.ts';
+import { can } from './platform/permissions.ts';
+import { platformRoutes, SESSION_COOKIE } from './platform/platform.routes.ts';
+
+export type AppOptions = {
+  database: Database;
+  jobs: Jobs;
+  logLevel?: string;
+  secureCookies?: boolean;
+  webDir?: string;
+  /** Largest upload accepted (imports); bigger files get a 413 problem. */
+  maxUploadBytes?: number;
+};
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Builds the Fastify app from the modules; listening is the caller's business. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { database, jobs } = options;
+  const db = database.db;
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'warn' },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  app.decorateRequest('auth', null);
+  app.decorateRequest('locale', 'he');
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: options.maxUploadBytes ?? 50 * 1024 * 1024, files: 1, fields: 10 },
+    throwFileSizeLimit: true,
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Klient API', version: '1.0.0', description: 'Customers, commerce and imports. Bearer API keys.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', database: database.kind }));
+
+  // Who is calling: a Bearer API key or a session cookie. Runs before the body is read,
+  // so an unauthenticated caller learns nothing from validation errors.
+  app.addHook('onRequest', async (req) => {
+    req.locale = localeFromHeader(req.headers['accept-language']);
+    if (!req.url.startsWith('/api/v1/')) return;
+    const access = req.routeOptions.config?.access;
+    const header = req.headers.authorization;
+    const cookie = req.cookies[SESSION_COOKIE];
+    let resolved = null;
+    let via: 'api_key' | 'session' = 'session';
+    if (header?.startsWith('Bearer ')) {
+      resolved = await resolveApiKey(db, header.slice('Bearer '.length).trim());
+      via = 'api_key';
+      if (!resolved) throw new AppError('AUTH.UNAUTHENTICATED');
+    } else if (cookie) {
+      resolved = await resolveSession(db, cookie);
+    }
+    if (resolved) {
+      req.auth = { ...resolved.ctx, ip: req.ip, via, csrfToken: resolved.csrfToken, sessionId: resolved.sessionId };
+      if (resolved.locale === 'he' || resolved.locale === 'en') {
+        if (!req.headers['accept-language']) req.locale = resolved.locale;
+      }
+      req.auth.locale = req.locale;
+    }
+    if (access === 'public' || access === undefined) return;
+    if (!req.auth) throw new AppError('AUTH.UNAUTHENTICATED');
+    if (via === 'session' && UNSAFE_METHODS.has(req.method)) {
+      const sent = req.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !req.auth.csrfToken || !safeEqual(sent, req.auth.csrfToken)) {
+        throw new AppError('AUTH.CSRF');
+      }
+    }
+    if (access !== 'authenticated' && !can(req.auth.actor.role, access)) throw new AppError('AUTH.FORBIDDEN');
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(platformRoutes, { db, secureCookies: options.secureCookies ?? false, publicUrl: '' });
+      await api.register(customersRoutes, { db });
+      await api.register(commerceRoutes, { db });
+      await api.register(importsRoutes, { db, jobs });
+    },
+    { prefix: '/api/v1' },
+  );
+  await registerImportJobs(db, jobs);
+
+  const webDir = options.webDir ?? path.resolve(import.meta.dirname, '../dist/web');
+  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
+  const indexHtml = hasWeb ? fs.readFileSync(path.join(webDir, 'index.html')) : null;
+  // The web app routes on the client: any other GET outside the API gets its shell.
+  app.setNotFoundHandler((req, reply) => {
+    if (indexHtml && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/healthz')) {
+      return reply.type('text/html; charset=utf-8').send(indexHtml);
+    }
+    throw new AppError('NOT_FOUND');
+  });
+  return app;
+}
