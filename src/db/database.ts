@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { acquireDataDirLock } from './lock.ts';
+import { markEmbedded } from './tenancy.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -47,6 +48,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       extensions: { pg_trgm },
     });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    markEmbedded(db);
     return {
       db,
       kind: 'pglite',

@@ -1,9 +1,17 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from './schema.ts';
 
 export type WorkspaceId = string & { readonly __brand: 'WorkspaceId' };
-export type Trx = Transaction<DB>;
-export type Db = Kysely<DB> | Transaction<DB>;
+/** A query builder bound to one open transaction. */
+export type Trx = Kysely<DB>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const embedded = new WeakSet<Kysely<DB>>();
+
+/** Marks a database as embedded (PGlite), where multi-statement queries cannot carry the transaction start. */
+export function markEmbedded(db: Kysely<DB>): void {
+  embedded.add(db);
+}
 
 /**
  * Runs fn in a transaction bound to one workspace. Besides the
@@ -12,11 +20,31 @@ export type Db = Kysely<DB> | Transaction<DB>;
  * policies only see rows of `klient.workspace_id`.
  */
 export async function inWorkspace<T>(db: Kysely<DB>, workspaceId: string, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select set_config('klient.workspace_id', ${workspaceId}, true), set_config('role', 'klient_app', true)`.execute(
-      trx,
-    );
-    return fn(trx);
+  if (!UUID.test(workspaceId)) throw new Error('inWorkspace needs a workspace UUID');
+  if (embedded.has(db)) {
+    return db.transaction().execute(async (trx) => {
+      await sql`select set_config('klient.workspace_id', ${workspaceId}, true), set_config('role', 'klient_app', true)`.execute(
+        trx,
+      );
+      return fn(trx);
+    });
+  }
+  // On a server every round trip counts: the transaction starts and binds its
+  // workspace in one simple-protocol query (the id is a checked UUID literal).
+  return db.connection().execute(async (conn) => {
+    await sql
+      .raw(
+        `begin; select set_config('klient.workspace_id', '${workspaceId}', true), set_config('role', 'klient_app', true)`,
+      )
+      .execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (error) {
+      await sql.raw('rollback').execute(conn);
+      throw error;
+    }
   });
 }
 

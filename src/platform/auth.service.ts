@@ -253,15 +253,27 @@ export async function resolveSession(db: Kysely<DB>, token: string): Promise<Res
 
 const API_KEY_PREFIX = 'kl_';
 
+// API keys are looked up on every machine request; a short cache saves that
+// round trip. Revoking clears the entry here at once; another server process
+// sees a revocation within API_KEY_CACHE_MS.
+const API_KEY_CACHE_MS = 10_000;
+const apiKeyCache = new Map<string, { auth: ResolvedAuth; until: number }>();
+
 export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<ResolvedAuth | null> {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
+  const keyHash = sha256(key);
+  const cached = apiKeyCache.get(keyHash);
+  if (cached && cached.until > Date.now()) return cached.auth;
   const row = await db
     .selectFrom('api_keys')
     .select(['workspace_id', 'id', 'name', 'role', 'last_used_at'])
-    .where('key_hash', '=', sha256(key))
+    .where('key_hash', '=', keyHash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row) return null;
+  if (!row) {
+    apiKeyCache.delete(keyHash);
+    return null;
+  }
   // Record use at most once a minute: a write per request would cost more than the request.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
     await db
@@ -271,12 +283,15 @@ export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<Resolv
       .where('id', '=', row.id)
       .execute();
   }
-  return {
+  const auth: ResolvedAuth = {
     ctx: { workspaceId: row.workspace_id, actor: { type: 'api_key', id: row.id, role: row.role, name: row.name } },
     csrfToken: null,
     sessionId: null,
     locale: null,
   };
+  if (apiKeyCache.size > 10_000) apiKeyCache.clear();
+  apiKeyCache.set(keyHash, { auth, until: Date.now() + API_KEY_CACHE_MS });
+  return auth;
 }
 
 export async function createApiKey(trx: Trx, ctx: Ctx, input: { name: string; role: Role }) {
@@ -332,6 +347,7 @@ export async function revokeApiKey(trx: Trx, ctx: Ctx, id: string): Promise<void
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw new AppError('API_KEY.NOT_FOUND');
+  for (const [hash, entry] of apiKeyCache) if (entry.auth.ctx.actor.id === id) apiKeyCache.delete(hash);
   await recordAudit(trx, ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: id });
 }
 

@@ -7,10 +7,11 @@ import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import {
   exportTimeline,
-  listTimeline,
+  latestTimelineJson,
   moveTimeline,
   recordTimelineEvent,
   scrubTimeline,
+  timelinePageFromJson,
 } from '../timeline/timeline.service.ts';
 import { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 import {
@@ -247,25 +248,36 @@ export async function getCustomer(trx: Trx, ctx: Ctx, id: string): Promise<Custo
   return rowToCustomer(await findCustomerRow(trx, ctx, id));
 }
 
-/** The customer page: profile, totals, identities, consent history and the latest 20 timeline events. */
+/**
+ * The customer page: profile, totals, identities, consent history and the
+ * latest 20 timeline events, read in one query (the page is opened often).
+ */
 export async function getCustomer360(trx: Trx, ctx: Ctx, id: string) {
-  const [row, identities, consentHistory, timeline] = await Promise.all([
-    findCustomerRow(trx, ctx, id),
-    identityValues(trx, ctx, id),
-    consentHistoryOf(trx, ctx, id),
-    listTimeline(trx, ctx, id, { limit: 20 }),
-  ]);
+  const row = await trx
+    .selectFrom('customers as c')
+    .selectAll('c')
+    .select([
+      sql<{ id: string; kind: string; value: string; source: string | null; createdAt: string }[]>`(
+        select coalesce(json_agg(json_build_object('id', i.id, 'kind', i.kind, 'value', i.value, 'source', i.source,
+          'createdAt', i.created_at) order by i.created_at), '[]'::json)
+        from customer_identities i where i.workspace_id = c.workspace_id and i.customer_id = c.id)`.as('identities_json'),
+      sql<Record<string, unknown>[]>`(
+        select coalesce(json_agg(json_build_object('id', e.id, 'channel', e.channel, 'status', e.status, 'source', e.source,
+          'textShown', e.text_shown, 'recordedBy', e.recorded_by, 'occurredAt', e.occurred_at)
+          order by e.occurred_at desc, e.id desc), '[]'::json)
+        from consent_events e where e.workspace_id = c.workspace_id and e.customer_id = c.id)`.as('consents_json'),
+      latestTimelineJson(ctx, 'c.id', 20).as('timeline_json'),
+    ])
+    .where('c.workspace_id', '=', ctx.workspaceId)
+    .where('c.id', '=', id)
+    .executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
+  const { identities_json, consents_json, timeline_json, ...customer } = row;
   return {
-    ...rowToCustomer(row),
-    identities: identities.map((i) => ({
-      id: i.id,
-      kind: i.kind,
-      value: i.value,
-      source: i.source,
-      createdAt: i.created_at,
-    })),
-    consentHistory,
-    timeline,
+    ...rowToCustomer(customer),
+    // json_agg spells times its own way; answer with the ISO form every other route uses.
+    identities: identities_json.map((i) => ({ ...i, createdAt: new Date(i.createdAt) })),
+    consentHistory: consents_json.map((e) => ({ ...e, occurredAt: new Date(String(e.occurredAt)) })),
+    timeline: timelinePageFromJson(timeline_json, 20),
   };
 }
 
