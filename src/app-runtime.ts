@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { startEventDispatcher } from './platform/events.ts';
 import { type Jobs, startJobs } from './platform/jobs.ts';
 import { buildApp } from './server.ts';
 
@@ -20,12 +21,14 @@ export async function startRuntime(config: Config, database?: Database): Promise
     await migrateToLatest(db.db as never);
     const jobs = await startJobs(db);
     const app = await buildApp({ database: db, jobs, logLevel: config.logLevel, secureCookies: config.secureCookies });
+    const stopEvents = startEventDispatcher(db.db);
     return {
       database: db,
       jobs,
       app,
       async close() {
         await app.close();
+        await stopEvents();
         await jobs.stop();
         await db.close();
       },

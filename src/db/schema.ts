@@ -13,6 +13,7 @@ import type {
   ApiKeyTable,
   AuditLogTable,
   DomainEventTable,
+  EventDeliveryTable,
   IdempotencyKeyTable,
   InvitationTable,
   SessionTable,
@@ -29,6 +30,7 @@ export type DB = CommerceTables & {
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
   domain_events: DomainEventTable;
+  event_deliveries: EventDeliveryTable;
   idempotency_keys: IdempotencyKeyTable;
   branches: BranchTable;
   customers: CustomerTable;

@@ -40,7 +40,7 @@ export type InvitationTable = {
   email: string;
   role: Role;
   token_hash: string;
-  invited_by: string;
+  invited_by: string | null;
   expires_at: Timestamp;
   accepted_at: Timestamp | null;
   created_at: CreatedAt;
@@ -100,4 +100,11 @@ export type IdempotencyKeyTable = {
   status_code: number;
   response: Json;
   created_at: CreatedAt;
+};
+
+export type EventDeliveryTable = {
+  workspace_id: string;
+  event_id: string;
+  subscriber: string;
+  delivered_at: CreatedAt;
 };

@@ -228,7 +228,10 @@ export async function createOrder(
   ]);
   await refreshTotals(trx, ctx, [customerId]);
   await recordAudit(trx, ctx, { action: 'order.created', entityType: 'order', entityId: id, after: order });
-  await publishEvent(trx, ctx, { type: 'order.placed', payload: { orderId: id, customerId, total: order.total } });
+  await publishEvent(trx, ctx, {
+    type: 'order.placed',
+    payload: { orderId: id, externalId: input.externalId, customerId, total: order.total },
+  });
   return { order, created: true };
 }
 
