@@ -19,6 +19,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.KLIENT_DATA_DIR ?? '.klient'),
     demo: env.KLIENT_DEMO !== '0',
     secureCookies: env.KLIENT_SECURE_COOKIES === '1',
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: env.LOG_LEVEL ?? 'warn',
   };
 }

@@ -60,6 +60,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // Served on plain http inside a business's network too: do not force https sub-requests.
+        upgradeInsecureRequests: null,
       },
     },
   });
