@@ -72,8 +72,10 @@ const sample = await database.db
 await database.close();
 const ids = sample.map((r) => r.id);
 
+// BENCH_PROFILE=dir writes a CPU profile of the Klient server there.
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 const klient = await startChild(
-  ['bin/klient.js', 'start'],
+  [...profile, 'bin/klient.js', 'start'],
   { DATABASE_URL: url.toString(), PORT: '3998', KLIENT_DEMO: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
   'Klient is running',
 );
