@@ -20,7 +20,13 @@ export async function startRuntime(config: Config, database?: Database): Promise
   try {
     await migrateToLatest(db.db as never);
     const jobs = await startJobs(db);
-    const app = await buildApp({ database: db, jobs, logLevel: config.logLevel, secureCookies: config.secureCookies });
+    const app = await buildApp({
+      database: db,
+      jobs,
+      logLevel: config.logLevel,
+      secureCookies: config.secureCookies,
+      trustProxy: config.trustProxy,
+    });
     const stopEvents = startEventDispatcher(db.db);
     return {
       database: db,

@@ -8,6 +8,7 @@ export type Config = {
   demo: boolean;
   secureCookies: boolean;
   logLevel: string;
+  trustProxy: boolean;
 };
 
 /** Reads the process environment once; every other module takes a Config. */
@@ -20,5 +21,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: env.KLIENT_DEMO !== '0',
     secureCookies: env.KLIENT_SECURE_COOKIES === '1',
     logLevel: env.LOG_LEVEL ?? 'warn',
+    trustProxy: env.KLIENT_TRUST_PROXY === '1',
   };
 }

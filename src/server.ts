@@ -31,6 +31,7 @@ export type AppOptions = {
   webDir?: string;
   /** Largest upload accepted (imports); bigger files get a 413 problem. */
   maxUploadBytes?: number;
+  trustProxy?: boolean;
 };
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -42,7 +43,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Only behind a known reverse proxy may X-Forwarded-For name the client (rate limits key on it).
+    trustProxy: options.trustProxy ?? false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -108,7 +110,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       req.auth.locale = req.locale;
     }
-    if (access === 'public' || access === undefined) return;
+    // Closed by default: a route must say `access: 'public'` to be reachable without a login.
+    if (access === 'public') return;
     if (!req.auth) throw new AppError('AUTH.UNAUTHENTICATED');
     if (via === 'session' && UNSAFE_METHODS.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
@@ -116,7 +119,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         throw new AppError('AUTH.CSRF');
       }
     }
-    if (access !== 'authenticated' && !can(req.auth.actor.role, access)) throw new AppError('AUTH.FORBIDDEN');
+    if (access !== undefined && access !== 'authenticated' && !can(req.auth.actor.role, access))
+      throw new AppError('AUTH.FORBIDDEN');
   });
 
   await app.register(

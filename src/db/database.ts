@@ -4,8 +4,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { acquireDataDirLock } from './lock.ts';
-import { markEmbedded } from './tenancy.ts';
 import type { DB } from './schema.ts';
+import { markEmbedded } from './tenancy.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 

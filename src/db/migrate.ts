@@ -1,12 +1,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/20261124_0001_foundation.ts';
 import * as eventDeliveries from './migrations/20261124_0002_event_deliveries.ts';
-import * as invitationsByMachine from './migrations/20261124_0002_invitations_by_machine.ts';
+import * as invitationsByMachine from './migrations/20261124_0003_invitations_by_machine.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
   '20261124_0002_event_deliveries': eventDeliveries,
-  '20261124_0002_invitations_by_machine': invitationsByMachine,
+  '20261124_0003_invitations_by_machine': invitationsByMachine,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -72,11 +72,18 @@ export async function isSetupNeeded(db: Kysely<DB>): Promise<boolean> {
 export async function createWorkspace(
   db: Kysely<DB>,
   input: { name: string; ownerName: string; ownerEmail: string; ownerPassword: string; locale?: Locale },
+  options: { onlyIfFirst?: boolean } = {},
 ): Promise<{ workspaceId: string; ownerId: string }> {
   const workspaceId = newId();
   const ownerId = newId();
   const passwordHash = await hashPassword(input.ownerPassword);
   await inSystem(db, async (trx) => {
+    if (options.onlyIfFirst) {
+      // Two first-run setups at once: the second waits here for the first, then finds its workspace.
+      await sql`select pg_advisory_xact_lock(hashtextextended('klient.setup', 0))`.execute(trx);
+      const existing = await trx.selectFrom('workspaces').select('id').limit(1).executeTakeFirst();
+      if (existing) throw new AppError('AUTH.SETUP_DONE');
+    }
     await trx
       .insertInto('workspaces')
       .values({ id: workspaceId, name: input.name, locale: input.locale ?? 'he' })
@@ -137,13 +144,17 @@ export async function setupFirstWorkspace(
   input: { businessName: string; ownerName: string; email: string; password: string; locale: Locale },
 ): Promise<SessionGrant> {
   if (!(await isSetupNeeded(db))) throw new AppError('AUTH.SETUP_DONE');
-  const { workspaceId, ownerId } = await createWorkspace(db, {
-    name: input.businessName,
-    ownerName: input.ownerName,
-    ownerEmail: input.email,
-    ownerPassword: input.password,
-    locale: input.locale,
-  });
+  const { workspaceId, ownerId } = await createWorkspace(
+    db,
+    {
+      name: input.businessName,
+      ownerName: input.ownerName,
+      ownerEmail: input.email,
+      ownerPassword: input.password,
+      locale: input.locale,
+    },
+    { onlyIfFirst: true },
+  );
   return inWorkspace(db, workspaceId, async (trx) => {
     const user = await trx
       .selectFrom('users')
@@ -339,16 +350,24 @@ export async function listApiKeys(trx: Trx, ctx: Ctx) {
 }
 
 export async function revokeApiKey(trx: Trx, ctx: Ctx, id: string): Promise<void> {
-  const result = await trx
+  const revokedAt = new Date();
+  const revoked = await trx
     .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
+    .set({ revoked_at: revokedAt })
     .where('workspace_id', '=', ctx.workspaceId)
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
+    .returning(['name', 'role', 'prefix'])
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw new AppError('API_KEY.NOT_FOUND');
+  if (!revoked) throw new AppError('API_KEY.NOT_FOUND');
   for (const [hash, entry] of apiKeyCache) if (entry.auth.ctx.actor.id === id) apiKeyCache.delete(hash);
-  await recordAudit(trx, ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: id });
+  await recordAudit(trx, ctx, {
+    action: 'api_key.revoked',
+    entityType: 'api_key',
+    entityId: id,
+    before: { ...revoked, revokedAt: null },
+    after: { ...revoked, revokedAt },
+  });
 }
 
 export async function listUsers(trx: Trx, ctx: Ctx) {
@@ -431,7 +450,8 @@ export async function createInvitation(trx: Trx, ctx: Ctx, input: { email: strin
       email,
       role: input.role,
       token_hash: sha256(token),
-      invited_by: ctx.actor.id ?? '',
+      // An API key or the system may invite too; only a user is recorded as the inviter.
+      invited_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
       expires_at: expiresAt,
     })
     .execute();
@@ -486,6 +506,14 @@ export async function acceptInvitation(
       .where('accepted_at', 'is', null)
       .executeTakeFirst();
     if (claimed.numUpdatedRows === 0n) throw new AppError('AUTH.INVITATION_INVALID');
+    // Two invitations to one email: the person joined through the other one already.
+    const existing = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('workspace_id', '=', invitation.workspace_id)
+      .where('email', '=', invitation.email)
+      .executeTakeFirst();
+    if (existing) throw new AppError('USER.EMAIL_TAKEN');
     const userId = newId();
     const user = await trx
       .insertInto('users')

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ORDER.NOT_FOUND'
   | 'ORDER.CUSTOMER_NOT_FOUND'
   | 'ORDER.REFUND_EXCEEDS_TOTAL'
+  | 'ORDER.REFUND_ID_TAKEN'
   | 'IMPORT.NOT_FOUND'
   | 'IMPORT.BAD_FILE'
   | 'IMPORT.MISSING_COLUMNS'
@@ -82,6 +83,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CUSTOMER.DUPLICATE':
     case 'CUSTOMER.NOT_ACTIVE':
     case 'IDEMPOTENCY.KEY_REUSED':
+    case 'ORDER.REFUND_ID_TAKEN':
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { inWorkspace, type Trx } from '../db/tenancy.ts';
 import type { Ctx } from './context.ts';
@@ -154,6 +154,8 @@ export async function idempotent(
   const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
   const requestHash = sha256(JSON.stringify(req.body ?? null));
   const result = await inWorkspace(db, auth.workspaceId, async (trx) => {
+    // Concurrent retries with one key wait here for the first to commit, then replay it.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`${auth.workspaceId} ${route} ${key}`}, 0))`.execute(trx);
     const stored = await trx
       .selectFrom('idempotency_keys')
       .select(['request_hash', 'status_code', 'response'])

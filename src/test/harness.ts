@@ -28,7 +28,8 @@ export function getTestApp(): Promise<TestApp> {
   shared ??= (async () => {
     const database = await openTestDatabase();
     const jobs = await startJobs(database);
-    const app = await buildApp({ database, jobs, logLevel: 'error' });
+    // Behind a proxy, as tests give each simulated client its own X-Forwarded-For address.
+    const app = await buildApp({ database, jobs, logLevel: 'error', trustProxy: true });
     await app.ready();
     return { app, database, jobs };
   })();

@@ -53,6 +53,7 @@ export const listOrdersQuery = z
   .object({
     customerId: z.uuid().optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(300).optional(),
+    // The cursor is the id of the last order seen.
+    cursor: z.uuid().optional(),
   })
   .strict();

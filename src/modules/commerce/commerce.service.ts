@@ -246,10 +246,14 @@ export async function refundOrder(trx: Trx, ctx: Ctx, orderId: string, input: Re
   if (input.externalId) {
     const seen = await trx
       .selectFrom('refunds')
-      .select('id')
+      .select(['id', 'order_id'])
       .where('workspace_id', '=', ctx.workspaceId)
       .where('external_id', '=', input.externalId)
       .executeTakeFirst();
+    // The same refund sent again changes nothing; its id on another order is a conflict, not a silent no-op.
+    if (seen && seen.order_id !== orderId) {
+      throw new AppError('ORDER.REFUND_ID_TAKEN', { fields: [{ field: 'externalId', message: 'invalid' }] });
+    }
     if (seen) return getOrder(trx, ctx, orderId);
   }
   const refunded = toAgorot(order.refunded_total) + toAgorot(input.amount);

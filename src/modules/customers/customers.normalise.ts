@@ -58,7 +58,9 @@ export function searchTerms(query: string): string[] {
   if (!q) return [];
   if (/^[\d\s\-+().]+$/.test(q)) {
     const digits = q.replace(/\D/g, '');
-    return digits ? [digits] : [];
+    // 00 is the international dialling prefix (00972 50...); the stored digits start at 972.
+    const international = digits.startsWith('00972') ? digits.slice(2) : digits;
+    return international ? [international] : [];
   }
   return q.split(/\s+/).filter(Boolean).slice(0, 5);
 }

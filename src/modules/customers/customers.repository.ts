@@ -189,6 +189,40 @@ function sortExpression(column: SortSpec['column']) {
 
 type ListCursor = { v: string | number; id: string };
 
+/**
+ * The sort value the next cursor carries. Times go as text with microseconds:
+ * a JavaScript Date keeps milliseconds only, and a truncated value would
+ * repeat or skip rows at the page boundary.
+ */
+function sortValue(column: SortSpec['column'], expr: ReturnType<typeof sortExpression>) {
+  return column === 'created_at' || column === 'last_order_at'
+    ? sql<string>`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : sql<string | number>`${expr}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A cursor comes back from the client: anything that is not one of ours is a 400, never a failed query. */
+function decodeListCursor(raw: string, column: SortSpec['column']): ListCursor {
+  let cursor: Partial<ListCursor> | null = null;
+  try {
+    cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<ListCursor>;
+  } catch {
+    cursor = null;
+  }
+  const v = cursor?.v;
+  const valid =
+    typeof cursor?.id === 'string' &&
+    UUID.test(cursor.id) &&
+    (column === 'sort_name'
+      ? typeof v === 'string'
+      : column === 'total_spent'
+        ? (typeof v === 'string' || typeof v === 'number') && /^-?\d+(\.\d+)?$/.test(String(v))
+        : typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+  if (!valid || !cursor) throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'invalid' }] });
+  return cursor as ListCursor;
+}
+
 function filters(ctx: Ctx, query: ListCustomersQuery) {
   return (eb: ExpressionBuilder<DB & { c: DB['customers'] }, 'c'>) => {
     const conditions = [eb('c.workspace_id', '=', ctx.workspaceId), eb('c.status', '=', 'active')];
@@ -207,18 +241,11 @@ function filters(ctx: Ctx, query: ListCustomersQuery) {
 export async function listCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
   const spec = sorts[query.sort];
   const expr = sortExpression(spec.column);
-  let cursor: ListCursor | null = null;
-  if (query.cursor) {
-    try {
-      cursor = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as ListCursor;
-    } catch {
-      throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'invalid' }] });
-    }
-  }
+  const cursor = query.cursor ? decodeListCursor(query.cursor, spec.column) : null;
   let rows = trx
     .selectFrom('customers as c')
     .selectAll('c')
-    .select(sql<string | number>`${expr}`.as('sort_value'))
+    .select(sortValue(spec.column, expr).as('sort_value'))
     .where(filters(ctx, query));
   if (cursor) {
     const op = spec.dir === 'desc' ? sql`<` : sql`>`;

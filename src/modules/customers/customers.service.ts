@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
+import { redactIdempotentReplies } from '../../platform/idempotency.ts';
 import {
   exportTimeline,
   latestTimelineJson,
@@ -260,7 +261,9 @@ export async function getCustomer360(trx: Trx, ctx: Ctx, id: string) {
       sql<{ id: string; kind: string; value: string; source: string | null; createdAt: string }[]>`(
         select coalesce(json_agg(json_build_object('id', i.id, 'kind', i.kind, 'value', i.value, 'source', i.source,
           'createdAt', i.created_at) order by i.created_at), '[]'::json)
-        from customer_identities i where i.workspace_id = c.workspace_id and i.customer_id = c.id)`.as('identities_json'),
+        from customer_identities i where i.workspace_id = c.workspace_id and i.customer_id = c.id)`.as(
+        'identities_json',
+      ),
       sql<Record<string, unknown>[]>`(
         select coalesce(json_agg(json_build_object('id', e.id, 'channel', e.channel, 'status', e.status, 'source', e.source,
           'textShown', e.text_shown, 'recordedBy', e.recorded_by, 'occurredAt', e.occurred_at)
@@ -640,7 +643,17 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
     entityId: customerId,
     after: { erasedAt, ordersKept: row.orders_count },
   });
+  await redactIdempotentReplies(trx, ctx, customerId);
   await publishEvent(trx, ctx, { type: 'customer.erased', payload: { customerId } });
+  // Records merged into this one are the same person: they go too.
+  const mergedIn = await trx
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('merged_into', '=', customerId)
+    .where('status', '=', 'merged')
+    .execute();
+  for (const merged of mergedIn) await eraseCustomer(trx, ctx, merged.id);
   return { erasedAt };
 }
 

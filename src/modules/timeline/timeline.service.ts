@@ -56,7 +56,13 @@ function decodeCursor(raw: string | undefined): Cursor | null {
   if (!raw) return null;
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    return typeof parsed.at === 'string' && typeof parsed.id === 'string' ? parsed : null;
+    // Forged cursors must not reach the query as a bad uuid or date.
+    return typeof parsed.at === 'string' &&
+      !Number.isNaN(Date.parse(parsed.at)) &&
+      typeof parsed.id === 'string' &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(parsed.id)
+      ? parsed
+      : null;
   } catch {
     return null;
   }
@@ -106,6 +112,10 @@ export async function moveTimeline(trx: Trx, ctx: Ctx, fromCustomerId: string, t
     .execute();
 }
 
+// Event types whose data is known to hold no personal text; every other type is scrubbed on erasure,
+// so a type added later (a conduct note, a ticket, a survey answer) is private by default.
+const typesWithoutPersonalData = ['order.placed', 'consent.changed'];
+
 /** Erasure: events stay (the history of the business), their free text does not. */
 export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
   await trx
@@ -113,7 +123,7 @@ export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Pro
     .set({ data: JSON.stringify({ erased: true }) })
     .where('workspace_id', '=', ctx.workspaceId)
     .where('customer_id', '=', customerId)
-    .where('type', 'in', ['note.added', 'customer.merged', 'customer.created'])
+    .where('type', 'not in', typesWithoutPersonalData)
     .execute();
 }
 
@@ -128,7 +138,13 @@ export async function exportTimeline(trx: Trx, ctx: Ctx, customerId: string): Pr
   return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data }));
 }
 
-type TimelineJsonRow = { id: string; type: string; occurred_at: string; ref_id: string | null; data: Record<string, unknown> };
+type TimelineJsonRow = {
+  id: string;
+  type: string;
+  occurred_at: string;
+  ref_id: string | null;
+  data: Record<string, unknown>;
+};
 
 /**
  * The newest `limit + 1` events of the customer in `customerIdColumn`, as one

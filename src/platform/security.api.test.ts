@@ -1,0 +1,748 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace } from '../db/tenancy.ts';
+import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
+import { newId, randomToken, sha256 } from './crypto.ts';
+import { can } from './permissions.ts';
+
+/**
+ * The walls between workspaces, roles and the outside, tried on every /api/v1
+ * route. The route table below must name every registered route: a new route
+ * without a case here fails the coverage test.
+ */
+
+let t: TestApp;
+let a: TestWorkspace;
+let b: TestWorkspace;
+let va: Seeded;
+let vb: Seeded;
+
+type Seeded = {
+  tag: string;
+  workspaceName: string;
+  customerId: string;
+  otherCustomerId: string;
+  firstName: string;
+  email: string;
+  orderId: string;
+  orderExternalId: string;
+  noteBody: string;
+  productSku: string;
+  productName: string;
+  branchId: string;
+  branchName: string;
+  apiKeyId: string;
+  userId: string;
+  userEmail: string;
+  importId: string;
+};
+
+let ipCounter = 0;
+/** A fresh client address, so the per-IP rate limits of one test never throttle another. */
+const freshIp = () => `10.9.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+async function ok(res: LightMyRequestResponse, status = 200) {
+  expect(res.statusCode, res.body).toBe(status);
+  return res.json();
+}
+
+async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
+  const tag = `${label}${randomToken(4).replace(/[^a-zA-Z0-9]/g, 'x')}`.toLowerCase();
+  const workspaceName = `עסק-${tag}`;
+  await ok(await ws.request({ method: 'PATCH', url: '/api/v1/settings', payload: { name: workspaceName } }));
+  const firstName = `שם-${tag}`;
+  const email = `${tag}@victim.example`;
+  const customer = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName, lastName: 'לוי', email, tags: [`tag-${tag}`] },
+    }),
+    201,
+  );
+  const other = await ok(
+    await ws.request({ method: 'POST', url: '/api/v1/customers', payload: { firstName: `שני-${tag}` } }),
+    201,
+  );
+  const productSku = `sku-${tag}`;
+  const productName = `מוצר-${tag}`;
+  await ok(
+    await ws.request({ method: 'POST', url: '/api/v1/products', payload: { sku: productSku, name: productName } }),
+    201,
+  );
+  const branchName = `סניף-${tag}`;
+  const orderExternalId = `ord-${tag}`;
+  const order = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: {
+        externalId: orderExternalId,
+        customerId: customer.id,
+        placedAt: '2026-01-05T10:00:00Z',
+        channel: 'store',
+        branch: branchName,
+        items: [{ sku: productSku, name: productName, quantity: 1, unitPrice: '100.00' }],
+      },
+    }),
+    201,
+  );
+  const noteBody = `פתק-${tag}`;
+  await ok(
+    await ws.request({ method: 'POST', url: `/api/v1/customers/${customer.id}/notes`, payload: { body: noteBody } }),
+    201,
+  );
+  const key = await ok(
+    await ws.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: `key-${tag}`, role: 'agent' } }),
+    201,
+  );
+  const userEmail = `user-${tag}@staff.example`;
+  const invitation = await ok(
+    await ws.request({ method: 'POST', url: '/api/v1/invitations', payload: { email: userEmail, role: 'agent' } }),
+    201,
+  );
+  const token = String(invitation.inviteUrl).split('/').at(-1);
+  const accepted = await ok(
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/invitations/${token}/accept`,
+      headers: { 'x-forwarded-for': freshIp() },
+      payload: { name: `עובד-${tag}`, password: 'long enough password' },
+    }),
+  );
+  const branches = await ok(await ws.request({ method: 'GET', url: '/api/v1/branches' }));
+  const branch = branches.items.find((x: { name: string }) => x.name === branchName);
+  // The imports module owns its routes; a row is enough to try reaching it across workspaces.
+  const importId = newId();
+  await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+    trx
+      .insertInto('imports')
+      .values({
+        workspace_id: ws.workspaceId,
+        id: importId,
+        kind: 'customers',
+        filename: `${tag}.csv`,
+        mapping: '{}',
+        encoding: null,
+        file: null,
+        failure: null,
+        created_by: null,
+        finished_at: null,
+      })
+      .execute(),
+  );
+  return {
+    tag,
+    workspaceName,
+    customerId: customer.id,
+    otherCustomerId: other.id,
+    firstName,
+    email,
+    orderId: order.id,
+    orderExternalId,
+    noteBody,
+    productSku,
+    productName,
+    branchId: branch.id,
+    branchName,
+    apiKeyId: key.id,
+    userId: accepted.user.id,
+    userEmail,
+    importId,
+  };
+}
+
+/** What must never show in a response to another workspace. */
+function markersOf(v: Seeded): string[] {
+  return [v.tag, v.customerId, v.otherCustomerId, v.orderId, v.apiKeyId, v.userId, v.importId, v.branchId, v.email];
+}
+
+function multipart(fields: Record<string, string>, file: { name: string; content: string }) {
+  const boundary = `----klient${randomToken(8)}`;
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+  );
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+  );
+  return {
+    payload: `${parts.join('')}--${boundary}--\r\n`,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+const csv = () => multipart({}, { name: 'c.csv', content: 'firstName,phone\r\nדנה,0501234567\r\n' });
+
+/** Every /api/v1 route the app registered, as "METHOD /path", read from Fastify's own route tree. */
+function registeredRoutes(app: TestApp['app']): string[] {
+  const out: string[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│ ]*)[├└]── (.+?) \(([A-Z, ]+)\)$/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    stack.length = depth;
+    stack.push(match[2] ?? '');
+    const path = stack.join('');
+    if (!path.startsWith('/api/v1/')) continue;
+    for (const method of (match[3] ?? '').split(', ')) if (method !== 'HEAD') out.push(`${method} ${path}`);
+  }
+  return out.sort();
+}
+
+const publicRoutes = [
+  'GET /api/v1/setup',
+  'POST /api/v1/setup',
+  'POST /api/v1/auth/login',
+  'GET /api/v1/invitations/:token',
+  'POST /api/v1/invitations/:token/accept',
+];
+
+/**
+ * How each route is attacked with workspace B's owner key and workspace A's ids:
+ * 'hidden' requests must answer 404 (or 403); 'scoped' ones may succeed but only
+ * on B's own data. Public routes take tokens, not workspace ids.
+ */
+type Attack = { expect: 'hidden' | 'scoped' | 'rejected'; request: InjectOptions };
+const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
+  'GET /api/v1/setup': () => [],
+  'POST /api/v1/setup': () => [],
+  'POST /api/v1/auth/login': () => [],
+  'GET /api/v1/invitations/:token': () => [],
+  'POST /api/v1/invitations/:token/accept': () => [],
+  'POST /api/v1/auth/logout': () => [{ expect: 'scoped', request: { method: 'POST', url: '/api/v1/auth/logout' } }],
+  'GET /api/v1/auth/me': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/auth/me' } }],
+  'GET /api/v1/settings': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/settings' } }],
+  'PATCH /api/v1/settings': () => [
+    { expect: 'scoped', request: { method: 'PATCH', url: '/api/v1/settings', payload: { currency: 'ILS' } } },
+  ],
+  'GET /api/v1/audit': (v) => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/audit' } },
+    { expect: 'scoped', request: { method: 'GET', url: `/api/v1/audit?entityId=${v.customerId}` } },
+  ],
+  'GET /api/v1/api-keys': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/api-keys' } }],
+  'POST /api/v1/api-keys': () => [
+    { expect: 'scoped', request: { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'b', role: 'analyst' } } },
+  ],
+  'DELETE /api/v1/api-keys/:id': (v) => [
+    { expect: 'hidden', request: { method: 'DELETE', url: `/api/v1/api-keys/${v.apiKeyId}` } },
+  ],
+  'GET /api/v1/users': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/users' } }],
+  'PATCH /api/v1/users/:id': (v) => [
+    { expect: 'hidden', request: { method: 'PATCH', url: `/api/v1/users/${v.userId}`, payload: { role: 'shopper' } } },
+  ],
+  'POST /api/v1/invitations': (v) => [
+    // Inviting A's staff email into B is allowed and must not reveal that the email exists in A.
+    {
+      expect: 'scoped',
+      request: { method: 'POST', url: '/api/v1/invitations', payload: { email: v.userEmail, role: 'agent' } },
+    },
+  ],
+  'GET /api/v1/customers': (v) => [
+    { expect: 'scoped', request: { method: 'GET', url: `/api/v1/customers?q=${encodeURIComponent(v.firstName)}` } },
+    { expect: 'scoped', request: { method: 'GET', url: `/api/v1/customers?branch=${v.branchId}` } },
+    { expect: 'scoped', request: { method: 'GET', url: `/api/v1/customers?tag=tag-${v.tag}` } },
+  ],
+  'POST /api/v1/customers': (v) => [
+    // Same email as A's customer: B must not get a 409 with A's customer in it.
+    {
+      expect: 'scoped',
+      request: { method: 'POST', url: '/api/v1/customers', payload: { firstName: 'ב', email: v.email } },
+    },
+  ],
+  'GET /api/v1/customers/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/customers/${v.customerId}` } },
+  ],
+  'PATCH /api/v1/customers/:id': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'PATCH', url: `/api/v1/customers/${v.customerId}`, payload: { firstName: 'נפרץ' } },
+    },
+  ],
+  'DELETE /api/v1/customers/:id': (v) => [
+    { expect: 'hidden', request: { method: 'DELETE', url: `/api/v1/customers/${v.customerId}` } },
+  ],
+  'GET /api/v1/customers/:id/timeline': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/customers/${v.customerId}/timeline` } },
+  ],
+  'POST /api/v1/customers/:id/consents': (v) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/customers/${v.customerId}/consents`,
+        payload: { channel: 'sms', status: 'granted', source: 'attack' },
+      },
+    },
+  ],
+  'POST /api/v1/customers/:id/notes': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'POST', url: `/api/v1/customers/${v.customerId}/notes`, payload: { body: 'x' } },
+    },
+  ],
+  'GET /api/v1/customers/:id/duplicates': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/customers/${v.customerId}/duplicates` } },
+  ],
+  'POST /api/v1/customers/:id/merge': (v, own) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/customers/${v.customerId}/merge`,
+        payload: { otherId: own.otherCustomerId },
+      },
+    },
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/customers/${own.customerId}/merge`,
+        payload: { otherId: v.otherCustomerId },
+      },
+    },
+  ],
+  'GET /api/v1/customers/:id/export': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/customers/${v.customerId}/export` } },
+  ],
+  'POST /api/v1/customers/:id/erase': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/customers/${v.customerId}/erase` } },
+  ],
+  'GET /api/v1/branches': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/branches' } }],
+  'GET /api/v1/tags': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/tags' } }],
+  'POST /api/v1/products': (v) => [
+    {
+      expect: 'scoped',
+      request: { method: 'POST', url: '/api/v1/products', payload: { sku: v.productSku, name: 'של ב' } },
+    },
+  ],
+  'GET /api/v1/products': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/products' } }],
+  'POST /api/v1/orders': (v, own) => {
+    const order = (customerId: string, externalId: string) => ({
+      method: 'POST' as const,
+      url: '/api/v1/orders',
+      payload: {
+        externalId,
+        customerId,
+        placedAt: '2026-02-01T10:00:00Z',
+        channel: 'web',
+        items: [{ sku: 'x', name: 'x', quantity: 1, unitPrice: 1 }],
+      },
+    });
+    return [
+      // A's customer in B's order: refused as an unknown customer (a body field, so 400 with the field named).
+      { expect: 'rejected', request: order(v.customerId, `b-${randomToken(6)}`) },
+      // A's order externalId: B gets its own new order, never A's.
+      { expect: 'scoped', request: order(own.customerId, v.orderExternalId) },
+    ];
+  },
+  'GET /api/v1/orders': (v) => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/orders' } },
+    { expect: 'scoped', request: { method: 'GET', url: `/api/v1/orders?customerId=${v.customerId}` } },
+  ],
+  'GET /api/v1/orders/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/orders/${v.orderId}` } },
+  ],
+  'POST /api/v1/orders/:id/refunds': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'POST', url: `/api/v1/orders/${v.orderId}/refunds`, payload: { amount: 10 } },
+    },
+  ],
+  // Imports (owned by the imports module); cases apply once its routes are registered.
+  'GET /api/v1/imports': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/imports' } }],
+  'GET /api/v1/imports/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/imports/${v.importId}` } },
+  ],
+  'GET /api/v1/imports/:id/errors.csv': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/imports/${v.importId}/errors.csv` } },
+  ],
+  'POST /api/v1/imports/preview': () => [
+    { expect: 'scoped', request: { method: 'POST', url: '/api/v1/imports/preview', ...csv() } },
+  ],
+  'POST /api/v1/imports': () => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/imports',
+        ...multipart(
+          { kind: 'customers', mapping: '{"firstName":"firstName","phone":"phone"}' },
+          {
+            name: 'c.csv',
+            content: 'firstName,phone\r\nדנה,0501234567\r\n',
+          },
+        ),
+      },
+    },
+  ],
+};
+
+function fillParams(route: string): string {
+  return route
+    .replace(':id', newId())
+    .replace(':token', randomToken(30))
+    .replace(/^[A-Z]+ /, '');
+}
+
+beforeAll(async () => {
+  t = await getTestApp();
+  a = await createTestWorkspace(t, 'א');
+  b = await createTestWorkspace(t, 'ב');
+  va = await seed(a, 'a');
+  vb = await seed(b, 'b');
+});
+
+describe('every route is walled', () => {
+  it('the route table covers every registered /api/v1 route', () => {
+    const registered = registeredRoutes(t.app);
+    expect(registered.length).toBeGreaterThan(30);
+    expect(registered.filter((r) => !(r in cases))).toEqual([]);
+  });
+
+  it('without credentials every non-public route answers 401 problem+json', async () => {
+    const failures: string[] = [];
+    for (const route of registeredRoutes(t.app)) {
+      if (publicRoutes.includes(route)) continue;
+      const method = route.split(' ')[0] as 'GET' | 'POST' | 'PATCH' | 'DELETE';
+      for (const authorization of [undefined, 'Bearer kl_not-a-real-key', 'Bearer nonsense']) {
+        const res = await t.app.inject({
+          method,
+          url: fillParams(route),
+          headers: authorization ? { authorization } : {},
+          ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+        });
+        if (
+          res.statusCode !== 401 ||
+          !String(res.headers['content-type']).startsWith('application/problem+json') ||
+          res.json().code !== 'AUTH.UNAUTHENTICATED'
+        ) {
+          failures.push(`${route} (${authorization ?? 'none'}): ${res.statusCode} ${res.body.slice(0, 100)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("workspace B's owner key never reaches workspace A's data on any route", async () => {
+    const failures: string[] = [];
+    const markers = markersOf(va);
+    for (const route of registeredRoutes(t.app)) {
+      const attacks = cases[route]?.(va, vb) ?? [];
+      for (const attack of attacks) {
+        const res = await b.request(attack.request);
+        const label = `${route} ${attack.request.url}`;
+        const sent = `${attack.request.url} ${JSON.stringify(attack.request.payload ?? '')}`;
+        const leaked = markers.filter((m) => !sent.includes(m) && res.body.includes(m));
+        if (leaked.length) failures.push(`${label}: leaked ${leaked.join(', ')}`);
+        if (attack.expect === 'hidden' && res.statusCode !== 404 && res.statusCode !== 403) {
+          failures.push(`${label}: ${res.statusCode} instead of 404`);
+        }
+        if (attack.expect === 'scoped' && res.statusCode >= 400) {
+          failures.push(`${label}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        }
+        if (attack.expect === 'rejected' && ![400, 404, 422].includes(res.statusCode)) {
+          failures.push(`${label}: ${res.statusCode} instead of a refusal`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("workspace A's data is untouched after the attacks", async () => {
+    const customer = await ok(await a.request({ method: 'GET', url: `/api/v1/customers/${va.customerId}` }));
+    expect(customer).toMatchObject({ firstName: va.firstName, status: 'active', consents: {} });
+    expect(customer.timeline.items.filter((e: { type: string }) => e.type === 'note.added')).toHaveLength(1);
+    const other = await ok(await a.request({ method: 'GET', url: `/api/v1/customers/${va.otherCustomerId}` }));
+    expect(other.status).toBe('active');
+    const order = await ok(await a.request({ method: 'GET', url: `/api/v1/orders/${va.orderId}` }));
+    expect(order.refundedTotal).toBe('0.00');
+    const orders = await ok(await a.request({ method: 'GET', url: '/api/v1/orders' }));
+    expect(orders.items).toHaveLength(1);
+    const keys = await ok(await a.request({ method: 'GET', url: '/api/v1/api-keys' }));
+    expect(keys.items.find((k: { id: string }) => k.id === va.apiKeyId).revokedAt).toBeNull();
+    const users = await ok(await a.request({ method: 'GET', url: '/api/v1/users' }));
+    expect(users.items.find((u: { id: string }) => u.id === va.userId).role).toBe('agent');
+    const products = await ok(await a.request({ method: 'GET', url: '/api/v1/products' }));
+    expect(products.items.find((p: { sku: string }) => p.sku === va.productSku).name).toBe(va.productName);
+    const settings = await ok(await a.request({ method: 'GET', url: '/api/v1/settings' }));
+    expect(settings.name).toBe(va.workspaceName);
+  });
+
+  it("a logged-in user of B cannot reach A's customer either", async () => {
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'x-forwarded-for': freshIp() },
+      payload: { email: b.ownerEmail, password: b.ownerPassword },
+    });
+    const session = await ok(login);
+    const cookie = `klient_session=${login.cookies.find((c) => c.name === 'klient_session')?.value}`;
+    const read = await t.app.inject({ method: 'GET', url: `/api/v1/customers/${va.customerId}`, headers: { cookie } });
+    expect(read.statusCode).toBe(404);
+    const write = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/customers/${va.customerId}`,
+      headers: { cookie, 'x-csrf-token': session.csrfToken },
+      payload: { firstName: 'נפרץ' },
+    });
+    expect(write.statusCode).toBe(404);
+  });
+});
+
+describe('keys and roles', () => {
+  it('a revoked API key is refused with 401', async () => {
+    const created = await ok(
+      await a.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'short-lived', role: 'analyst' } }),
+      201,
+    );
+    expect((await a.request({ method: 'GET', url: '/api/v1/customers', key: created.key })).statusCode).toBe(200);
+    expect((await a.request({ method: 'DELETE', url: `/api/v1/api-keys/${created.id}` })).statusCode).toBe(204);
+    const after = await a.request({ method: 'GET', url: '/api/v1/customers', key: created.key });
+    expect(after.statusCode).toBe(401);
+    expect(after.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('each role is held to its permissions', async () => {
+    const key = {
+      analyst: await a.keyFor('analyst'),
+      agent: await a.keyFor('agent'),
+      shopper: await a.keyFor('shopper'),
+      marketer: await a.keyFor('marketer'),
+    };
+    const expectStatus = async (k: string, request: InjectOptions, status: number) => {
+      const res = await a.request({ ...request, key: k });
+      expect(res.statusCode, `${request.method} ${request.url}: ${res.body}`).toBe(status);
+      if (status === 403) expect(res.json().code).toBe('AUTH.FORBIDDEN');
+    };
+    const customerUrl = `/api/v1/customers/${va.customerId}`;
+    // Analyst reads only.
+    await expectStatus(key.analyst, { method: 'GET', url: customerUrl }, 200);
+    await expectStatus(key.analyst, { method: 'POST', url: '/api/v1/customers', payload: { firstName: 'x' } }, 403);
+    await expectStatus(key.analyst, { method: 'PATCH', url: customerUrl, payload: { firstName: 'x' } }, 403);
+    await expectStatus(key.analyst, { method: 'POST', url: `${customerUrl}/notes`, payload: { body: 'x' } }, 403);
+    // Agent edits customers but cannot erase, manage keys, users or settings.
+    await expectStatus(key.agent, { method: 'POST', url: `${customerUrl}/notes`, payload: { body: 'מהסוכן' } }, 201);
+    await expectStatus(key.agent, { method: 'POST', url: `${customerUrl}/erase` }, 403);
+    await expectStatus(key.agent, { method: 'GET', url: '/api/v1/api-keys' }, 403);
+    await expectStatus(
+      key.agent,
+      { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'x', role: 'owner' } },
+      403,
+    );
+    await expectStatus(key.agent, { method: 'DELETE', url: `/api/v1/api-keys/${va.apiKeyId}` }, 403);
+    await expectStatus(
+      key.agent,
+      { method: 'PATCH', url: `/api/v1/users/${va.userId}`, payload: { role: 'owner' } },
+      403,
+    );
+    await expectStatus(key.agent, { method: 'PATCH', url: '/api/v1/settings', payload: { name: 'x' } }, 403);
+    // Shoppers see no customer data at all.
+    await expectStatus(key.shopper, { method: 'GET', url: '/api/v1/customers' }, 403);
+    await expectStatus(key.shopper, { method: 'GET', url: customerUrl }, 403);
+    await expectStatus(key.shopper, { method: 'GET', url: `${customerUrl}/export` }, 403);
+    await expectStatus(key.shopper, { method: 'GET', url: '/api/v1/orders' }, 403);
+    await expectStatus(key.shopper, { method: 'GET', url: '/api/v1/audit' }, 403);
+    // Marketers import and change consents, but do not edit profiles.
+    expect(can('marketer', 'imports.run')).toBe(true);
+    await expectStatus(
+      key.marketer,
+      { method: 'POST', url: `${customerUrl}/consents`, payload: { channel: 'email', status: 'granted', source: 'x' } },
+      201,
+    );
+    await expectStatus(key.marketer, { method: 'PATCH', url: customerUrl, payload: { firstName: 'x' } }, 403);
+    if (registeredRoutes(t.app).includes('POST /api/v1/imports/preview')) {
+      const res = await a.request({ method: 'POST', url: '/api/v1/imports/preview', key: key.marketer, ...csv() });
+      expect([401, 403]).not.toContain(res.statusCode);
+    }
+  });
+
+  it('an API key is stored only as a hash and shown once', async () => {
+    const created = await ok(
+      await a.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'hashed', role: 'agent' } }),
+      201,
+    );
+    expect(created.key).toMatch(/^kl_/);
+    const row = await inWorkspace(t.database.db, a.workspaceId, (trx) =>
+      trx.selectFrom('api_keys').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow(),
+    );
+    expect(row.key_hash).toBe(sha256(created.key));
+    expect(JSON.stringify(row)).not.toContain(created.key);
+    expect(created.key.startsWith(row.prefix)).toBe(true);
+    const { rows } = await inWorkspace(t.database.db, a.workspaceId, (trx) =>
+      sql<{ n: number }>`select count(*)::int as n from audit_log where after::text like ${`%${created.key}%`}`.execute(
+        trx,
+      ),
+    );
+    expect(rows[0]?.n).toBe(0);
+    const list = await ok(await a.request({ method: 'GET', url: '/api/v1/api-keys' }));
+    expect(JSON.stringify(list)).not.toContain(created.key);
+    expect(list.items.find((k: { id: string }) => k.id === created.id)).not.toHaveProperty('key');
+  });
+
+  it('passwords are hashed with argon2id', async () => {
+    const rows = await inWorkspace(t.database.db, a.workspaceId, (trx) =>
+      trx.selectFrom('users').select(['password_hash']).execute(),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of rows) expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(rows)).not.toContain(a.ownerPassword);
+  });
+});
+
+describe('sessions and browsers', () => {
+  const login = (email: string, password: string, ip = freshIp()) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'x-forwarded-for': ip },
+      payload: { email, password },
+    });
+
+  it('the session cookie is HttpOnly and SameSite, and writes need the CSRF token', async () => {
+    const res = await login(a.ownerEmail, a.ownerPassword);
+    const body = await ok(res);
+    const cookie = res.cookies.find((c) => c.name === 'klient_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    const header = `klient_session=${cookie?.value}`;
+    const read = await t.app.inject({ method: 'GET', url: '/api/v1/customers', headers: { cookie: header } });
+    expect(read.statusCode).toBe(200);
+    const payload = { firstName: 'עם עוגייה' };
+    for (const headers of [{ cookie: header }, { cookie: header, 'x-csrf-token': 'wrong-token' }]) {
+      const denied = await t.app.inject({ method: 'POST', url: '/api/v1/customers', headers, payload });
+      expect(denied.statusCode).toBe(403);
+      expect(denied.json().code).toBe('AUTH.CSRF');
+    }
+    const allowed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: { cookie: header, 'x-csrf-token': body.csrfToken },
+      payload,
+    });
+    expect(allowed.statusCode).toBe(201);
+  });
+
+  it('five wrong passwords lock the account, even against the right one', async () => {
+    const victim = await createTestWorkspace(t, 'נעילה');
+    for (let i = 0; i < 5; i++) {
+      const res = await login(victim.ownerEmail, 'wrong password!');
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('AUTH.INVALID_CREDENTIALS');
+    }
+    const locked = await login(victim.ownerEmail, victim.ownerPassword);
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers['content-type']).toContain('application/problem+json');
+    expect(locked.json().code).toBe('AUTH.LOCKED');
+    expect(locked.cookies.find((c) => c.name === 'klient_session')).toBeUndefined();
+  });
+
+  it('login attempts from one address are rate limited', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      statuses.push((await login(`nobody-${i}@nowhere.example`, 'whatever password', ip)).statusCode);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const limited = await login(a.ownerEmail, a.ownerPassword, ip);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('RATE_LIMITED');
+  });
+
+  it('answers carry the security headers', async () => {
+    for (const url of ['/api/v1/setup', '/healthz']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['x-frame-options']).toBeDefined();
+      expect(res.headers['referrer-policy']).toBeDefined();
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+});
+
+describe('audit trail', () => {
+  const auditOf = async (entityType: string, entityId: string) =>
+    (await ok(await a.request({ method: 'GET', url: `/api/v1/audit?entityType=${entityType}&entityId=${entityId}` })))
+      .items as { action: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[];
+
+  it('records before and after for customer updates, role changes and API keys', async () => {
+    const customer = await ok(
+      await a.request({ method: 'POST', url: '/api/v1/customers', payload: { firstName: 'לפני' } }),
+      201,
+    );
+    await ok(
+      await a.request({ method: 'PATCH', url: `/api/v1/customers/${customer.id}`, payload: { firstName: 'אחרי' } }),
+    );
+    const updated = (await auditOf('customer', customer.id)).find((e) => e.action === 'customer.updated');
+    expect(updated?.before).toMatchObject({ firstName: 'לפני' });
+    expect(updated?.after).toMatchObject({ firstName: 'אחרי' });
+
+    await ok(await a.request({ method: 'PATCH', url: `/api/v1/users/${va.userId}`, payload: { role: 'marketer' } }));
+    const roleChange = (await auditOf('user', va.userId)).find((e) => e.action === 'user.updated');
+    expect(roleChange?.before).toMatchObject({ role: 'agent' });
+    expect(roleChange?.after).toMatchObject({ role: 'marketer' });
+    await ok(await a.request({ method: 'PATCH', url: `/api/v1/users/${va.userId}`, payload: { role: 'agent' } }));
+
+    const key = await ok(
+      await a.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'audited', role: 'analyst' } }),
+      201,
+    );
+    await a.request({ method: 'DELETE', url: `/api/v1/api-keys/${key.id}` });
+    const keyEntries = await auditOf('api_key', key.id);
+    const created = keyEntries.find((e) => e.action === 'api_key.created');
+    const revoked = keyEntries.find((e) => e.action === 'api_key.revoked');
+    expect(created?.after).toMatchObject({ name: 'audited', role: 'analyst' });
+    expect(revoked?.before).toMatchObject({ revokedAt: null });
+    expect(revoked?.after).toMatchObject({ revokedAt: expect.any(String) });
+  });
+});
+
+describe('bad requests', () => {
+  it('malformed JSON is a 400 BAD_JSON problem', async () => {
+    const res = await a.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"firstName": "דנה",',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 400, code: 'BAD_JSON' });
+  });
+
+  it('a JSON body over 1 MB is a 413 problem', async () => {
+    const res = await a.request({
+      method: 'POST',
+      url: `/api/v1/customers/${va.customerId}/notes`,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ body: 'א'.repeat(600_000) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('wrong types are a 400 naming each field, in the body, nested and in the query', async () => {
+    const body = await a.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName: 7, tags: 'vip', address: { city: 5 } },
+    });
+    expect(body.statusCode).toBe(400);
+    expect(body.json().code).toBe('VALIDATION');
+    const fields = body.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['firstName', 'tags', 'address.city']));
+    expect(body.json().detail).toContain('firstName');
+
+    const query = await a.request({ method: 'GET', url: '/api/v1/customers?limit=many' });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().errors[0].field).toBe('querystring.limit');
+
+    const params = await a.request({ method: 'GET', url: '/api/v1/customers/not-a-uuid' });
+    expect(params.statusCode).toBe(400);
+    expect(params.json().errors[0].field).toBe('params.id');
+  });
+});
