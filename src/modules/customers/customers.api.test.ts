@@ -69,4 +69,36 @@ describe('customers API', () => {
       ]),
     );
   });
+
+  it('refuses a phone with letters in it rather than silently dropping them', async () => {
+    const res = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName: 'טל', phone: '0521234567x' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].field).toBe('phone');
+  });
+
+  it('lists each identity once after merging two records that share a phone', async () => {
+    const a = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      payload: { firstName: 'עדי', phone: '054-5550001' },
+    });
+    const b = await ws.request({
+      method: 'POST',
+      url: '/api/v1/customers?allowDuplicate=true',
+      payload: { firstName: 'עדי', lastName: 'רז', phone: '0545550001', email: 'adi@example.co.il' },
+    });
+    const merged = await ws.request({
+      method: 'POST',
+      url: `/api/v1/customers/${a.json().id}/merge`,
+      payload: { otherId: b.json().id },
+    });
+    expect(merged.statusCode).toBe(200);
+    const page = await ws.request({ method: 'GET', url: `/api/v1/customers/${a.json().id}` });
+    const identities = page.json().identities.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`);
+    expect(identities.sort()).toEqual(['email:adi@example.co.il', 'phone:+972545550001']);
+  });
 });

@@ -7,7 +7,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
  */
 export function normalisePhone(input: string): string | null {
   const trimmed = input.trim();
-  if (!trimmed) return null;
+  // Only digits and the punctuation people write phones with; a letter means a typo, not a phone.
+  if (!trimmed || !/^[\d\s\-+().]+$/.test(trimmed)) return null;
   const phone = parsePhoneNumberFromString(trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : trimmed, 'IL');
   if (!phone?.isValid()) return null;
   return phone.number;

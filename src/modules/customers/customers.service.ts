@@ -507,6 +507,13 @@ export async function mergeCustomers(trx: Trx, ctx: Ctx, survivorId: string, mer
       .execute();
   }
   await addIdentities(trx, ctx, survivorId, merged.email, merged.phone, 'merge');
+  // Both records may have known the same email or phone: keep the earliest identity of each.
+  await sql`
+    delete from customer_identities i using customer_identities keep
+    where i.workspace_id = ${ctx.workspaceId} and i.customer_id = ${survivorId}
+      and keep.workspace_id = i.workspace_id and keep.customer_id = i.customer_id
+      and keep.kind = i.kind and keep.value = i.value
+      and (keep.created_at, keep.id) < (i.created_at, i.id)`.execute(trx);
   await refreshConsents(trx, ctx, survivorId);
   await refreshSearchText(trx, ctx, survivorId);
 
