@@ -1,0 +1,221 @@
+import {
+  AppShell,
+  Avatar,
+  Burger,
+  Button,
+  Center,
+  Group,
+  Menu,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, setCsrfToken } from '../api.ts';
+import { type Permission, sessionKey, useCan, useSessionQuery } from '../session.ts';
+import { EmptyBlock, PageLoader, QueryError } from './errors.tsx';
+import { Icon, type IconName } from './icons.tsx';
+import { LanguageSwitch } from './language-switch.tsx';
+
+type NavItem = {
+  to: '/' | '/customers' | '/import' | '/settings';
+  label: string;
+  icon: IconName;
+  permission: Permission;
+  testId: string;
+};
+
+function UserMenu({ name, email, role }: { name: string; email: string; role: string }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const logout = async () => {
+    try {
+      await api('/auth/logout', { method: 'POST' });
+    } finally {
+      setCsrfToken(null);
+      queryClient.clear();
+      queryClient.setQueryData(sessionKey, null);
+      await navigate({ to: '/login' });
+    }
+  };
+  return (
+    <Menu position="bottom-end" width={240} withinPortal>
+      <Menu.Target>
+        <UnstyledButton data-testid="user-menu" aria-label={t('nav.userMenu')}>
+          <Group gap={6} wrap="nowrap">
+            <Avatar size={32} radius="xl" color="indigo">
+              {name.trim().slice(0, 1).toUpperCase() || '?'}
+            </Avatar>
+            <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate>
+              {name}
+            </Text>
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>{t('nav.signedInAs')}</Menu.Label>
+        <Stack gap={0} px="sm" pb="xs">
+          <Text size="sm" fw={600} truncate>
+            {name}
+          </Text>
+          <Text size="xs" c="dimmed" className="ltr-value" truncate>
+            {email}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {t(`roles.${role}`)}
+          </Text>
+        </Stack>
+        <Menu.Divider />
+        <Menu.Item
+          color="red"
+          leftSection={<Icon name="logout" size={16} />}
+          onClick={() => void logout()}
+          data-testid="logout"
+        >
+          {t('nav.logout')}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const session = useSessionQuery();
+  const can = useCan();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+
+  if (session.isPending) return <PageLoader />;
+  if (session.isError) {
+    return (
+      <Center p="xl">
+        <QueryError error={session.error} onRetry={() => void session.refetch()} />
+      </Center>
+    );
+  }
+  // Signed out while here (logout, expired session): the router's guard takes over on the next navigation.
+  if (!session.data) return <PageLoader />;
+
+  const { user, workspace } = session.data;
+  const items: NavItem[] = [
+    { to: '/', label: t('nav.dashboard'), icon: 'dashboard', permission: 'customers.read', testId: 'nav-dashboard' },
+    {
+      to: '/customers',
+      label: t('nav.customers'),
+      icon: 'users',
+      permission: 'customers.read',
+      testId: 'nav-customers',
+    },
+    { to: '/import', label: t('nav.import'), icon: 'upload', permission: 'imports.run', testId: 'nav-import' },
+    {
+      to: '/settings',
+      label: t('nav.settings'),
+      icon: 'settings',
+      permission: 'settings.manage',
+      testId: 'nav-settings',
+    },
+  ];
+  const visible = items.filter((item) => can(item.permission));
+  const isActive = (to: string) => (to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`));
+
+  let content: ReactNode = <Outlet />;
+  if (user.role === 'shopper') {
+    content = <EmptyBlock title={t(`roles.${user.role}`)} text={t('auth.shopperNotice')} testId="shopper-notice" />;
+  }
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding={{ base: 'sm', sm: 'lg' }}
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t('nav.menu')}
+              data-testid="nav-burger"
+            />
+            <Link to="/" style={{ textDecoration: 'none', color: 'inherit', minWidth: 0 }}>
+              <Group gap={8} wrap="nowrap">
+                <Avatar size={30} radius="md" color="indigo" variant="filled">
+                  K
+                </Avatar>
+                <Title
+                  order={4}
+                  data-testid="business-name"
+                  style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+                >
+                  {workspace.name}
+                </Title>
+              </Group>
+            </Link>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <LanguageSwitch />
+            <UserMenu name={user.name} email={user.email} role={user.role} />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" data-testid="navbar">
+        <Stack gap={4}>
+          {visible.map((item) => (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={item.label}
+              leftSection={<Icon name={item.icon} size={18} />}
+              active={isActive(item.to)}
+              onClick={close}
+              data-testid={item.testId}
+              style={{ borderRadius: 'var(--mantine-radius-md)' }}
+            />
+          ))}
+        </Stack>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <div style={{ maxWidth: 1280, marginInline: 'auto' }}>{content}</div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+/** Wraps a page that needs a permission; says so plainly instead of showing a broken page. */
+export function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const can = useCan();
+  const { t } = useTranslation();
+  if (!can(permission)) return <EmptyBlock title={t('app.forbidden')} text="" testId="forbidden" />;
+  return <>{children}</>;
+}
+
+export function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <EmptyBlock title={t('app.notFound')} text={t('app.notFoundText')} testId="not-found">
+      <Button component={Link} to="/">
+        {t('app.goHome')}
+      </Button>
+    </EmptyBlock>
+  );
+}
+
+export function RouteError({ error, reset }: { error: unknown; reset: () => void }) {
+  return (
+    <Center p="xl">
+      <QueryError error={error} onRetry={reset} />
+    </Center>
+  );
+}

@@ -1,0 +1,108 @@
+import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, isApiError } from '../api.ts';
+
+/** Field-level messages for a form: the server's, else the ones the form set itself. */
+export function fieldErrorOf(
+  error: unknown,
+  local: Record<string, string | undefined>,
+  field: string,
+  serverField = field,
+): string | undefined {
+  if (local[field]) return local[field];
+  return isApiError(error) ? error.fieldError(serverField) : undefined;
+}
+
+/** A message for the whole form; problems tied to a field the form shows are left to that field. */
+export function formMessage(error: unknown, t: (key: string) => string): string | null {
+  if (!error) return null;
+  if (isApiError(error)) {
+    if (error.status >= 502) return t('app.offline');
+    if (error.status === 403 && error.code !== 'AUTH.CSRF') return error.detail || t('app.forbidden');
+    return error.detail || error.title || t('app.error');
+  }
+  if (error instanceof TypeError) return t('app.offline');
+  return error instanceof Error ? error.message : t('app.error');
+}
+
+export function FormAlert({ error, fields = [], testId }: { error: unknown; fields?: string[]; testId?: string }) {
+  const { t } = useTranslation();
+  let message = formMessage(error, t);
+  if (!message) return null;
+  const shown = (field: string) => fields.some((f) => field === f || field.endsWith(`.${f}`) || field === `/${f}`);
+  const others = isApiError(error) ? error.errors.filter((e) => !shown(e.field)) : [];
+  // The detail repeats the field messages; with those listed or shown inline, the title says enough.
+  if (isApiError(error) && error.errors.length > 0 && error.title) message = error.title;
+  return (
+    <Alert color="red" variant="light" data-testid={testId ?? 'form-error'} role="alert">
+      {message}
+      {others.length > 0 ? (
+        <ul style={{ margin: '4px 0 0', paddingInlineStart: 18 }}>
+          {others.map((e) => (
+            <li key={`${e.field}:${e.message}`}>{e.message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </Alert>
+  );
+}
+
+export function notifyError(error: unknown, t: (key: string) => string): void {
+  notifications.show({ color: 'red', title: t('app.error'), message: formMessage(error, t) ?? t('app.error') });
+}
+
+export function notifySaved(message: string): void {
+  notifications.show({ color: 'teal', message });
+}
+
+export function PageLoader() {
+  const { t } = useTranslation();
+  return (
+    <Center py="xl" data-testid="loading">
+      <Loader aria-label={t('app.loading')} />
+    </Center>
+  );
+}
+
+export function QueryError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  const forbidden = error instanceof ApiError && error.status === 403;
+  return (
+    <Alert color={forbidden ? 'yellow' : 'red'} variant="light" title={t('app.error')} data-testid="query-error">
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">{forbidden ? t('app.forbidden') : formMessage(error, t)}</Text>
+        {onRetry && !forbidden ? (
+          <Button size="xs" variant="light" onClick={onRetry}>
+            {t('app.retry')}
+          </Button>
+        ) : null}
+      </Stack>
+    </Alert>
+  );
+}
+
+export function EmptyBlock({
+  title,
+  text,
+  children,
+  testId,
+}: {
+  title: string;
+  text: string;
+  children?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Stack align="center" gap="sm" py={48} px="md" ta="center" data-testid={testId ?? 'empty-state'}>
+      <Text fw={700} size="lg">
+        {title}
+      </Text>
+      <Text c="dimmed" maw={460}>
+        {text}
+      </Text>
+      {children}
+    </Stack>
+  );
+}

@@ -1,0 +1,32 @@
+import { Avatar, Box, Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch } from '../../components/language-switch.tsx';
+
+export function AuthCard({ title, intro, children }: { title: string; intro?: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Box mih="100vh" py={{ base: 'md', sm: 48 }} px="sm">
+      <Group justify="space-between" maw={440} mx="auto" mb="md">
+        <Group gap={8}>
+          <Avatar size={32} radius="md" color="indigo" variant="filled">
+            K
+          </Avatar>
+          <Text fw={700}>{t('app.name')}</Text>
+        </Group>
+        <LanguageSwitch />
+      </Group>
+      <Center>
+        <Paper withBorder shadow="sm" p={{ base: 'md', sm: 'xl' }} radius="lg" w="100%" maw={440}>
+          <Stack gap="md">
+            <Stack gap={4}>
+              <Title order={2}>{title}</Title>
+              {intro ? <Text c="dimmed">{intro}</Text> : null}
+            </Stack>
+            {children}
+          </Stack>
+        </Paper>
+      </Center>
+    </Box>
+  );
+}

@@ -1,0 +1,274 @@
+import { Anchor, Badge, Button, Card, Grid, Group, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiUrl, isApiError } from '../../api.ts';
+import { RequirePermission } from '../../components/app-layout.tsx';
+import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { Icon } from '../../components/icons.tsx';
+import { customerName, formatPhone, useFormat } from '../../format.ts';
+import { useCan } from '../../session.ts';
+import type { Customer360 } from '../../types.ts';
+import { ConsentsPanel } from './consents-panel.tsx';
+import { ConductModal, EraseModal } from './customer-actions.tsx';
+import { ConductBadge, StageBadge, TagList } from './customer-badges.tsx';
+import { CustomerFormModal } from './customer-form-modal.tsx';
+import { useBranches, useCustomer } from './customers-api.ts';
+import { DuplicatesPanel } from './duplicates-panel.tsx';
+import { TimelinePanel } from './timeline-panel.tsx';
+
+const route = getRouteApi('/_app/customers/$id');
+
+function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <Card withBorder padding="sm" data-testid={testId}>
+      <Text size="xs" c="dimmed" fw={600}>
+        {label}
+      </Text>
+      <Text fw={700} size="lg" mt={2}>
+        {value}
+      </Text>
+    </Card>
+  );
+}
+
+function ProfileCard({ customer }: { customer: Customer360 }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const branches = useBranches();
+  const branch = branches.data?.items.find((b) => b.id === customer.homeBranchId);
+  const address = customer.address
+    ? [customer.address.street, customer.address.city, customer.address.zip].filter(Boolean).join(', ')
+    : '';
+  const rows: Array<[string, string]> = [
+    [t('customer.birthday'), customer.birthday ? fmt.date(customer.birthday) : ''],
+    [t('customer.address'), address],
+    [t('customerForm.branch'), branch?.name ?? ''],
+    [t('customer.preferredChannel'), customer.preferredChannel ? t(`channels.${customer.preferredChannel}`) : ''],
+    [t('customer.externalId'), customer.externalId ?? ''],
+    [t('customer.source'), customer.source ?? ''],
+    [t('customer.createdAt'), fmt.date(customer.createdAt)],
+  ];
+  const attributes = Object.entries(customer.attributes ?? {}).filter(([, v]) => v !== null && v !== '');
+  // After a merge the same phone can be recorded from both sides; show it once.
+  const identities = customer.identities.filter(
+    (x, i, all) => all.findIndex((y) => y.kind === x.kind && y.value === x.value) === i,
+  );
+  return (
+    <Card withBorder padding="md" data-testid="customer-profile">
+      <Text fw={700} mb="xs">
+        {t('customer.profile')}
+      </Text>
+      <Stack gap={6}>
+        {rows
+          .filter(([, v]) => v)
+          .map(([label, value]) => (
+            <Group key={label} justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
+              <Text size="sm" c="dimmed">
+                {label}
+              </Text>
+              <Text size="sm" ta="end">
+                {value}
+              </Text>
+            </Group>
+          ))}
+        {attributes.map(([key, value]) => (
+          <Group key={key} justify="space-between" gap="xs" wrap="nowrap">
+            <Text size="sm" c="dimmed">
+              {key}
+            </Text>
+            <Text size="sm">{String(value)}</Text>
+          </Group>
+        ))}
+      </Stack>
+      <Text fw={700} mt="md" mb="xs">
+        {t('customer.identities')}
+      </Text>
+      {identities.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          {t('customer.noIdentities')}
+        </Text>
+      ) : (
+        <Stack gap={4} data-testid="customer-identities">
+          {identities.map((identity) => (
+            <Group key={identity.id} justify="space-between" gap="xs" wrap="nowrap">
+              <Text size="sm" c="dimmed">
+                {t(`customer.identityKinds.${identity.kind}`, { defaultValue: identity.kind })}
+              </Text>
+              <Text size="sm" className="ltr-value" truncate>
+                {identity.kind === 'phone' ? formatPhone(identity.value) : identity.value}
+              </Text>
+            </Group>
+          ))}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+function CustomerView({ customer }: { customer: Customer360 }) {
+  const { t, i18n } = useTranslation();
+  const fmt = useFormat();
+  const can = useCan();
+  const [editing, setEditing] = useState(false);
+  const [flagging, setFlagging] = useState(false);
+  const [erasing, setErasing] = useState(false);
+  const name = customerName(customer, i18n.language) || t('customers.unnamed');
+  const otherName =
+    i18n.language === 'en'
+      ? [customer.firstName, customer.lastName].filter(Boolean).join(' ')
+      : [customer.firstNameLatin, customer.lastNameLatin].filter(Boolean).join(' ');
+  const active = customer.status === 'active' || !customer.status;
+
+  return (
+    <Stack gap="md" data-testid="customer-360">
+      <Anchor component={Link} to="/customers" size="sm">
+        {i18n.dir() === 'rtl' ? '→' : '←'} {t('customer.back')}
+      </Anchor>
+      <Card withBorder padding="md">
+        <Group justify="space-between" align="flex-start" gap="md">
+          <Stack gap={4} style={{ minWidth: 0 }}>
+            <Group gap="xs">
+              <Title order={2} data-testid="customer-title">
+                {name}
+              </Title>
+              <StageBadge stage={customer.lifecycleStage} />
+              <ConductBadge flag={customer.conductFlag} />
+              {!active ? (
+                <Badge color="gray" variant="filled" data-testid="customer-status">
+                  {t(`customer.${customer.status === 'erased' ? 'erased' : 'archived'}`)}
+                </Badge>
+              ) : null}
+            </Group>
+            {otherName && otherName !== name ? <Text c="dimmed">{otherName}</Text> : null}
+            <Group gap="md">
+              {customer.phone ? (
+                <Anchor href={`tel:${customer.phone}`} className="ltr-value" data-testid="customer-phone">
+                  {formatPhone(customer.phone)}
+                </Anchor>
+              ) : null}
+              {customer.email ? (
+                <Anchor href={`mailto:${customer.email}`} className="ltr-value" data-testid="customer-email">
+                  {customer.email}
+                </Anchor>
+              ) : null}
+            </Group>
+            <TagList tags={customer.tags} max={12} />
+            {customer.conductFlag && customer.conductNote ? (
+              <Text size="sm" c="red.8">
+                {customer.conductNote}
+              </Text>
+            ) : null}
+          </Stack>
+          <Group gap="xs">
+            {can('customers.write') && active ? (
+              <>
+                <Button
+                  variant="light"
+                  leftSection={<Icon name="edit" size={16} />}
+                  onClick={() => setEditing(true)}
+                  data-testid="edit-customer"
+                >
+                  {t('customer.editProfile')}
+                </Button>
+                <Button
+                  variant="default"
+                  leftSection={<Icon name="flag" size={16} />}
+                  onClick={() => setFlagging(true)}
+                  data-testid="conduct-edit"
+                >
+                  {t('conduct.edit')}
+                </Button>
+              </>
+            ) : null}
+            {can('customers.export') || can('customers.erase') ? (
+              <Menu position="bottom-end" withinPortal>
+                <Menu.Target>
+                  <Button variant="default" data-testid="customer-more">
+                    {t('customer.more')}
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  {can('customers.export') ? (
+                    <Menu.Item
+                      component="a"
+                      href={apiUrl(`/customers/${customer.id}/export`)}
+                      download={`customer-${customer.id}.json`}
+                      leftSection={<Icon name="download" size={16} />}
+                      data-testid="export-customer"
+                    >
+                      {t('customer.export')}
+                    </Menu.Item>
+                  ) : null}
+                  {can('customers.erase') && customer.status !== 'erased' ? (
+                    <Menu.Item
+                      color="red"
+                      leftSection={<Icon name="trash" size={16} />}
+                      onClick={() => setErasing(true)}
+                      data-testid="erase-customer"
+                    >
+                      {t('customer.erase')}
+                    </Menu.Item>
+                  ) : null}
+                </Menu.Dropdown>
+              </Menu>
+            ) : null}
+          </Group>
+        </Group>
+      </Card>
+      <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" data-testid="customer-totals">
+        <Stat label={t('customer.orders')} value={fmt.number(customer.totals.ordersCount)} testId="total-orders" />
+        <Stat label={t('customer.totalSpent')} value={fmt.money(customer.totals.totalSpent)} testId="total-spent" />
+        <Stat label={t('customer.firstOrder')} value={fmt.date(customer.totals.firstOrderAt)} testId="first-order" />
+        <Stat label={t('customer.lastOrder')} value={fmt.date(customer.totals.lastOrderAt)} testId="last-order" />
+      </SimpleGrid>
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <TimelinePanel customer={customer} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Stack gap="md">
+            <ConsentsPanel customer={customer} />
+            <DuplicatesPanel customer={customer} />
+            <ProfileCard customer={customer} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+      <CustomerFormModal opened={editing} onClose={() => setEditing(false)} customer={customer} />
+      <ConductModal opened={flagging} onClose={() => setFlagging(false)} customer={customer} />
+      <EraseModal opened={erasing} onClose={() => setErasing(false)} customer={customer} />
+    </Stack>
+  );
+}
+
+function CustomerLoader() {
+  const { t } = useTranslation();
+  const { id } = route.useParams();
+  const customer = useCustomer(id);
+  if (customer.isPending) return <PageLoader />;
+  if (customer.isError) {
+    if (isApiError(customer.error) && (customer.error.status === 404 || customer.error.status === 400)) {
+      return (
+        <EmptyBlock
+          title={t('app.notFound')}
+          text={customer.error.detail || t('app.notFoundText')}
+          testId="customer-not-found"
+        >
+          <Button component={Link} to="/customers">
+            {t('customer.back')}
+          </Button>
+        </EmptyBlock>
+      );
+    }
+    return <QueryError error={customer.error} onRetry={() => void customer.refetch()} />;
+  }
+  return <CustomerView customer={customer.data} />;
+}
+
+export function CustomerPage() {
+  return (
+    <RequirePermission permission="customers.read">
+      <CustomerLoader />
+    </RequirePermission>
+  );
+}

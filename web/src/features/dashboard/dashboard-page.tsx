@@ -1,0 +1,216 @@
+import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { lazy, Suspense, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api.ts';
+import { RequirePermission } from '../../components/app-layout.tsx';
+import type { ChartOption } from '../../components/echart.tsx';
+import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { Icon } from '../../components/icons.tsx';
+import { customerName, formatPhone, useFormat } from '../../format.ts';
+import { useCan } from '../../session.ts';
+import { type CustomerPage, channels, lifecycleStages } from '../../types.ts';
+import { StageBadge } from '../customers/customer-badges.tsx';
+
+// ECharts is the biggest dependency; only the dashboard needs it, so it loads on its own.
+const EChart = lazy(() => import('../../components/echart.tsx').then((m) => ({ default: m.EChart })));
+
+/** Horizontal bars read naturally in both directions: in Hebrew the bars grow from the right. */
+function barOption(labels: string[], values: number[], rtl: boolean, color: string): ChartOption {
+  return {
+    grid: { left: rtl ? 16 : 8, right: rtl ? 8 : 16, top: 8, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    xAxis: { type: 'value', inverse: rtl, minInterval: 1, splitLine: { lineStyle: { color: '#eee' } } },
+    yAxis: {
+      type: 'category',
+      data: labels,
+      inverse: true,
+      position: rtl ? 'right' : 'left',
+      axisTick: { show: false },
+      axisLabel: { fontFamily: 'system-ui, "Segoe UI", Arial, sans-serif', fontSize: 13 },
+    },
+    series: [
+      {
+        type: 'bar',
+        data: values,
+        itemStyle: { color, borderRadius: rtl ? [4, 0, 0, 4] : [0, 4, 4, 0] },
+        barMaxWidth: 26,
+        label: { show: true, position: rtl ? 'left' : 'right', fontSize: 12 },
+      },
+    ],
+  };
+}
+
+function countQuery(query: Record<string, string>) {
+  return {
+    queryKey: ['customers', 'count', query],
+    queryFn: () => api<CustomerPage>('/customers', { query: { ...query, limit: 1 } }),
+    staleTime: 30_000,
+  };
+}
+
+function Dashboard() {
+  const { t, i18n } = useTranslation();
+  const fmt = useFormat();
+  const can = useCan();
+  const rtl = i18n.dir() === 'rtl';
+  const recent = useQuery({
+    queryKey: ['customers', 'recent'],
+    queryFn: () => api<CustomerPage>('/customers', { query: { limit: 5, sort: '-createdAt' } }),
+  });
+  const byStage = useQueries({ queries: lifecycleStages.map((stage) => countQuery({ stage })) });
+  const byConsent = useQueries({ queries: channels.map((consent) => countQuery({ consent })) });
+
+  const stageValues = byStage.map((q) => q.data?.total ?? 0);
+  const consentValues = byConsent.map((q) => q.data?.total ?? 0);
+  const stagesReady = byStage.every((q) => q.isSuccess);
+  const consentReady = byConsent.every((q) => q.isSuccess);
+  const stageKey = stageValues.join(',');
+  const consentKey = consentValues.join(',');
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the joined keys stand for the value arrays
+  const stageOption = useMemo(
+    () =>
+      barOption(
+        lifecycleStages.map((s) => t(`stages.${s}`)),
+        stageValues,
+        rtl,
+        '#4c6ef5',
+      ),
+    [stageKey, rtl, t],
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the joined keys stand for the value arrays
+  const consentOption = useMemo(
+    () =>
+      barOption(
+        channels.map((c) => t(`channels.${c}`)),
+        consentValues,
+        rtl,
+        '#12b886',
+      ),
+    [consentKey, rtl, t],
+  );
+
+  if (recent.isPending) return <PageLoader />;
+  if (recent.isError) return <QueryError error={recent.error} onRetry={() => void recent.refetch()} />;
+  const total = recent.data.total;
+
+  if (total === 0) {
+    return (
+      <Stack gap="md">
+        <Title order={2}>{t('dashboard.title')}</Title>
+        <Card withBorder>
+          <EmptyBlock title={t('dashboard.emptyTitle')} text={t('dashboard.emptyText')} testId="dashboard-empty">
+            <Group>
+              {can('imports.run') ? (
+                <Button component={Link} to="/import" leftSection={<Icon name="upload" size={18} />}>
+                  {t('customers.importCta')}
+                </Button>
+              ) : null}
+              {can('customers.write') ? (
+                <Button component={Link} to="/customers" variant="light" leftSection={<Icon name="plus" size={18} />}>
+                  {t('customers.new')}
+                </Button>
+              ) : null}
+            </Group>
+          </EmptyBlock>
+        </Card>
+      </Stack>
+    );
+  }
+
+  return (
+    <Stack gap="md" data-testid="dashboard">
+      <Title order={2}>{t('dashboard.title')}</Title>
+      <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
+        <Card withBorder padding="md" data-testid="dashboard-total">
+          <Text size="xs" c="dimmed" fw={600}>
+            {t('dashboard.totalCustomers')}
+          </Text>
+          <Text fw={800} size="xl">
+            {fmt.number(total)}
+          </Text>
+        </Card>
+        {channels.slice(0, 3).map((channel, i) => (
+          <Card withBorder padding="md" key={channel}>
+            <Text size="xs" c="dimmed" fw={600}>
+              {t('dashboard.withConsent')} · {t(`channels.${channel}`)}
+            </Text>
+            <Text fw={800} size="xl">
+              {consentReady ? fmt.number(consentValues[i] ?? 0) : '…'}
+              {consentReady && total > 0 ? (
+                <Text span size="sm" c="dimmed" fw={500}>
+                  {' '}
+                  ({Math.round(((consentValues[i] ?? 0) / total) * 100)}%)
+                </Text>
+              ) : null}
+            </Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <Card withBorder padding="md">
+          <Text fw={700} mb="xs">
+            {t('dashboard.byStage')}
+          </Text>
+          <Suspense fallback={<PageLoader />}>
+            {stagesReady ? <EChart option={stageOption} height={260} testId="chart-stages" /> : <PageLoader />}
+          </Suspense>
+        </Card>
+        <Card withBorder padding="md">
+          <Text fw={700} mb="xs">
+            {t('dashboard.byConsent')}
+          </Text>
+          <Suspense fallback={<PageLoader />}>
+            {consentReady ? <EChart option={consentOption} height={260} testId="chart-consent" /> : <PageLoader />}
+          </Suspense>
+        </Card>
+      </SimpleGrid>
+      <Card withBorder padding="md">
+        <Group justify="space-between" mb="xs">
+          <Text fw={700}>{t('dashboard.recent')}</Text>
+          <Button component={Link} to="/customers" variant="subtle" size="compact-sm">
+            {t('dashboard.allCustomers')}
+          </Button>
+        </Group>
+        <Stack gap={0}>
+          {recent.data.items.map((c) => (
+            <Link
+              key={c.id}
+              to="/customers/$id"
+              params={{ id: c.id }}
+              className="customer-card"
+              data-testid="recent-customer"
+            >
+              <Group justify="space-between" py={8} px={4} className="clickable-row" wrap="nowrap">
+                <Stack gap={0} style={{ minWidth: 0 }}>
+                  <Text fw={600} size="sm" truncate>
+                    {customerName(c, i18n.language) || t('customers.unnamed')}
+                  </Text>
+                  <Text size="xs" c="dimmed" className="ltr-value" truncate>
+                    {[formatPhone(c.phone), c.email].filter(Boolean).join(' · ')}
+                  </Text>
+                </Stack>
+                <Group gap="xs" wrap="nowrap">
+                  <Text size="xs" c="dimmed" visibleFrom="xs">
+                    {fmt.date(c.createdAt)}
+                  </Text>
+                  <StageBadge stage={c.lifecycleStage} />
+                </Group>
+              </Group>
+            </Link>
+          ))}
+        </Stack>
+      </Card>
+    </Stack>
+  );
+}
+
+export function DashboardPage() {
+  return (
+    <RequirePermission permission="customers.read">
+      <Dashboard />
+    </RequirePermission>
+  );
+}

@@ -1,0 +1,82 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../api.ts';
+import type { ImportJob, ImportKind, ImportPreview } from '../../types.ts';
+
+export const customerFields = [
+  'externalId',
+  'firstName',
+  'lastName',
+  'firstNameLatin',
+  'lastNameLatin',
+  'email',
+  'phone',
+  'birthday',
+  'city',
+  'tags',
+  'lifecycleStage',
+  'consentEmail',
+  'consentSms',
+  'consentWhatsapp',
+] as const;
+
+export const orderFields = [
+  'externalId',
+  'customerExternalId',
+  'customerEmail',
+  'customerPhone',
+  'placedAt',
+  'channel',
+  'branch',
+  'sku',
+  'name',
+  'quantity',
+  'unitPrice',
+] as const;
+
+export function fieldsOf(kind: ImportKind): readonly string[] {
+  return kind === 'orders' ? orderFields : customerFields;
+}
+
+export const importKeys = {
+  list: ['imports', 'list'] as const,
+  one: (id: string) => ['imports', 'one', id] as const,
+};
+
+export function previewImport(file: File, kind: ImportKind): Promise<ImportPreview> {
+  const body = new FormData();
+  // The kind makes the suggested mapping fit customers or orders.
+  body.append('kind', kind);
+  body.append('file', file, file.name);
+  return api<ImportPreview>('/imports/preview', { method: 'POST', body });
+}
+
+export function startImport(
+  file: File,
+  kind: ImportKind,
+  mapping: Record<string, string>,
+): Promise<{ id: string; status: string }> {
+  const body = new FormData();
+  // Fields first: a streaming multipart parser sees them before the file.
+  body.append('kind', kind);
+  body.append('mapping', JSON.stringify(mapping));
+  body.append('file', file, file.name);
+  return api<{ id: string; status: string }>('/imports', { method: 'POST', body });
+}
+
+export function isFinished(job: ImportJob | undefined): boolean {
+  return job?.status === 'completed' || job?.status === 'failed';
+}
+
+export function useImportJob(id: string | null) {
+  return useQuery({
+    queryKey: importKeys.one(id ?? ''),
+    queryFn: () => api<ImportJob>(`/imports/${id}`),
+    enabled: id !== null,
+    refetchInterval: (query) => (isFinished(query.state.data) ? false : 500),
+    staleTime: 0,
+  });
+}
+
+export function useImportList() {
+  return useQuery({ queryKey: importKeys.list, queryFn: () => api<{ items: ImportJob[] }>('/imports') });
+}

@@ -1,0 +1,51 @@
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { setApiLanguage } from '../api.ts';
+import type { Locale } from '../types.ts';
+import { en } from './en.ts';
+import { he } from './he.ts';
+
+const storageKey = 'klient.lang';
+
+export function storedLanguage(): Locale | null {
+  try {
+    const value = localStorage.getItem(storageKey);
+    return value === 'en' || value === 'he' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function applyToDocument(lang: string): void {
+  document.documentElement.lang = lang;
+  document.documentElement.dir = lang === 'he' ? 'rtl' : 'ltr';
+  setApiLanguage(lang);
+}
+
+export function initI18n(): typeof i18next {
+  const lng = storedLanguage() ?? 'he';
+  applyToDocument(lng);
+  void i18next.use(initReactI18next).init({
+    resources: { he: { translation: he }, en: { translation: en } },
+    lng,
+    fallbackLng: 'he',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  i18next.on('languageChanged', applyToDocument);
+  return i18next;
+}
+
+/** Switches the UI language and remembers the choice on this device. */
+export function setLanguage(lang: Locale): void {
+  try {
+    localStorage.setItem(storageKey, lang);
+  } catch {
+    // Private mode: the choice lasts for this visit only.
+  }
+  void i18next.changeLanguage(lang);
+}
+
+export function currentLanguage(): Locale {
+  return i18next.language === 'en' ? 'en' : 'he';
+}

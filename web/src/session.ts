@@ -1,0 +1,95 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, api, setCsrfToken } from './api.ts';
+import type { Role, Session } from './types.ts';
+
+export const sessionKey = ['session'] as const;
+export const setupKey = ['setup'] as const;
+
+/** The signed-in session, or null when nobody is logged in. */
+export async function fetchSession(): Promise<Session | null> {
+  try {
+    const session = await api<Session>('/auth/me');
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export const sessionQuery = { queryKey: sessionKey, queryFn: fetchSession, staleTime: 60_000, retry: 1 };
+export const setupQuery = {
+  queryKey: setupKey,
+  queryFn: () => api<{ needed: boolean }>('/setup'),
+  staleTime: Number.POSITIVE_INFINITY,
+  retry: 1,
+};
+
+export function useSessionQuery() {
+  return useQuery(sessionQuery);
+}
+
+export function useSession(): Session | null {
+  return useSessionQuery().data ?? null;
+}
+
+export function useSetupQuery() {
+  return useQuery(setupQuery);
+}
+
+/** Call after login, setup or accepting an invitation: keeps the session and its CSRF token. */
+export function useAcceptSession(): (session: Session) => void {
+  const queryClient = useQueryClient();
+  return (session) => {
+    setCsrfToken(session.csrfToken);
+    queryClient.setQueryData(setupKey, { needed: false });
+    queryClient.setQueryData(sessionKey, session);
+  };
+}
+
+export type Permission =
+  | 'customers.read'
+  | 'customers.write'
+  | 'customers.consent'
+  | 'customers.merge'
+  | 'customers.erase'
+  | 'customers.export'
+  | 'imports.run'
+  | 'users.manage'
+  | 'apikeys.manage'
+  | 'settings.manage';
+
+const all: Permission[] = [
+  'customers.read',
+  'customers.write',
+  'customers.consent',
+  'customers.merge',
+  'customers.erase',
+  'customers.export',
+  'imports.run',
+  'users.manage',
+  'apikeys.manage',
+  'settings.manage',
+];
+
+// Mirrors the server's grants, so the screen hides what the server would refuse anyway.
+const grants: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(all),
+  admin: new Set(all),
+  agent: new Set(['customers.read', 'customers.write', 'customers.consent', 'customers.merge']),
+  marketer: new Set(['customers.read', 'customers.consent', 'imports.run', 'customers.export']),
+  analyst: new Set(['customers.read']),
+  shopper: new Set([]),
+};
+
+export function can(role: Role | undefined, permission: Permission): boolean {
+  return role ? grants[role].has(permission) : false;
+}
+
+export function useCan(): (permission: Permission) => boolean {
+  const session = useSession();
+  return (permission) => can(session?.user.role, permission);
+}
