@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
-import { idempotent, withCtx } from '../../platform/http.ts';
+import { idempotent, requireAuth, withCtx } from '../../platform/http.ts';
 import {
   consentBody,
   createCustomerBody,
@@ -59,7 +59,7 @@ export const customersRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB> }> = async 
   app.get(
     '/customers/:id',
     { config: { access: 'customers.read' }, schema: { tags, params: customerIdParams } },
-    async (req) => withCtx(db, req, (trx, ctx) => getCustomer360(trx, ctx, req.params.id)),
+    async (req) => getCustomer360(db, requireAuth(req), req.params.id),
   );
 
   app.patch(

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { Trx } from '../../db/tenancy.ts';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { readInWorkspace, type Trx } from '../../db/tenancy.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
@@ -251,10 +252,11 @@ export async function getCustomer(trx: Trx, ctx: Ctx, id: string): Promise<Custo
 
 /**
  * The customer page: profile, totals, identities, consent history and the
- * latest 20 timeline events, read in one query (the page is opened often).
+ * latest 20 timeline events, read in one query and, on a server, one round
+ * trip (the page is opened often). Takes the database, not a transaction.
  */
-export async function getCustomer360(trx: Trx, ctx: Ctx, id: string) {
-  const row = await trx
+export async function getCustomer360(db: Kysely<DB>, ctx: Ctx, id: string) {
+  const query = db
     .selectFrom('customers as c')
     .selectAll('c')
     .select([
@@ -272,8 +274,9 @@ export async function getCustomer360(trx: Trx, ctx: Ctx, id: string) {
       latestTimelineJson(ctx, 'c.id', 20).as('timeline_json'),
     ])
     .where('c.workspace_id', '=', ctx.workspaceId)
-    .where('c.id', '=', id)
-    .executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
+    .where('c.id', '=', id);
+  const [row] = await readInWorkspace(db, ctx.workspaceId, query);
+  if (!row) throw new AppError('CUSTOMER.NOT_FOUND');
   const { identities_json, consents_json, timeline_json, ...customer } = row;
   return {
     ...rowToCustomer(customer),
