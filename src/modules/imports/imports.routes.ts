@@ -1,6 +1,193 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
+import { requireAuth, withCtx } from '../../platform/http.ts';
 import type { Jobs } from '../../platform/jobs.ts';
+import type { Locale } from '../../platform/messages.ts';
+import { IMPORT_QUEUE } from './imports.jobs.ts';
+import { fieldsOf, type Mapping } from './imports.mapping.ts';
+import { importMessage } from './imports.messages.ts';
+import {
+  checkUpload,
+  createImport,
+  getImport,
+  type ImportJob,
+  importErrorsCsv,
+  listImports,
+  previewImport,
+} from './imports.service.ts';
+import type { ImportKind } from './imports.tables.ts';
 
-export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }> = async () => {};
+const tags = ['imports'];
+const idParams = z.object({ id: z.uuid() }).strict();
+const kinds = ['customers', 'orders'] as const;
+
+type Upload = { file: Buffer; filename: string; fields: Record<string, string> };
+
+/**
+ * Reads the multipart body: the one file and the text fields. A file over the
+ * upload limit throws (a 413 problem) before anything is stored.
+ */
+async function readUpload(req: FastifyRequest): Promise<Upload> {
+  if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+  let file: Buffer | null = null;
+  let filename = 'import.csv';
+  const fields: Record<string, string> = {};
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'file' || file) {
+        await part.toBuffer();
+        continue;
+      }
+      file = await part.toBuffer();
+      filename = part.filename || filename;
+    } else if (typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
+    }
+  }
+  if (!file) throw new AppError('VALIDATION', { fields: [{ field: 'file', message: 'required' }] });
+  return { file, filename: filename.slice(0, 255), fields };
+}
+
+function parseKind(value: string | undefined, required: boolean): ImportKind | undefined {
+  if (value === undefined || value === '') {
+    if (required) throw new AppError('VALIDATION', { fields: [{ field: 'kind', message: 'required' }] });
+    return undefined;
+  }
+  if (!(kinds as readonly string[]).includes(value)) {
+    throw new AppError('VALIDATION', { fields: [{ field: 'kind', message: 'invalid_value' }] });
+  }
+  return value as ImportKind;
+}
+
+function parseMapping(value: string | undefined, kind: ImportKind): Mapping | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new AppError('VALIDATION', { fields: [{ field: 'mapping', message: 'invalid_format' }] });
+  }
+  const known = fieldsOf(kind) as readonly string[];
+  const schema = z.record(z.string(), z.string().max(200));
+  const result = schema.safeParse(parsed);
+  if (!result.success || Array.isArray(parsed)) {
+    throw new AppError('VALIDATION', { fields: [{ field: 'mapping', message: 'invalid_type' }] });
+  }
+  const unknownKeys = Object.keys(result.data).filter((k) => !known.includes(k));
+  if (unknownKeys.length) {
+    throw new AppError('VALIDATION', {
+      fields: unknownKeys.map((k) => ({ field: `mapping.${k}`, message: 'unrecognized_keys' })),
+    });
+  }
+  return result.data as Mapping;
+}
+
+/** File problems carry their own reason: put it, translated, in the problem's detail. */
+async function explained<T>(locale: Locale, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'IMPORT.BAD_FILE' && error.fields[0]) {
+      throw new AppError('IMPORT.BAD_FILE', {
+        fields: [{ field: 'file', message: 'invalid' }],
+        extra: { reason: error.fields[0].message, detail: importMessage(error.fields[0].message, locale) },
+      });
+    }
+    throw error;
+  }
+}
+
+export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }> = async (app, { db, jobs }) => {
+  app.post(
+    '/imports/preview',
+    {
+      config: { access: 'imports.run' },
+      schema: {
+        tags,
+        consumes: ['multipart/form-data'],
+        description:
+          'Multipart `file` (CSV or XLSX), optional `kind`. Detects the encoding and suggests a column mapping.',
+      },
+    },
+    async (req) => {
+      const upload = await readUpload(req);
+      const kind = parseKind(upload.fields.kind, false);
+      return explained(req.locale, () => previewImport(upload.file, upload.filename, kind));
+    },
+  );
+
+  app.post(
+    '/imports',
+    {
+      config: { access: 'imports.run' },
+      schema: {
+        tags,
+        consumes: ['multipart/form-data'],
+        description:
+          'Multipart `file`, `kind` (customers|orders) and `mapping` (JSON `{ field: header }`, default: the suggested one). Answers 202; a background job imports the rows.',
+      },
+    },
+    async (req, reply) => {
+      const auth = requireAuth(req);
+      const upload = await readUpload(req);
+      const kind = parseKind(upload.fields.kind, true)!;
+      const mapping = parseMapping(upload.fields.mapping, kind);
+      const checked = await explained(req.locale, () => checkUpload(upload.file, upload.filename, kind, mapping));
+      const created = await withCtx(db, req, (trx, ctx) =>
+        createImport(trx, ctx, {
+          kind,
+          filename: upload.filename,
+          mapping: checked.mapping,
+          encoding: checked.sheet.encoding,
+          file: upload.file,
+          totalRows: checked.sheet.rows.length,
+        }),
+      );
+      const job: ImportJob = {
+        workspaceId: auth.workspaceId,
+        importId: created.id,
+        locale: req.locale,
+        actor: auth.actor,
+      };
+      await jobs.send(IMPORT_QUEUE, job, { retryLimit: 1, expireInSeconds: 3600 });
+      return reply.code(202).send(created);
+    },
+  );
+
+  app.get(
+    '/imports',
+    {
+      config: { access: 'imports.run' },
+      schema: {
+        tags,
+        querystring: z
+          .object({
+            limit: z.coerce.number().int().min(1).max(100).default(20),
+            cursor: z.uuid().optional(),
+          })
+          .strict(),
+      },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => listImports(trx, ctx, req.query)),
+  );
+
+  app.get('/imports/:id', { config: { access: 'imports.run' }, schema: { tags, params: idParams } }, async (req) =>
+    withCtx(db, req, (trx, ctx) => getImport(trx, ctx, req.params.id)),
+  );
+
+  app.get(
+    '/imports/:id/errors.csv',
+    { config: { access: 'imports.run' }, schema: { tags, params: idParams } },
+    async (req, reply) => {
+      const report = await withCtx(db, req, (trx, ctx) => importErrorsCsv(trx, ctx, req.params.id, req.locale));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(report.filename)}`)
+        .send(report.csv);
+    },
+  );
+};

@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace } from '../db/tenancy.ts';
+import { findDuplicates } from '../modules/customers/customers.service.ts';
+import { systemCtx } from '../platform/context.ts';
+import { getTestApp, type TestApp } from '../test/harness.ts';
+import { type DemoResult, seedDemo } from './demo.ts';
+
+let t: TestApp;
+let demo: DemoResult;
+const lines: string[] = [];
+let seconds = 0;
+
+beforeAll(async () => {
+  t = await getTestApp();
+  const started = Date.now();
+  demo = await seedDemo(t.database.db, { log: (line) => lines.push(line) });
+  seconds = (Date.now() - started) / 1000;
+}, 180_000);
+
+describe('demo business', () => {
+  it('loads a café chain with three branches, ~2,000 customers and three years of orders, logging progress', async () => {
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.at(-1)).toContain('done');
+    expect(seconds).toBeLessThan(120);
+    const stats = await inWorkspace(t.database.db, demo.workspaceId, async (trx) => {
+      const count = async (table: 'customers' | 'orders' | 'order_items' | 'branches' | 'notes') =>
+        (
+          await trx
+            .selectFrom(table)
+            .select(sql<number>`count(*)::int`.as('n'))
+            .where('workspace_id', '=', demo.workspaceId)
+            .executeTakeFirstOrThrow()
+        ).n;
+      const channels = await trx
+        .selectFrom('orders')
+        .select('channel')
+        .distinct()
+        .where('workspace_id', '=', demo.workspaceId)
+        .execute();
+      const span = await trx
+        .selectFrom('orders')
+        .select([sql<Date>`min(placed_at)`.as('first'), sql<Date>`max(placed_at)`.as('last')])
+        .where('workspace_id', '=', demo.workspaceId)
+        .executeTakeFirstOrThrow();
+      const totals = await trx
+        .selectFrom('customers')
+        .select(sql<number>`sum(orders_count)::int`.as('n'))
+        .where('workspace_id', '=', demo.workspaceId)
+        .executeTakeFirstOrThrow();
+      const consents = await trx
+        .selectFrom('consent_events')
+        .select(['status', sql<number>`count(*)::int`.as('n')])
+        .where('workspace_id', '=', demo.workspaceId)
+        .groupBy('status')
+        .execute();
+      const flagged = await trx
+        .selectFrom('customers')
+        .select('conduct_flag')
+        .where('workspace_id', '=', demo.workspaceId)
+        .where('conduct_flag', 'is not', null)
+        .execute();
+      const latin = await trx
+        .selectFrom('customers')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('workspace_id', '=', demo.workspaceId)
+        .where('first_name_latin', 'is not', null)
+        .executeTakeFirstOrThrow();
+      const dupCandidate = await trx
+        .selectFrom('customers')
+        .select('id')
+        .where('workspace_id', '=', demo.workspaceId)
+        .where('source', '=', 'קופה')
+        .executeTakeFirstOrThrow();
+      const duplicates = await findDuplicates(trx, systemCtx(demo.workspaceId), dupCandidate.id);
+      return {
+        customers: await count('customers'),
+        orders: await count('orders'),
+        items: await count('order_items'),
+        branches: await count('branches'),
+        notes: await count('notes'),
+        channels: channels.map((c) => c.channel).sort(),
+        years: (new Date(span.last).getTime() - new Date(span.first).getTime()) / (365 * 86_400_000),
+        ordersCounted: totals.n,
+        consents: Object.fromEntries(consents.map((c) => [c.status, c.n])),
+        flags: flagged.map((f) => f.conduct_flag).sort(),
+        latin: latin.n,
+        duplicates: duplicates.length,
+      };
+    });
+    expect(stats.customers).toBe(2006);
+    expect(stats.branches).toBe(3);
+    expect(stats.orders).toBeGreaterThan(10_000);
+    expect(stats.items).toBeGreaterThan(stats.orders);
+    expect(stats.ordersCounted).toBe(stats.orders);
+    expect(stats.channels).toEqual(['app', 'phone', 'store', 'web', 'whatsapp']);
+    expect(stats.years).toBeGreaterThan(2.5);
+    expect(stats.consents.granted).toBeGreaterThan(500);
+    expect(stats.consents.revoked).toBeGreaterThan(10);
+    expect(stats.flags).toEqual(['restricted', 'warning']);
+    expect(stats.notes).toBeGreaterThanOrEqual(8);
+    expect(stats.latin).toBeGreaterThan(300);
+    expect(stats.duplicates).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,212 @@
+import { sql } from 'kysely';
+import type { Trx } from '../../db/tenancy.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import { findOrCreateBranch } from '../customers/customers.service.ts';
+import { recordTimelineEvents, type TimelineEventInput } from '../timeline/timeline.service.ts';
+import { refreshTotals } from './commerce.service.ts';
+import type { OrderChannel } from './commerce.tables.ts';
+
+/**
+ * Set-based order writes for imports and the demo: the same orders, lines,
+ * products and 'order.placed' timeline events that createOrder writes, for
+ * thousands of orders in a few statements.
+ */
+
+export type BulkOrderInput = {
+  externalId: string;
+  /** An active customer (resolve merged ones first). */
+  customerId: string;
+  placedAt: Date;
+  channel: OrderChannel;
+  /** Branch name or code; created on first sight, like createOrder does. */
+  branch: string | null;
+  currency?: string;
+  items: { sku: string; name: string; quantity: number; unitPrice: number }[];
+};
+
+/** What a long import keeps between batches, so SKUs and branches are looked up once. */
+export type BulkOrderCache = { products: Map<string, string>; branches: Map<string, { id: string; name: string }> };
+
+export function newBulkOrderCache(): BulkOrderCache {
+  return { products: new Map(), branches: new Map() };
+}
+
+/** Money is summed in agorot (integers), exactly as createOrder does. */
+const toAgorot = (value: number) => Math.round(value * 100);
+const fromAgorot = (agorot: number) => (agorot / 100).toFixed(2);
+
+/** recordTimelineEvents binds 7 parameters per event; PGlite counts a statement's parameters in 16 bits. */
+async function recordTimelineEventsInSlices(trx: Trx, ctx: Ctx, events: TimelineEventInput[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 4000) await recordTimelineEvents(trx, ctx, events.slice(i, i + 4000));
+}
+
+/** What the catalogue needs from an order: its branch and its lines. */
+export type CatalogueInput = Pick<BulkOrderInput, 'branch' | 'items'>;
+
+async function productIds(trx: Trx, ctx: Ctx, orders: CatalogueInput[], cache: BulkOrderCache) {
+  const unknown = new Map<string, { sku: string; name: string; price: number }>();
+  for (const order of orders) {
+    for (const item of order.items) {
+      if (!cache.products.has(item.sku) && !unknown.has(item.sku)) {
+        unknown.set(item.sku, { sku: item.sku, name: item.name, price: item.unitPrice });
+      }
+    }
+  }
+  if (unknown.size === 0) return;
+  // In SKU order, so two writers adding the same new products wait for each other instead of deadlocking.
+  const records = [...unknown.values()]
+    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
+    .map((p) => ({ id: newId(), sku: p.sku, name: p.name, price: p.price }));
+  await sql`
+    insert into products (workspace_id, id, sku, name, price)
+    select ${ctx.workspaceId}::uuid, x.id, x.sku, x.name, x.price
+    from json_to_recordset(${JSON.stringify(records)}::json) as x(id uuid, sku text, name text, price numeric)
+    on conflict (workspace_id, sku) do nothing`.execute(trx);
+  const rows = await trx
+    .selectFrom('products')
+    .select(['id', 'sku'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('sku', '=', sql<string>`any(${[...unknown.keys()]}::text[])`)
+    .execute();
+  for (const row of rows) cache.products.set(row.sku, row.id);
+}
+
+async function branchIds(trx: Trx, ctx: Ctx, orders: CatalogueInput[], cache: BulkOrderCache) {
+  for (const order of orders) {
+    if (order.branch && !cache.branches.has(order.branch)) {
+      const id = await findOrCreateBranch(trx, ctx, order.branch);
+      const row = await trx
+        .selectFrom('branches')
+        .select('name')
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      cache.branches.set(order.branch, { id, name: row.name });
+    }
+  }
+}
+
+/**
+ * Creates the products and branches these orders name, ahead of writing the
+ * orders: a long import does it once, so its order batches only read them.
+ */
+export async function ensureCatalogue(
+  trx: Trx,
+  ctx: Ctx,
+  orders: CatalogueInput[],
+  cache: BulkOrderCache,
+): Promise<void> {
+  await productIds(trx, ctx, orders, cache);
+  await branchIds(trx, ctx, orders, cache);
+}
+
+/**
+ * Inserts orders that are not stored yet, idempotent by externalId: an order
+ * whose externalId exists (stored before, or earlier in the list) is left as
+ * it is. Each order and its lines go in together or not at all (the caller's
+ * transaction). Customer totals are not touched: call refreshTotalsBulk for
+ * the returned customers once the orders are in.
+ */
+export async function insertOrdersBulk(
+  trx: Trx,
+  ctx: Ctx,
+  orders: BulkOrderInput[],
+  cache: BulkOrderCache = newBulkOrderCache(),
+): Promise<{ inserted: boolean[]; customerIds: string[] }> {
+  const inserted = orders.map(() => false);
+  if (orders.length === 0) return { inserted, customerIds: [] };
+  const externalIds = orders.map((o) => o.externalId);
+  const stored = await trx
+    .selectFrom('orders')
+    .select('external_id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
+    .execute();
+  const seen = new Set(stored.map((r) => r.external_id));
+  const fresh: { index: number; id: string; order: BulkOrderInput; total: number; lines: number[] }[] = [];
+  orders.forEach((order, index) => {
+    if (seen.has(order.externalId)) return;
+    seen.add(order.externalId);
+    const lines = order.items.map((item) => Math.round(toAgorot(item.unitPrice) * item.quantity));
+    fresh.push({ index, id: newId(), order, total: lines.reduce((a, b) => a + b, 0), lines });
+  });
+  if (fresh.length === 0) return { inserted, customerIds: [] };
+  await ensureCatalogue(
+    trx,
+    ctx,
+    fresh.map((f) => f.order),
+    cache,
+  );
+
+  const orderRecords = fresh.map((f) => ({
+    id: f.id,
+    external_id: f.order.externalId,
+    customer_id: f.order.customerId,
+    placed_at: f.order.placedAt.toISOString(),
+    channel: f.order.channel,
+    branch_id: f.order.branch ? (cache.branches.get(f.order.branch)?.id ?? null) : null,
+    currency: f.order.currency ?? 'ILS',
+    total: fromAgorot(f.total),
+  }));
+  // A concurrent writer may have stored some of these external ids since the check: those are skipped.
+  const written = await sql<{ id: string }>`
+    insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency, total)
+    select ${ctx.workspaceId}::uuid, x.id, x.external_id, x.customer_id, x.placed_at, x.channel, x.branch_id,
+      x.currency, x.total
+    from json_to_recordset(${JSON.stringify(orderRecords)}::json) as x(
+      id uuid, external_id text, customer_id uuid, placed_at timestamptz, channel text, branch_id uuid,
+      currency text, total numeric)
+    on conflict (workspace_id, external_id) where external_id is not null do nothing
+    returning id`.execute(trx);
+  const writtenIds = new Set(written.rows.map((r) => r.id));
+  const done = fresh.filter((f) => writtenIds.has(f.id));
+
+  const itemRecords = done.flatMap((f) =>
+    f.order.items.map((item, i) => ({
+      order_id: f.id,
+      line_no: i + 1,
+      product_id: cache.products.get(item.sku) ?? null,
+      sku: item.sku,
+      name: item.name,
+      quantity: item.quantity,
+      unit_price: item.unitPrice,
+      total: fromAgorot(f.lines[i]!),
+    })),
+  );
+  if (itemRecords.length) {
+    await sql`
+      insert into order_items (workspace_id, order_id, line_no, product_id, sku, name, quantity, unit_price, total)
+      select ${ctx.workspaceId}::uuid, x.order_id, x.line_no, x.product_id, x.sku, x.name, x.quantity,
+        x.unit_price, x.total
+      from json_to_recordset(${JSON.stringify(itemRecords)}::json) as x(
+        order_id uuid, line_no int, product_id uuid, sku text, name text, quantity numeric, unit_price numeric,
+        total numeric)`.execute(trx);
+  }
+  await recordTimelineEventsInSlices(
+    trx,
+    ctx,
+    done.map((f) => ({
+      customerId: f.order.customerId,
+      type: 'order.placed',
+      occurredAt: f.order.placedAt,
+      refId: f.id,
+      data: {
+        total: fromAgorot(f.total),
+        channel: f.order.channel,
+        branchName: f.order.branch ? (cache.branches.get(f.order.branch)?.name ?? null) : null,
+        itemsCount: f.order.items.length,
+      },
+    })),
+  );
+  for (const f of done) inserted[f.index] = true;
+  return { inserted, customerIds: [...new Set(done.map((f) => f.order.customerId))] };
+}
+
+/**
+ * Recomputes the stored totals (count, net spend, first and last order) of
+ * many customers from their orders, the same figures refreshTotals writes.
+ */
+export async function refreshTotalsBulk(trx: Trx, ctx: Ctx, customerIds: string[]): Promise<void> {
+  await refreshTotals(trx, ctx, customerIds);
+}

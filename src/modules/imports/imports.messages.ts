@@ -1,0 +1,40 @@
+import { fieldMessage, type Locale } from '../../platform/messages.ts';
+
+/** Reasons the import writes into its row-level error report and file problems, in both languages. */
+const he: Record<string, string> = {
+  'file.empty': 'הקובץ ריק או שאין בו שורת כותרות',
+  'file.binary': 'הקובץ אינו קובץ טקסט (CSV) או Excel (XLSX) תקין',
+  'file.csv_invalid': 'לא ניתן לפענח את קובץ ה-CSV (מרכאות לא סגורות?)',
+  'file.xlsx_invalid': 'לא ניתן לקרוא את קובץ ה-Excel',
+  'file.xls_unsupported': 'קובצי XLS ישנים אינם נתמכים. שמרו את הקובץ כ-XLSX או CSV',
+  'file.no_rows': 'אין בקובץ שורות נתונים',
+  'header.duplicate': 'שתי עמודות בקובץ נושאות אותה כותרת',
+  'consent.invalid': 'ערך הסכמה לא מוכר (כן/לא, yes/no, 1/0)',
+  'quantity.invalid': 'כמות חייבת להיות מספר חיובי',
+  'price.invalid': 'מחיר חייב להיות מספר אפס ומעלה, עד שתי ספרות אחרי הנקודה',
+  'text.too_long': 'הערך ארוך מדי',
+  'order.rejected': 'ההזמנה לא יובאה כי שורה אחרת שלה שגויה',
+  'customer.key_required': 'חסר מזהה לקוח: מספר לקוח, דוא״ל או טלפון',
+  'tags.too_many': 'יותר מדי תגיות (עד 50)',
+};
+
+const en: Record<string, string> = {
+  'file.empty': 'The file is empty or has no header row',
+  'file.binary': 'The file is not a valid text (CSV) or Excel (XLSX) file',
+  'file.csv_invalid': 'The CSV file cannot be parsed (an unclosed quote?)',
+  'file.xlsx_invalid': 'The Excel file cannot be read',
+  'file.xls_unsupported': 'Old XLS files are not supported. Save the file as XLSX or CSV',
+  'file.no_rows': 'The file has no data rows',
+  'header.duplicate': 'Two columns in the file have the same header',
+  'consent.invalid': 'Unknown consent value (yes/no, כן/לא, 1/0)',
+  'quantity.invalid': 'The quantity must be a positive number',
+  'price.invalid': 'The price must be a number from zero up, with at most two decimals',
+  'text.too_long': 'The value is too long',
+  'order.rejected': 'The order was not imported because another of its rows is invalid',
+  'customer.key_required': 'No customer key: customer id, email or phone',
+  'tags.too_many': 'Too many tags (at most 50)',
+};
+
+export function importMessage(key: string, locale: Locale): string {
+  return (locale === 'he' ? he : en)[key] ?? fieldMessage(key, locale);
+}

@@ -1,0 +1,276 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { inWorkspace, type Trx } from '../../db/tenancy.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { Locale } from '../../platform/messages.ts';
+import {
+  type BulkOrderInput,
+  ensureCatalogue,
+  insertOrdersBulk,
+  newBulkOrderCache,
+  refreshTotalsBulk,
+} from '../commerce/commerce.bulk.ts';
+import { type CustomerKeyIndex, findCustomersByKeys, upsertCustomersBulk } from '../customers/customers.bulk.ts';
+import type { ImportSheet } from './imports.file.ts';
+import { type ImportField, type Mapping, resolveMapping } from './imports.mapping.ts';
+import { importMessage } from './imports.messages.ts';
+import type { ImportKind, ImportRowError } from './imports.tables.ts';
+import {
+  CustomerRowValidator,
+  groupOrderLines,
+  type OrderGroup,
+  type RowProblem,
+  type ValidCustomerRow,
+} from './imports.validate.ts';
+
+/** What one committed batch added: the job adds it to the import's counters in the same transaction. */
+export type ImportProgress = {
+  processedRows: number;
+  insertedRows: number;
+  updatedRows: number;
+  unchangedRows: number;
+  errorRows: number;
+  errors: ImportRowError[];
+};
+
+export type PipelineInput = {
+  db: Kysely<DB>;
+  ctx: Ctx;
+  kind: ImportKind;
+  sheet: ImportSheet;
+  mapping: Mapping;
+  timeZone: string;
+  locale: Locale;
+  /** Rows per transaction: small enough that PGlite serves other requests between batches. */
+  batchSize?: number;
+  /**
+   * Order batches in flight at once (orders are independent of each other):
+   * on PostgreSQL a second one keeps the server busy while Node prepares.
+   */
+  concurrency?: number;
+  onBatch?: (trx: Trx, progress: ImportProgress) => Promise<void>;
+};
+
+const emptyProgress = (): ImportProgress => ({
+  processedRows: 0,
+  insertedRows: 0,
+  updatedRows: 0,
+  unchangedRows: 0,
+  errorRows: 0,
+  errors: [],
+});
+
+function add(total: ImportProgress, delta: ImportProgress): void {
+  total.processedRows += delta.processedRows;
+  total.insertedRows += delta.insertedRows;
+  total.updatedRows += delta.updatedRows;
+  total.unchangedRows += delta.unchangedRows;
+  total.errorRows += delta.errorRows;
+}
+
+function reportProblems(progress: ImportProgress, problems: RowProblem[], mapping: Mapping, locale: Locale) {
+  const rows = new Set<number>();
+  for (const p of problems) {
+    rows.add(p.row);
+    progress.errors.push({
+      row: p.row,
+      column: p.field ? (mapping[p.field] ?? p.field) : null,
+      reason: importMessage(p.key, locale),
+    });
+  }
+  progress.errorRows += rows.size;
+}
+
+/**
+ * Parse → validate → write for one import: the rows go in batches, each in
+ * its own transaction, written with the customers' and commerce's bulk
+ * functions. A batch commits whole or not at all, so every customer and every
+ * order is all-or-nothing; a bad row only costs itself (or its order).
+ * Returns the import's totals, without the error list.
+ */
+export async function runImportPipeline(input: PipelineInput): Promise<ImportProgress> {
+  const columns = resolveMapping(input.kind, input.sheet.headers, input.mapping);
+  const total = emptyProgress();
+  const commit = async (write: (trx: Trx) => Promise<ImportProgress>) => {
+    await inWorkspace(input.db, input.ctx.workspaceId, async (trx) => {
+      const progress = await write(trx);
+      await input.onBatch?.(trx, progress);
+      add(total, progress);
+    });
+  };
+  if (input.kind === 'customers') await importCustomers(input, columns, commit);
+  else await importOrders(input, columns, commit);
+  return total;
+}
+
+type Commit = (write: (trx: Trx) => Promise<ImportProgress>) => Promise<void>;
+
+async function importCustomers(input: PipelineInput, columns: ReturnType<typeof resolveMapping>, commit: Commit) {
+  const size = input.batchSize ?? 2000;
+  const validator = new CustomerRowValidator(columns);
+  const rows = input.sheet.rows;
+  const prepare = (start: number) => {
+    const problems: RowProblem[] = [];
+    const valid: ValidCustomerRow[] = [];
+    let duplicates = 0;
+    const end = Math.min(start + size, rows.length);
+    for (let i = start; i < end; i++) {
+      const checked = validator.check(rows[i]!, problems);
+      if (checked === 'duplicate') duplicates++;
+      else if (checked) valid.push(checked);
+    }
+    return { count: end - start, problems, valid, duplicates };
+  };
+  const write = (batch: ReturnType<typeof prepare>) =>
+    commit(async (trx) => {
+      const progress = emptyProgress();
+      progress.processedRows = batch.count;
+      progress.unchangedRows = batch.duplicates;
+      const outcomes = await upsertCustomersBulk(
+        trx,
+        input.ctx,
+        batch.valid.map((v) => v.input),
+        { source: 'import' },
+      );
+      outcomes.forEach((outcome, i) => {
+        const row = batch.valid[i]!;
+        if (outcome.status === 'inserted') progress.insertedRows++;
+        else if (outcome.status === 'updated') progress.updatedRows++;
+        else if (outcome.status === 'unchanged') progress.unchangedRows++;
+        if (outcome.status === 'error') {
+          const field: ImportField = row.input.externalId ? 'externalId' : row.input.email ? 'email' : 'phone';
+          batch.problems.push({ row: row.row, field, key: outcome.reason });
+        }
+      });
+      reportProblems(progress, batch.problems, input.mapping, input.locale);
+      return progress;
+    });
+  // Validate the next batch while the database writes this one.
+  let pending: Promise<void> | null = null;
+  for (let start = 0; start < rows.length; start += size) {
+    const batch = prepare(start);
+    if (pending) await pending;
+    pending = write(batch);
+  }
+  if (pending) await pending;
+}
+
+function resolveCustomer(
+  group: OrderGroup,
+  index: CustomerKeyIndex,
+): { id: string } | { problem: 'customer.not_found' | 'customer.ambiguous'; field: ImportField } {
+  const key = group.lines[0]!.customer;
+  const field: ImportField = key.externalId ? 'customerExternalId' : key.email ? 'customerEmail' : 'customerPhone';
+  if (key.externalId) {
+    const ids = index.byExternalId.get(key.externalId);
+    if (ids?.[0]) return { id: ids[0] };
+  }
+  for (const [value, map] of [
+    [key.email, index.byEmail],
+    [key.phone, index.byPhone],
+  ] as const) {
+    if (!value) continue;
+    const ids = map.get(value) ?? [];
+    if (ids.length > 1) return { problem: 'customer.ambiguous', field };
+    if (ids[0]) return { id: ids[0] };
+  }
+  return { problem: 'customer.not_found', field };
+}
+
+async function importOrders(input: PipelineInput, columns: ReturnType<typeof resolveMapping>, commit: Commit) {
+  const size = input.batchSize ?? 2000;
+  const problems: RowProblem[] = [];
+  const { orders } = groupOrderLines(input.sheet.rows, columns, input.timeZone, problems);
+  // Rows rejected by validation are reported (and counted as processed) before anything is written.
+  if (problems.length) {
+    await commit(async () => {
+      const progress = emptyProgress();
+      reportProblems(progress, problems, input.mapping, input.locale);
+      progress.processedRows = progress.errorRows;
+      return progress;
+    });
+  }
+  const cache = newBulkOrderCache();
+  // Products and branches first, in one transaction, so concurrent order batches only read them.
+  await inWorkspace(input.db, input.ctx.workspaceId, (trx) =>
+    ensureCatalogue(
+      trx,
+      input.ctx,
+      orders.map((g) => ({ branch: g.lines[0]!.branch, items: g.lines })),
+      cache,
+    ),
+  );
+  const touched = new Set<string>();
+  const writeBatch = (batch: OrderGroup[], lines: number) =>
+    commit(async (trx) => {
+      const progress = emptyProgress();
+      progress.processedRows = lines;
+      const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v))];
+      const heads = batch.map((g) => g.lines[0]!.customer);
+      const index = await findCustomersByKeys(trx, input.ctx, {
+        externalIds: distinct(heads.map((h) => h.externalId)),
+        emails: distinct(heads.map((h) => h.email)),
+        phones: distinct(heads.map((h) => h.phone)),
+      });
+      const batchProblems: RowProblem[] = [];
+      const ready: { group: OrderGroup; order: BulkOrderInput }[] = [];
+      for (const group of batch) {
+        const customer = resolveCustomer(group, index);
+        if ('problem' in customer) {
+          for (const line of group.lines) {
+            batchProblems.push({ row: line.row, field: customer.field, key: customer.problem });
+          }
+          continue;
+        }
+        const head = group.lines[0]!;
+        ready.push({
+          group,
+          order: {
+            externalId: group.externalId,
+            customerId: customer.id,
+            placedAt: head.placedAt,
+            channel: head.channel,
+            branch: head.branch,
+            items: group.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: l.unitPrice })),
+          },
+        });
+      }
+      const { inserted } = await insertOrdersBulk(
+        trx,
+        input.ctx,
+        ready.map((r) => r.order),
+        cache,
+      );
+      ready.forEach((r, i) => {
+        touched.add(r.order.customerId);
+        if (inserted[i]) progress.insertedRows += r.group.lines.length;
+        else progress.unchangedRows += r.group.lines.length;
+      });
+      reportProblems(progress, batchProblems, input.mapping, input.locale);
+      return progress;
+    });
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  let start = 0;
+  while (start < orders.length && !failure) {
+    let end = start;
+    let lines = 0;
+    while (end < orders.length && lines < size) lines += orders[end++]!.lines.length;
+    const task: Promise<void> = writeBatch(orders.slice(start, end), lines)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => running.delete(task));
+    running.add(task);
+    start = end;
+    if (running.size >= (input.concurrency ?? 2)) await Promise.race(running);
+  }
+  await Promise.all(running);
+  if (failure) throw (failure as { error: unknown }).error;
+  // Totals once at the end, from the orders themselves, for every customer the file reached.
+  const ids = [...touched];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const chunk = ids.slice(i, i + 5000);
+    await inWorkspace(input.db, input.ctx.workspaceId, (trx) => refreshTotalsBulk(trx, input.ctx, chunk));
+  }
+}

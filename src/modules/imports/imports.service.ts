@@ -1,0 +1,276 @@
+import { stringify } from 'csv-stringify/sync';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { inWorkspace, type Trx } from '../../db/tenancy.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { getWorkspace } from '../../platform/auth.service.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
+import { publishEvent } from '../../platform/events.ts';
+import type { Locale } from '../../platform/messages.ts';
+import { type ImportSheet, readImportFile } from './imports.file.ts';
+import { guessKind, type Mapping, resolveMapping, suggestMapping } from './imports.mapping.ts';
+import { runImportPipeline } from './imports.pipeline.ts';
+import type { ImportKind, ImportRowError } from './imports.tables.ts';
+
+/** The error list kept with an import; errorRows still counts every bad row beyond it. */
+export const MAX_STORED_ERRORS = 10_000;
+/** How many errors GET /imports/:id shows; the full list is in errors.csv. */
+const ERRORS_IN_REPLY = 100;
+
+export type ImportJob = { workspaceId: string; importId: string; locale: Locale; actor: Ctx['actor'] };
+
+export async function previewImport(buf: Buffer, filename: string, kind: ImportKind | undefined) {
+  const sheet = await readImportFile(buf, filename);
+  const chosen = kind ?? guessKind(sheet.headers);
+  return {
+    kind: chosen,
+    encoding: sheet.encoding,
+    headers: sheet.headers,
+    sampleRows: sheet.rows.slice(0, 10).map((r) => sheet.headers.map((_, i) => r.cells[i] ?? '')),
+    totalRows: sheet.rows.length,
+    suggestedMapping: suggestMapping(chosen, sheet.headers),
+  };
+}
+
+/** Reads and checks an upload before anything is stored: a bad file or mapping is a 400, never a failed job. */
+export async function checkUpload(
+  buf: Buffer,
+  filename: string,
+  kind: ImportKind,
+  mapping: Mapping | undefined,
+): Promise<{ sheet: ImportSheet; mapping: Mapping }> {
+  const sheet = await readImportFile(buf, filename);
+  const chosen = mapping ?? suggestMapping(kind, sheet.headers);
+  resolveMapping(kind, sheet.headers, chosen);
+  if (sheet.rows.length === 0) {
+    throw new AppError('IMPORT.BAD_FILE', { fields: [{ field: 'file', message: 'file.no_rows' }] });
+  }
+  return { sheet, mapping: chosen };
+}
+
+export async function createImport(
+  trx: Trx,
+  ctx: Ctx,
+  input: { kind: ImportKind; filename: string; mapping: Mapping; encoding: string; file: Buffer; totalRows: number },
+) {
+  const id = newId();
+  await trx
+    .insertInto('imports')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id,
+      kind: input.kind,
+      filename: input.filename,
+      mapping: JSON.stringify(input.mapping),
+      encoding: input.encoding,
+      file: input.file,
+      total_rows: input.totalRows,
+      created_by: ctx.actor.name,
+    })
+    .execute();
+  return { id, status: 'queued' as const };
+}
+
+const summaryColumns = [
+  'id',
+  'kind',
+  'filename',
+  'status',
+  'encoding',
+  'mapping',
+  'total_rows',
+  'processed_rows',
+  'inserted_rows',
+  'updated_rows',
+  'unchanged_rows',
+  'error_rows',
+  'failure',
+  'created_by',
+  'created_at',
+  'finished_at',
+] as const;
+
+type SummaryRow = {
+  id: string;
+  kind: ImportKind;
+  filename: string;
+  status: string;
+  encoding: string | null;
+  mapping: Record<string, string>;
+  total_rows: number;
+  processed_rows: number;
+  inserted_rows: number;
+  updated_rows: number;
+  unchanged_rows: number;
+  error_rows: number;
+  failure: string | null;
+  created_by: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+};
+
+function toImport(row: SummaryRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    filename: row.filename,
+    status: row.status,
+    encoding: row.encoding,
+    mapping: row.mapping,
+    totalRows: row.total_rows,
+    processedRows: row.processed_rows,
+    insertedRows: row.inserted_rows,
+    updatedRows: row.updated_rows,
+    unchangedRows: row.unchanged_rows,
+    errorRows: row.error_rows,
+    failure: row.failure,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export async function getImport(trx: Trx, ctx: Ctx, id: string) {
+  const row = await trx
+    .selectFrom('imports')
+    .select([...summaryColumns, sql<ImportRowError[]>`jsonb_path_query_array(errors, '$[0 to 99]')`.as('first_errors')])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
+  return { ...toImport(row), errors: row.first_errors.slice(0, ERRORS_IN_REPLY) };
+}
+
+export async function listImports(trx: Trx, ctx: Ctx, options: { limit: number; cursor?: string | undefined }) {
+  let query = trx.selectFrom('imports').select(summaryColumns).where('workspace_id', '=', ctx.workspaceId);
+  if (options.cursor) query = query.where('id', '<', options.cursor);
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const page = rows.slice(0, options.limit);
+  return {
+    items: page.map(toImport),
+    nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+/** The row-level error report as CSV, UTF-8 with a BOM so Excel shows the Hebrew. */
+export async function importErrorsCsv(trx: Trx, ctx: Ctx, id: string, locale: Locale) {
+  const row = await trx
+    .selectFrom('imports')
+    .select(['filename', 'errors'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
+  const header = locale === 'he' ? ['שורה', 'עמודה', 'סיבה'] : ['row', 'column', 'reason'];
+  const body = stringify([header, ...row.errors.map((e) => [e.row, e.column ?? '', e.reason])]);
+  return { filename: `${row.filename.replace(/\.[^.]+$/, '')}-errors.csv`, csv: `\uFEFF${body}` };
+}
+
+/**
+ * The background job: reads the stored file, runs the pipeline in batches
+ * (each batch adds its counts and errors to the import row in the same
+ * transaction, which is the progress bar), refreshes totals, writes one audit
+ * entry, and drops the stored file. A failure marks the import failed; what
+ * earlier batches committed stays, whole, and re-importing is idempotent.
+ */
+export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
+  const ctx: Ctx = { workspaceId: job.workspaceId, actor: job.actor, locale: job.locale };
+  const record = await inWorkspace(db, job.workspaceId, async (trx) => {
+    const row = await trx
+      .selectFrom('imports')
+      .select(['kind', 'filename', 'mapping', 'file', 'status'])
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', job.importId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || row.status === 'completed' || row.status === 'failed' || !row.file) return null;
+    // A job that restarts after a crash starts over; the writes are idempotent.
+    await trx
+      .updateTable('imports')
+      .set({
+        status: 'running',
+        processed_rows: 0,
+        inserted_rows: 0,
+        updated_rows: 0,
+        unchanged_rows: 0,
+        error_rows: 0,
+        errors: '[]',
+      })
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', job.importId)
+      .execute();
+    const workspace = await getWorkspace(trx, ctx.workspaceId);
+    return { ...row, file: row.file, timeZone: workspace.timeZone };
+  });
+  if (!record) return;
+  try {
+    const sheet = await readImportFile(Buffer.from(record.file), record.filename);
+    let stored = 0;
+    const totals = await runImportPipeline({
+      db,
+      ctx,
+      kind: record.kind,
+      sheet,
+      mapping: record.mapping as Mapping,
+      timeZone: record.timeZone,
+      locale: job.locale,
+      onBatch: async (trx, p) => {
+        const keep = p.errors.slice(0, Math.max(0, MAX_STORED_ERRORS - stored));
+        stored += keep.length;
+        await sql`
+          update imports set
+            processed_rows = processed_rows + ${p.processedRows},
+            inserted_rows = inserted_rows + ${p.insertedRows},
+            updated_rows = updated_rows + ${p.updatedRows},
+            unchanged_rows = unchanged_rows + ${p.unchangedRows},
+            error_rows = error_rows + ${p.errorRows},
+            errors = case when ${keep.length}::int > 0 then errors || ${JSON.stringify(keep)}::jsonb else errors end
+          where workspace_id = ${ctx.workspaceId} and id = ${job.importId}`.execute(trx);
+      },
+    });
+    await inWorkspace(db, job.workspaceId, async (trx) => {
+      await trx
+        .updateTable('imports')
+        .set({ status: 'completed', finished_at: new Date(), file: null })
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('id', '=', job.importId)
+        .execute();
+      const summary = {
+        kind: record.kind,
+        filename: record.filename,
+        totalRows: sheet.rows.length,
+        insertedRows: totals.insertedRows,
+        updatedRows: totals.updatedRows,
+        unchangedRows: totals.unchangedRows,
+        errorRows: totals.errorRows,
+      };
+      await recordAudit(trx, ctx, {
+        action: 'import.completed',
+        entityType: 'import',
+        entityId: job.importId,
+        after: summary,
+      });
+      await publishEvent(trx, ctx, { type: 'import.completed', payload: { importId: job.importId, ...summary } });
+    });
+  } catch (error) {
+    const reason =
+      error instanceof AppError ? error.code : error instanceof Error ? error.message.slice(0, 500) : 'unknown';
+    await inWorkspace(db, job.workspaceId, async (trx) => {
+      await trx
+        .updateTable('imports')
+        .set({ status: 'failed', finished_at: new Date(), failure: reason, file: null })
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('id', '=', job.importId)
+        .execute();
+      await recordAudit(trx, ctx, {
+        action: 'import.failed',
+        entityType: 'import',
+        entityId: job.importId,
+        after: { failure: reason },
+      });
+    });
+  }
+}
