@@ -14,7 +14,7 @@ export type Workspace = { id: string; name: string; locale: Locale; currency: st
 export type Session = { user: User; workspace: Workspace; csrfToken: string };
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
-export type CustomerPage = Page<Customer> & { total: number };
+export type CustomerPage = Page<Customer> & { total: number; totalExact?: boolean };
 
 export type Address = { street: string | null; city: string | null; zip: string | null };
 

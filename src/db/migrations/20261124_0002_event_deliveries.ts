@@ -15,8 +15,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table event_deliveries enable row level security`.execute(db);
   await sql`
     create policy tenant_isolation on event_deliveries to klient_app
-    using (workspace_id = nullif(current_setting('klient.workspace_id', true), '')::uuid)
-    with check (workspace_id = nullif(current_setting('klient.workspace_id', true), '')::uuid)`.execute(db);
+    using (workspace_id = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))
+    with check (workspace_id = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))`.execute(db);
   await sql`grant select, insert, update, delete on event_deliveries to klient_app`.execute(db);
 }
 

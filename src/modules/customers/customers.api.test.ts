@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace } from '../../db/tenancy.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 
 let t: TestApp;
@@ -100,5 +102,37 @@ describe('customers API', () => {
     const page = await ws.request({ method: 'GET', url: `/api/v1/customers/${a.json().id}` });
     const identities = page.json().identities.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`);
     expect(identities.sort()).toEqual(['email:adi@example.co.il', 'phone:+972545550001']);
+  });
+
+  it('pages a broad search (hundreds of matches) without repeats, and counts it', async () => {
+    const wide = await createTestWorkspace(t, 'חיפוש רחב');
+    await inWorkspace(t.database.db, wide.workspaceId, (trx) =>
+      sql`insert into customers (workspace_id, id, first_name, last_name, search_text, created_at)
+          select ${wide.workspaceId}::uuid, gen_random_uuid(), 'לקוח' || i, 'ברודיצקי',
+                 'לקוח' || i || ' ברודיצקי', now() - (i || ' seconds')::interval
+          from generate_series(1, 620) i`.execute(trx),
+    );
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await wide.request({
+        method: 'GET',
+        url: `/api/v1/customers?q=${encodeURIComponent('ברודי')}&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.total).toBe(620);
+      expect(body.totalExact).toBe(true);
+      for (const c of body.items) seen.add(c.id);
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen.size).toBe(620);
+    const narrow = await wide.request({
+      method: 'GET',
+      url: `/api/v1/customers?q=${encodeURIComponent('לקוח617 ברוד')}`,
+    });
+    expect(narrow.json().items.map((c: { firstName: string }) => c.firstName)).toEqual(['לקוח617']);
   });
 });

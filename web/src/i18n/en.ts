@@ -101,6 +101,7 @@ export const en = {
     title: 'Customers',
     search: 'Search by name, phone or email',
     new: 'New customer',
+    totalAtLeast: 'More than {{count}} customers',
     total_one: '{{count}} customer',
     total_two: '{{count}} customers',
     total_many: '{{count}} customers',

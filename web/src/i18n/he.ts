@@ -103,6 +103,7 @@ export const he: Messages = {
     title: 'לקוחות',
     search: 'חיפוש לפי שם, טלפון או אימייל',
     new: 'לקוח חדש',
+    totalAtLeast: 'יותר מ-{{count}} לקוחות',
     total_one: 'לקוח אחד',
     total_two: '{{count}} לקוחות',
     total_many: '{{count}} לקוחות',

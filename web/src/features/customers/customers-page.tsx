@@ -232,7 +232,11 @@ function CustomersList() {
         <Stack gap={0}>
           <Title order={2}>{t('customers.title')}</Title>
           <Text c="dimmed" size="sm" data-testid="customers-total" data-total={list.data ? total : undefined}>
-            {list.data ? t('customers.total', { count: total }) : ' '}
+            {list.data
+              ? pages[0]?.totalExact === false
+                ? t('customers.totalAtLeast', { count: total })
+                : t('customers.total', { count: total })
+              : ' '}
           </Text>
         </Stack>
         {can('customers.write') ? (
