@@ -136,7 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const webDir = options.webDir ?? path.resolve(import.meta.dirname, '../dist/web');
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, index: ['index.html'] });
   const indexHtml = hasWeb ? fs.readFileSync(path.join(webDir, 'index.html')) : null;
   // The web app routes on the client: any other GET outside the API gets its shell.
   app.setNotFoundHandler((req, reply) => {

@@ -20,6 +20,11 @@ export function markEmbedded(db: Kysely<DB>): void {
   embedded.add(db);
 }
 
+/** True for the embedded database: one connection, so parallel transactions only queue. */
+export function isEmbedded(db: Kysely<DB>): boolean {
+  return embedded.has(db);
+}
+
 /**
  * Runs fn in a transaction bound to one workspace. Besides the
  * `where workspace_id = ...` every query writes, PostgreSQL's row-level

@@ -18,10 +18,19 @@ export async function startJobs(database: Database): Promise<Jobs> {
   boss.on('error', (error) => console.error('[jobs]', error));
   await boss.start();
   const queues = new Set<string>();
+  // Two processes starting at once (two servers, two test workers) may create
+  // the same queue together; PostgreSQL then reports a deadlock or a duplicate.
+  // Both mean "someone else is creating it": look again after a moment.
   const ensureQueue = async (queue: string) => {
-    if (queues.has(queue)) return;
-    await boss.createQueue(queue);
-    queues.add(queue);
+    for (let attempt = 1; !queues.has(queue); attempt++) {
+      try {
+        if (!(await boss.getQueue(queue))) await boss.createQueue(queue);
+        queues.add(queue);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+      }
+    }
   };
   return {
     async send(queue, data, options) {

@@ -3,7 +3,7 @@ import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { findOrCreateBranch } from '../customers/customers.service.ts';
-import { recordTimelineEvents, type TimelineEventInput } from '../timeline/timeline.service.ts';
+import { recordTimelineEvents } from '../timeline/timeline.service.ts';
 import { refreshTotals } from './commerce.service.ts';
 import type { OrderChannel } from './commerce.tables.ts';
 
@@ -35,11 +35,6 @@ export function newBulkOrderCache(): BulkOrderCache {
 /** Money is summed in agorot (integers), exactly as createOrder does. */
 const toAgorot = (value: number) => Math.round(value * 100);
 const fromAgorot = (agorot: number) => (agorot / 100).toFixed(2);
-
-/** recordTimelineEvents binds 7 parameters per event; PGlite counts a statement's parameters in 16 bits. */
-async function recordTimelineEventsInSlices(trx: Trx, ctx: Ctx, events: TimelineEventInput[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 4000) await recordTimelineEvents(trx, ctx, events.slice(i, i + 4000));
-}
 
 /** What the catalogue needs from an order: its branch and its lines. */
 export type CatalogueInput = Pick<BulkOrderInput, 'branch' | 'items'>;
@@ -183,7 +178,7 @@ export async function insertOrdersBulk(
         order_id uuid, line_no int, product_id uuid, sku text, name text, quantity numeric, unit_price numeric,
         total numeric)`.execute(trx);
   }
-  await recordTimelineEventsInSlices(
+  await recordTimelineEvents(
     trx,
     ctx,
     done.map((f) => ({

@@ -520,6 +520,8 @@ describe('privacy: export and erase', () => {
       email: null,
       phone: null,
       address: null,
+      conductFlag: null,
+      conductNote: null,
       totals: { ordersCount: 1, totalSpent: '91.00' },
     });
     expectClean('customer page', after);

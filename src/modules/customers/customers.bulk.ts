@@ -50,14 +50,6 @@ export type BulkCustomerOutcome =
 
 type Match = { row: CustomerRow };
 
-/**
- * recordTimelineEvents sends 7 parameters per event in one statement; PGlite's
- * protocol counts parameters in 16 bits, so big batches go in slices.
- */
-async function recordTimelineEventsInSlices(trx: Trx, ctx: Ctx, events: TimelineEventInput[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 4000) await recordTimelineEvents(trx, ctx, events.slice(i, i + 4000));
-}
-
 /** Active customers behind a set of external ids, emails and phones, through their records and identities. */
 export type CustomerKeyIndex = {
   byExternalId: Map<string, string[]>;
@@ -298,7 +290,7 @@ export async function upsertCustomersBulk(
   await insertCustomers(trx, ctx, inserts, options.source);
   await updateCustomers(trx, ctx, updates, options.source);
   await appendConsents(trx, ctx, consentChanges, options.source);
-  await recordTimelineEventsInSlices(
+  await recordTimelineEvents(
     trx,
     ctx,
     inserts.map(({ id, input }) => ({
@@ -455,7 +447,7 @@ async function updateCustomers(
       occurredAt: new Date(),
       data: { from: row.conduct_flag, to: next.conduct_flag, note: next.conduct_note, by: ctx.actor.name },
     }));
-  await recordTimelineEventsInSlices(trx, ctx, flagged);
+  await recordTimelineEvents(trx, ctx, flagged);
 }
 
 /** Appends consent events (the history is append-only) and the matching timeline events. */
@@ -473,7 +465,7 @@ async function appendConsents(trx: Trx, ctx: Ctx, changes: ConsentChange[], sour
     select ${ctx.workspaceId}::uuid, x.id, x.customer_id, x.channel, x.status, ${source}, ${ctx.actor.name}, x.occurred_at
     from json_to_recordset(${JSON.stringify(records)}::json)
       as x(id uuid, customer_id uuid, channel text, status text, occurred_at timestamptz)`.execute(trx);
-  await recordTimelineEventsInSlices(
+  await recordTimelineEvents(
     trx,
     ctx,
     records.map((r) => ({

@@ -638,6 +638,7 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
       address: null,
       attributes: '{}',
       tags: [],
+      conduct_flag: null,
       conduct_note: null,
       search_text: '',
       status: 'erased',

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { inWorkspace, type Trx } from '../../db/tenancy.ts';
+import { inWorkspace, isEmbedded, type Trx } from '../../db/tenancy.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { getWorkspace } from '../../platform/auth.service.ts';
 import type { Ctx } from '../../platform/context.ts';
@@ -217,6 +217,8 @@ export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
       mapping: record.mapping as Mapping,
       timeZone: record.timeZone,
       locale: job.locale,
+      // PGlite is one connection: one batch at a time lets web requests in between batches.
+      concurrency: isEmbedded(db) ? 1 : 2,
       onBatch: async (trx, p) => {
         const keep = p.errors.slice(0, Math.max(0, MAX_STORED_ERRORS - stored));
         stored += keep.length;

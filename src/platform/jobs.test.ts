@@ -1,0 +1,61 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
+import { getTestApp } from '../test/harness.ts';
+import { type Jobs, startJobs } from './jobs.ts';
+
+const adminUrl = process.env.KLIENT_TEST_PG_URL;
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('background jobs', () => {
+  it('runs a job sent to a queue, once', async () => {
+    const { jobs } = await getTestApp();
+    const done: string[] = [];
+    await jobs.work<{ n: string }>('test.once', async (data) => {
+      done.push(data.n);
+    });
+    await jobs.send('test.once', { n: 'a' });
+    await expect.poll(() => done, { timeout: 15_000, interval: 200 }).toEqual(['a']);
+  });
+
+  it.skipIf(!adminUrl)('starts two servers on one new database at the same moment', async () => {
+    const name = `klient_jobs_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl ?? '');
+    url.pathname = `/${name}`;
+    const [a, b] = await Promise.all([
+      openDatabase({ kind: 'postgres', connectionString: url.toString(), max: 2 }),
+      openDatabase({ kind: 'postgres', connectionString: url.toString(), max: 2 }),
+    ]);
+    const started: Jobs[] = await Promise.all([startJobs(a), startJobs(b)]);
+    cleanups.push(async () => {
+      for (const j of started) await j.stop();
+      await a.close();
+      await b.close();
+      const drop = new pg.Client({ connectionString: adminUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    });
+    const handled: string[] = [];
+    // Both create the same queues at once, as two servers starting together do.
+    await Promise.all(
+      started.flatMap((jobs, i) =>
+        ['q.one', 'q.two', 'q.three'].map((queue) =>
+          jobs.work<{ id: string }>(queue, async (data) => {
+            handled.push(`${i}:${data.id}`);
+          }),
+        ),
+      ),
+    );
+    await started[0]?.send('q.two', { id: 'x' });
+    await expect.poll(() => handled.length, { timeout: 15_000, interval: 200 }).toBe(1);
+    expect(handled[0]).toMatch(/^[01]:x$/);
+  });
+});
