@@ -1,4 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type Permission, can as serverCan } from '../../src/platform/permissions.ts';
 import { ApiError, api, setCsrfToken } from './api.ts';
 import type { Role, Session } from './types.ts';
 
@@ -50,43 +51,11 @@ export function useAcceptSession(): (session: Session) => void {
   };
 }
 
-export type Permission =
-  | 'customers.read'
-  | 'customers.write'
-  | 'customers.consent'
-  | 'customers.merge'
-  | 'customers.erase'
-  | 'customers.export'
-  | 'imports.run'
-  | 'users.manage'
-  | 'apikeys.manage'
-  | 'settings.manage';
-
-const all: Permission[] = [
-  'customers.read',
-  'customers.write',
-  'customers.consent',
-  'customers.merge',
-  'customers.erase',
-  'customers.export',
-  'imports.run',
-  'users.manage',
-  'apikeys.manage',
-  'settings.manage',
-];
-
-// Mirrors the server's grants, so the screen hides what the server would refuse anyway.
-const grants: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set(all),
-  admin: new Set(all),
-  agent: new Set(['customers.read', 'customers.write', 'customers.consent', 'customers.merge']),
-  marketer: new Set(['customers.read', 'customers.consent', 'imports.run', 'customers.export']),
-  analyst: new Set(['customers.read']),
-  shopper: new Set([]),
-};
+// The server's own grants: the screen hides exactly what the server would refuse.
+export type { Permission } from '../../src/platform/permissions.ts';
 
 export function can(role: Role | undefined, permission: Permission): boolean {
-  return role ? grants[role].has(permission) : false;
+  return role ? serverCan(role, permission) : false;
 }
 
 export function useCan(): (permission: Permission) => boolean {

@@ -1,4 +1,6 @@
-export type Role = 'owner' | 'admin' | 'agent' | 'marketer' | 'analyst' | 'shopper';
+import type { Role } from '../../src/platform/platform.tables.ts';
+
+export type { Role };
 export type Locale = 'he' | 'en';
 export type LifecycleStage = 'lead' | 'customer' | 'repeat' | 'loyal' | 'at_risk' | 'lost';
 export type Channel = 'email' | 'sms' | 'whatsapp' | 'phone';
