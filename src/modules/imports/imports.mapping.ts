@@ -1,38 +1,8 @@
 import { AppError, type FieldError } from '../../platform/errors.ts';
+import { type CustomerField, customerFields, type OrderField, orderFields } from './imports.fields.ts';
 import type { ImportKind } from './imports.tables.ts';
 
-export const customerFields = [
-  'externalId',
-  'firstName',
-  'lastName',
-  'firstNameLatin',
-  'lastNameLatin',
-  'email',
-  'phone',
-  'birthday',
-  'city',
-  'tags',
-  'lifecycleStage',
-  'consentEmail',
-  'consentSms',
-  'consentWhatsapp',
-] as const;
-export type CustomerField = (typeof customerFields)[number];
-
-export const orderFields = [
-  'externalId',
-  'customerExternalId',
-  'customerEmail',
-  'customerPhone',
-  'placedAt',
-  'channel',
-  'branch',
-  'sku',
-  'name',
-  'quantity',
-  'unitPrice',
-] as const;
-export type OrderField = (typeof orderFields)[number];
+export { type CustomerField, customerFields, type OrderField, orderFields } from './imports.fields.ts';
 
 export type ImportField = CustomerField | OrderField;
 /** Which header of the file feeds each field. */

@@ -1,37 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
+import { customerFields, orderFields } from '../../../../src/modules/imports/imports.fields.ts';
 import { api } from '../../api.ts';
 import type { ImportJob, ImportKind, ImportPreview } from '../../types.ts';
 
-export const customerFields = [
-  'externalId',
-  'firstName',
-  'lastName',
-  'firstNameLatin',
-  'lastNameLatin',
-  'email',
-  'phone',
-  'birthday',
-  'city',
-  'tags',
-  'lifecycleStage',
-  'consentEmail',
-  'consentSms',
-  'consentWhatsapp',
-] as const;
-
-export const orderFields = [
-  'externalId',
-  'customerExternalId',
-  'customerEmail',
-  'customerPhone',
-  'placedAt',
-  'channel',
-  'branch',
-  'sku',
-  'name',
-  'quantity',
-  'unitPrice',
-] as const;
+export { customerFields, orderFields };
 
 export function fieldsOf(kind: ImportKind): readonly string[] {
   return kind === 'orders' ? orderFields : customerFields;
