@@ -85,6 +85,7 @@ export const en = {
     at_risk: 'At risk',
     lost: 'Lost',
   },
+  orderChannels: { store: 'in store', web: 'online', app: 'in the app', phone: 'by phone', whatsapp: 'on WhatsApp' },
   channels: { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', phone: 'Phone' },
   conduct: {
     label: 'Conduct flag',
@@ -235,7 +236,7 @@ export const en = {
     orderSummary_many: '{{total}} · {{count}} items',
     orderSummary_other: '{{total}} · {{count}} items',
     at: 'at {{branch}}',
-    via: 'via {{channel}}',
+    via: '{{channel}}',
     consentSummary: '{{channel}}: {{status}}',
     mergedFrom: 'Merged in: {{name}}',
     by: 'by {{name}}',

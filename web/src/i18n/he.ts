@@ -87,6 +87,7 @@ export const he: Messages = {
     at_risk: 'בסיכון',
     lost: 'אבוד',
   },
+  orderChannels: { store: 'בחנות', web: 'באתר', app: 'באפליקציה', phone: 'בטלפון', whatsapp: 'בוואטסאפ' },
   channels: { email: 'אימייל', sms: 'SMS', whatsapp: 'וואטסאפ', phone: 'טלפון' },
   conduct: {
     label: 'סימון התנהגות',
@@ -236,7 +237,7 @@ export const he: Messages = {
     orderSummary_many: '{{total}} · {{count}} פריטים',
     orderSummary_other: '{{total}} · {{count}} פריטים',
     at: 'ב{{branch}}',
-    via: 'דרך {{channel}}',
+    via: '{{channel}}',
     consentSummary: '{{channel}}: {{status}}',
     mergedFrom: 'מוזג לכאן: {{name}}',
     by: 'על ידי {{name}}',

@@ -44,7 +44,11 @@ function EventBody({ event, fmt }: { event: TimelineEvent; fmt: Formatters }) {
       const count = Number(data.itemsCount ?? 0);
       const parts = [t('timeline.orderSummary', { total: fmt.money(str(data.total)), count })];
       if (str(data.branchName)) parts.push(t('timeline.at', { branch: str(data.branchName) }));
-      if (str(data.channel)) parts.push(t('timeline.via', { channel: str(data.channel) }));
+      if (str(data.channel)) {
+        parts.push(
+          t('timeline.via', { channel: t(`orderChannels.${str(data.channel)}`, { defaultValue: str(data.channel) }) }),
+        );
+      }
       return <Text size="sm">{parts.join(' · ')}</Text>;
     }
     case 'order.refunded':
