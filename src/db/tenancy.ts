@@ -106,9 +106,8 @@ export async function readInWorkspace<R>(db: Kysely<DB>, workspaceId: string, qu
  */
 export async function withoutRowSecurity<T>(trx: Trx, fn: (trx: Trx) => Promise<T>): Promise<T> {
   await sql`select set_config('role', 'none', true)`.execute(trx);
-  try {
-    return await fn(trx);
-  } finally {
-    await sql`select set_config('role', 'klient_app', true)`.execute(trx);
-  }
+  // On failure the transaction rolls back, and the role with it.
+  const result = await fn(trx);
+  await sql`select set_config('role', 'klient_app', true)`.execute(trx);
+  return result;
 }
