@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Trx } from '../db/tenancy.ts';
+import { recordAudit } from './audit.ts';
+import type { ResolvedAuth } from './auth.service.ts';
+import type { Ctx } from './context.ts';
+import { newId, randomToken, sha256 } from './crypto.ts';
+import { AppError } from './errors.ts';
+import type { Role } from './platform.tables.ts';
+
+// API keys for machines: shown once, stored as a hash, scoped to one workspace, revocable.
+const API_KEY_PREFIX = 'kl_';
+
+// API keys are looked up on every machine request; a short cache saves that
+// round trip. Revoking clears the entry here at once; another server process
+// sees a revocation within API_KEY_CACHE_MS.
+const API_KEY_CACHE_MS = 10_000;
+const apiKeyCache = new Map<string, { auth: ResolvedAuth; until: number }>();
+
+export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<ResolvedAuth | null> {
+  if (!key.startsWith(API_KEY_PREFIX)) return null;
+  const keyHash = sha256(key);
+  const cached = apiKeyCache.get(keyHash);
+  if (cached && cached.until > Date.now()) return cached.auth;
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['workspace_id', 'id', 'name', 'role', 'last_used_at'])
+    .where('key_hash', '=', keyHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) {
+    apiKeyCache.delete(keyHash);
+    return null;
+  }
+  // Record use at most once a minute: a write per request would cost more than the request.
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date() })
+      .where('workspace_id', '=', row.workspace_id)
+      .where('id', '=', row.id)
+      .execute();
+  }
+  const auth: ResolvedAuth = {
+    ctx: { workspaceId: row.workspace_id, actor: { type: 'api_key', id: row.id, role: row.role, name: row.name } },
+    csrfToken: null,
+    sessionId: null,
+    locale: null,
+  };
+  if (apiKeyCache.size > 10_000) apiKeyCache.clear();
+  apiKeyCache.set(keyHash, { auth, until: Date.now() + API_KEY_CACHE_MS });
+  return auth;
+}
+
+export async function createApiKey(trx: Trx, ctx: Ctx, input: { name: string; role: Role }) {
+  const secret = randomToken(32);
+  const prefix = secret.slice(0, 8);
+  const key = `${API_KEY_PREFIX}${secret}`;
+  const id = newId();
+  await trx
+    .insertInto('api_keys')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id,
+      name: input.name,
+      prefix: `${API_KEY_PREFIX}${prefix}`,
+      key_hash: sha256(key),
+      role: input.role,
+      created_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
+    })
+    .execute();
+  await recordAudit(trx, ctx, {
+    action: 'api_key.created',
+    entityType: 'api_key',
+    entityId: id,
+    after: { name: input.name, role: input.role, prefix: `${API_KEY_PREFIX}${prefix}` },
+  });
+  return { id, name: input.name, role: input.role, prefix: `${API_KEY_PREFIX}${prefix}`, key };
+}
+
+export async function listApiKeys(trx: Trx, ctx: Ctx) {
+  const rows = await trx
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'prefix', 'role', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    role: r.role,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+export async function revokeApiKey(trx: Trx, ctx: Ctx, id: string): Promise<void> {
+  const revokedAt = new Date();
+  const revoked = await trx
+    .updateTable('api_keys')
+    .set({ revoked_at: revokedAt })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returning(['name', 'role', 'prefix'])
+    .executeTakeFirst();
+  if (!revoked) throw new AppError('API_KEY.NOT_FOUND');
+  for (const [hash, entry] of apiKeyCache) if (entry.auth.ctx.actor.id === id) apiKeyCache.delete(hash);
+  await recordAudit(trx, ctx, {
+    action: 'api_key.revoked',
+    entityType: 'api_key',
+    entityId: id,
+    before: { ...revoked, revokedAt: null },
+    after: { ...revoked, revokedAt },
+  });
+}
