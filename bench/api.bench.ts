@@ -2,7 +2,7 @@
  * Customer page API and search on PostgreSQL with 100,000 customers and
  * 1,000,000 orders, against a bare Fastify route measured in the same run.
  *
- *   npx tsx bench/api.bench.ts [--customers 100000] [--orders 1000000] [--seconds 15]
+ *   npx tsx bench/api.bench.ts [--customers 100000] [--orders 1000000] [--seconds 15] [--keep]
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
  * makes a fresh database klient_bench_api and drops it at the end.
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { seedBenchWorkspace } from './fixtures.ts';
+import { benchApiKey, seedBenchWorkspace } from './fixtures.ts';
 import { fmt, load } from './load.ts';
 import { hasWrk, wrkLoad } from './wrk.ts';
 
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     orders: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '50' },
+    // Keeps the seeded database (klient_bench_api_keep) for the next run, which reuses it.
+    keep: { type: 'boolean', default: false },
   },
 });
 const size = { customers: Number(values.customers), orders: Number(values.orders) };
@@ -30,7 +32,23 @@ const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const root = path.resolve(import.meta.dirname, '..');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = 'klient_bench_api';
+const dbName = values.keep ? 'klient_bench_api_keep' : 'klient_bench_api';
+
+/** The workspace of a kept bench database, if it exists and holds the asked-for number of customers. */
+async function keptWorkspace(connectionString: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString });
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      'select workspace_id, count(*)::int as n from customers group by workspace_id order by n desc limit 1',
+    );
+    return rows[0]?.n === size.customers ? String(rows[0].workspace_id) : null;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 async function admin(query: string) {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -55,14 +73,19 @@ function startChild(args: string[], env: Record<string, string>, ready: string):
   });
 }
 
-await admin(`drop database if exists ${dbName} with (force)`);
-await admin(`create database ${dbName}`);
 const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
+const kept = values.keep ? await keptWorkspace(url.toString()) : null;
+if (!kept) {
+  await admin(`drop database if exists ${dbName} with (force)`);
+  await admin(`create database ${dbName}`);
+}
 const database = await openDatabase({ kind: 'postgres', connectionString: url.toString() });
 await migrateToLatest(database.db as never);
-console.log(`Seeding ${size.customers} customers and ${size.orders} orders ...`);
-const { workspaceId, apiKey } = await seedBenchWorkspace(database, size, (l) => console.log(l));
+if (!kept) console.log(`Seeding ${size.customers} customers and ${size.orders} orders ...`);
+const { workspaceId, apiKey } = kept
+  ? { workspaceId: kept, apiKey: await benchApiKey(database.db, kept) }
+  : await seedBenchWorkspace(database, size, (l) => console.log(l));
 const sample = await database.db
   .selectFrom('customers')
   .select('id')
@@ -122,5 +145,5 @@ try {
   klient.kill('SIGTERM');
   bare.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1000));
-  await admin(`drop database if exists ${dbName} with (force)`);
+  if (!values.keep) await admin(`drop database if exists ${dbName} with (force)`);
 }

@@ -38,6 +38,21 @@ const lastNames = [
   'קליין',
 ];
 
+/** A new owner API key for the bench workspace (a kept database gets a new one each run). */
+export async function benchApiKey(db: Database['db'], workspaceId: string, ownerId?: string): Promise<string> {
+  const owner =
+    ownerId ??
+    (await db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow()).id;
+  const { key } = await inWorkspace(db, workspaceId, (trx) =>
+    createApiKey(
+      trx,
+      { workspaceId, actor: { type: 'user', id: owner, role: 'owner', name: 'bench' } },
+      { name: 'bench', role: 'owner' },
+    ),
+  );
+  return key;
+}
+
 /**
  * A workspace with `customers` customers and `orders` orders (one or two lines
  * each, a timeline event each, totals computed), written set-based in SQL:
@@ -55,13 +70,7 @@ export async function seedBenchWorkspace(
     ownerEmail: `bench-${Date.now()}@example.com`,
     ownerPassword: 'bench-password-1',
   });
-  const { key } = await inWorkspace(db, workspaceId, (trx) =>
-    createApiKey(
-      trx,
-      { workspaceId, actor: { type: 'user', id: ownerId, role: 'owner', name: 'bench' } },
-      { name: 'bench', role: 'owner' },
-    ),
-  );
+  const key = await benchApiKey(db, workspaceId, ownerId);
   const t0 = Date.now();
   await sql`
     insert into branches (workspace_id, id, code, name, city)

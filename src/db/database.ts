@@ -5,7 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { acquireDataDirLock } from './lock.ts';
 import type { DB } from './schema.ts';
-import { markEmbedded, registerServerPool } from './tenancy.ts';
+import { markEmbedded } from './tenancy.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -33,7 +33,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 20 });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    registerServerPool(db, pool);
     return {
       db,
       kind: 'postgres',

@@ -1,5 +1,4 @@
-import { type Compilable, type Kysely, sql } from 'kysely';
-import type pg from 'pg';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from './schema.ts';
 
 export type WorkspaceId = string & { readonly __brand: 'WorkspaceId' };
@@ -8,12 +7,6 @@ export type Trx = Kysely<DB>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const embedded = new WeakSet<Kysely<DB>>();
-
-const serverPools = new WeakMap<Kysely<DB>, pg.Pool>();
-
-export function registerServerPool(db: Kysely<DB>, pool: pg.Pool): void {
-  serverPools.set(db, pool);
-}
 
 /** Marks a database as embedded (PGlite), where multi-statement queries cannot carry the transaction start. */
 export function markEmbedded(db: Kysely<DB>): void {
@@ -63,38 +56,6 @@ export async function inWorkspace<T>(db: Kysely<DB>, workspaceId: string, fn: (t
 /** A transaction with the owner's rights, for work across workspaces (login, sign-up, migrations, CLI). */
 export async function inSystem<T>(db: Kysely<DB>, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction().execute(fn);
-}
-
-/** A query parameter that can be written into SQL text with no way to escape it. */
-function literal(value: unknown): string | null {
-  if (typeof value === 'string' && UUID.test(value)) return `'${value}'`;
-  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
-  return null;
-}
-
-/**
- * One read, bound to one workspace, in one round trip on a PostgreSQL server:
- * the workspace binding and the query go as one simple-protocol message, which
- * PostgreSQL runs as one implicit transaction (the local settings end with it,
- * and an error rolls it all back). Only queries whose parameters are all UUIDs
- * or integers qualify (they are written in as literals, which cannot break
- * out of their quotes); anything else, and PGlite, takes `inWorkspace`.
- * For the hottest pages (the customer page): three round trips become one.
- */
-export async function readInWorkspace<R>(db: Kysely<DB>, workspaceId: string, query: Compilable<R>): Promise<R[]> {
-  const pool = serverPools.get(db);
-  const compiled = query.compile();
-  const literals = compiled.parameters.map(literal);
-  if (!pool || !UUID.test(workspaceId) || literals.some((l) => l === null)) {
-    return inWorkspace(db, workspaceId, async (trx) => (await trx.executeQuery(compiled)).rows);
-  }
-  // Replace $n from the highest number down, so $1 never eats the start of $12.
-  let text = compiled.sql;
-  for (let i = literals.length; i >= 1; i--) text = text.replaceAll(`$${i}`, literals[i - 1] ?? 'null');
-  const results = (await pool.query(
-    `select set_config('klient.workspace_id', '${workspaceId}', true), set_config('role', 'klient_app', true); ${text}`,
-  )) as unknown as pg.QueryResult[];
-  return (results[1]?.rows ?? []) as R[];
 }
 
 /**

@@ -21,7 +21,8 @@ describe('customers API', () => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ phone: '+972501234567', email: 'dana.cohen@example.com' });
 
-    for (const q of ['123-45', '0501234', '+972-50-123', 'כה', 'dana.co']) {
+    // Prefixes, the middle, the end, long and short fragments, both scripts.
+    for (const q of ['123-45', '0501234', '+972-50-123', '23456', '4567', '972501234567', 'כה', 'dana.co']) {
       const found = await ws.request({ method: 'GET', url: `/api/v1/customers?q=${encodeURIComponent(q)}` });
       expect(found.statusCode, q).toBe(200);
       expect(
@@ -104,13 +105,13 @@ describe('customers API', () => {
     expect(identities.sort()).toEqual(['email:adi@example.co.il', 'phone:+972545550001']);
   });
 
-  it('pages a broad search (hundreds of matches) without repeats, and counts it', async () => {
+  it('pages a broad search (over a thousand matches) without repeats, and counts it up to 1,000', async () => {
     const wide = await createTestWorkspace(t, 'חיפוש רחב');
     await inWorkspace(t.database.db, wide.workspaceId, (trx) =>
       sql`insert into customers (workspace_id, id, first_name, last_name, search_text, created_at)
           select ${wide.workspaceId}::uuid, gen_random_uuid(), 'לקוח' || i, 'ברודיצקי',
                  'לקוח' || i || ' ברודיצקי', now() - (i || ' seconds')::interval
-          from generate_series(1, 620) i`.execute(trx),
+          from generate_series(1, 1150) i`.execute(trx),
     );
     const seen = new Set<string>();
     let cursor: string | null = null;
@@ -122,13 +123,23 @@ describe('customers API', () => {
       });
       expect(res.statusCode).toBe(200);
       const body = res.json();
-      expect(body.total).toBe(620);
-      expect(body.totalExact).toBe(true);
+      expect(body.total).toBe(1000);
+      expect(body.totalExact).toBe(false);
       for (const c of body.items) seen.add(c.id);
       cursor = body.nextCursor;
       pages++;
     } while (cursor && pages < 10);
-    expect(seen.size).toBe(620);
+    expect(seen.size).toBe(1150);
+    // לקוח1, לקוח10–19, לקוח100–199, לקוח1000–1150: hundreds, counted exactly.
+    const hundreds = await wide.request({
+      method: 'GET',
+      url: `/api/v1/customers?q=${encodeURIComponent('לקוח1 ברוד')}`,
+    });
+    expect(hundreds.json()).toMatchObject({ total: 262, totalExact: true });
+    // Two letters (someone still typing) are counted only up to 100.
+    const typing = await wide.request({ method: 'GET', url: `/api/v1/customers?q=${encodeURIComponent('בר')}` });
+    expect(typing.json()).toMatchObject({ total: 100, totalExact: false });
+    expect(typing.json().items).toHaveLength(25);
     const narrow = await wide.request({
       method: 'GET',
       url: `/api/v1/customers?q=${encodeURIComponent('לקוח617 ברוד')}`,

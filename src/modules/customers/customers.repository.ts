@@ -187,9 +187,17 @@ function sortExpression(column: SortSpec['column']) {
   }
 }
 
+/**
+ * A search counts its matches up to this many ("more than 1,000" tells a
+ * person as much as an exact figure). Up to it, the page is sorted from the
+ * list of matching ids; above it, the search pages through the sort order.
+ */
 const SEARCH_COUNT_CAP = 1000;
-/** Up to this many matches a search sorts them by id list; above it, it pages through the sort order. */
-const NARROW_SEARCH = 500;
+/**
+ * A word of one or two letters has no trigrams: every count is a scan. Such a
+ * search is someone still typing, and "more than 100" is all it needs to say.
+ */
+const SHORT_SEARCH_COUNT_CAP = 100;
 
 type ListCursor = { v: string | number; id: string };
 
@@ -227,10 +235,18 @@ function decodeListCursor(raw: string, column: SortSpec['column']): ListCursor {
   return cursor as ListCursor;
 }
 
+/** What klient_digit_parts stores: runs of 5 to 16 digits; shorter fragments are matched as text. */
+const DIGIT_PART = /^[0-9]{5,16}$/;
+
 function filters(ctx: Ctx, query: ListCustomersQuery) {
   return (eb: ExpressionBuilder<DB & { c: DB['customers'] }, 'c'>) => {
     const conditions = [eb('c.workspace_id', '=', ctx.workspaceId), eb('c.status', '=', 'active')];
     for (const term of searchTerms(query.q ?? '')) {
+      if (DIGIT_PART.test(term)) {
+        // Digits (a phone, a member number): one exact lookup in the customers_digit_parts index (migration 0005).
+        conditions.push(eb(sql`klient_digit_parts(c.search_text)`, '@>', sql`array[${term}]::text[]`));
+        continue;
+      }
       const escaped = term.replace(/[\\%_]/g, (m) => `\\${m}`);
       conditions.push(eb('c.search_text', 'like', `%${escaped}%`));
     }
@@ -284,62 +300,74 @@ async function findPage(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
   const spec = sorts[query.sort];
   const expr = sortExpression(spec.column);
   const cursor = query.cursor ? decodeListCursor(query.cursor, spec.column) : null;
-  let rows = trx
-    .selectFrom('customers as c')
-    .selectAll('c')
-    .select(sortValue(spec.column, expr).as('sort_value'))
-    .where(filters(ctx, query));
-  if (cursor) {
-    const op = spec.dir === 'desc' ? sql`<` : sql`>`;
-    const value =
-      spec.column === 'created_at' || spec.column === 'last_order_at'
-        ? sql`${cursor.v}::timestamptz`
-        : sql`${cursor.v}`;
-    rows = rows.where(sql<boolean>`(${expr}, c.id) ${op} (${value}, ${cursor.id}::uuid)`);
-  }
   const direction = spec.dir === 'desc' ? sql`desc` : sql`asc`;
-  // Search in two steps. First the matches through the trigram index, without
-  // order: for a specific name, phone or email they are few, and the page is
-  // then sorted from those ids alone. Only a broad search (thousands of
-  // matches, or a term too short for trigrams) pages through the sort order,
-  // where matches are dense enough to fill a page quickly.
+  const op = spec.dir === 'desc' ? sql`<` : sql`>`;
+  const afterCursor = cursor
+    ? sql<boolean>`(${expr}, c.id) ${op} (${
+        spec.column === 'created_at' || spec.column === 'last_order_at'
+          ? sql`${cursor.v}::timestamptz`
+          : sql`${cursor.v}`
+      }, ${cursor.id}::uuid)`
+    : sql<boolean>`true`;
   const terms = searchTerms(query.q ?? '');
-  let matchIds: string[] | null = null;
-  if (terms.length > 0 && terms.every((term) => term.length >= 3)) {
-    const found = await trx
+  const cap = terms.some((term) => term.length < 3) ? SHORT_SEARCH_COUNT_CAP : SEARCH_COUNT_CAP;
+  const matches = () =>
+    trx
       .selectFrom('customers as c')
       .select('c.id')
       .where(filters(ctx, query))
-      .limit(NARROW_SEARCH + 1)
+      .limit(cap + 1);
+  /** The number of matches, counted up to the cap + 1. */
+  const countMatches = async () =>
+    (await trx.selectFrom(matches().as('m')).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+
+  // A search whose words all have trigrams goes through the indexes first:
+  // for a specific name, phone or email the matches are few, and one
+  // statement finds them, counts them and sorts the page from them alone.
+  let moreThanCap = false;
+  if (terms.length > 0 && terms.every((term) => term.length >= 3)) {
+    const page = await trx
+      .with('m', () => matches())
+      .selectFrom('customers as c')
+      .selectAll('c')
+      .select(sortValue(spec.column, expr).as('sort_value'))
+      .select(sql<number>`(select count(*)::int from m)`.as('match_count'))
+      .where('c.workspace_id', '=', ctx.workspaceId)
+      .where('c.id', 'in', (eb) => eb.selectFrom('m').select('m.id'))
+      .where(sql<boolean>`(select count(*) from m) <= ${cap}`)
+      .where(afterCursor)
+      .orderBy(sql`${expr} ${direction}`)
+      .orderBy(sql`c.id ${direction}`)
+      .limit(query.limit + 1)
       .execute();
-    if (found.length <= NARROW_SEARCH) matchIds = found.map((r) => r.id);
-  }
-  if (matchIds) rows = rows.where(sql<boolean>`c.id = any(${matchIds}::uuid[])`);
-  const page =
-    matchIds?.length === 0
-      ? []
-      : await rows
-          .orderBy(sql`${expr} ${direction}`)
-          .orderBy(sql`c.id ${direction}`)
-          .limit(query.limit + 1)
-          .execute();
-  let total: { n: number; exact: boolean };
-  if (matchIds) total = { n: matchIds.length, exact: true };
-  else if (query.q) {
-    // A broad search counts its matches only up to SEARCH_COUNT_CAP: "more than
-    // 1,000" tells a person as much as an exact figure, at a fraction of the work.
-    const capped = await trx
-      .selectFrom(
-        trx
-          .selectFrom('customers as c')
-          .select(sql`1`.as('one'))
-          .where(filters(ctx, query))
-          .limit(SEARCH_COUNT_CAP + 1)
-          .as('m'),
-      )
+    if (page.length > 0) return { page, total: { n: page[0]?.match_count ?? 0, exact: true } };
+    // An empty answer: no match, a cursor past the last one, or too many matches to sort this way.
+    const { n } = await trx
+      .selectFrom(matches().as('m'))
       .select(sql<number>`count(*)::int`.as('n'))
       .executeTakeFirstOrThrow();
-    total = { n: Math.min(capped.n, SEARCH_COUNT_CAP), exact: capped.n <= SEARCH_COUNT_CAP };
+    if (n <= cap) return { page, total: { n, exact: true } };
+    moreThanCap = true;
+  }
+
+  // A broad search (thousands of matches, or a word too short for trigrams)
+  // and the plain list page through the sort order, where matches are dense
+  // enough to fill a page quickly.
+  const page = await trx
+    .selectFrom('customers as c')
+    .selectAll('c')
+    .select(sortValue(spec.column, expr).as('sort_value'))
+    .where(filters(ctx, query))
+    .where(afterCursor)
+    .orderBy(sql`${expr} ${direction}`)
+    .orderBy(sql`c.id ${direction}`)
+    .limit(query.limit + 1)
+    .execute();
+  let total: { n: number; exact: boolean };
+  if (moreThanCap) total = { n: cap, exact: false };
+  else if (query.q) {
+    const n = await countMatches();
+    total = { n: Math.min(n, cap), exact: n <= cap };
   } else {
     const all = await trx
       .selectFrom('customers as c')

@@ -1,12 +1,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { readInWorkspace, type Trx } from '../../db/tenancy.ts';
+import type { Trx } from '../../db/tenancy.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
-import { latestTimelineJson, recordTimelineEvent, timelinePageFromJson } from '../timeline/timeline.service.ts';
+import { recordTimelineEvent, type TimelineJsonRow, timelinePageFromJson } from '../timeline/timeline.service.ts';
 import { appendConsent } from './customers.consents.ts';
 import { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 import { addIdentities, requireActive } from './customers.records.ts';
@@ -19,7 +19,7 @@ import {
   rowToCustomer,
 } from './customers.repository.ts';
 import type { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from './customers.schemas.ts';
-import type { CustomerTable } from './customers.tables.ts';
+import type { CustomerRow, CustomerTable } from './customers.tables.ts';
 
 export { changeConsent } from './customers.consents.ts';
 
@@ -205,40 +205,48 @@ export async function getCustomer(trx: Trx, ctx: Ctx, id: string): Promise<Custo
   return rowToCustomer(await findCustomerRow(trx, ctx, id));
 }
 
+type CustomerPageJson = {
+  customer: Omit<CustomerRow, 'created_at' | 'updated_at' | 'first_order_at' | 'last_order_at' | 'erased_at'> & {
+    created_at: string;
+    updated_at: string;
+    first_order_at: string | null;
+    last_order_at: string | null;
+    erased_at: string | null;
+  };
+  identities: { id: string; kind: string; value: string; source: string | null; createdAt: string }[];
+  consents: (Record<string, unknown> & { occurredAt: string })[];
+  timeline: TimelineJsonRow[];
+};
+
+const orNull = (value: string | null) => (value === null ? null : new Date(value));
+
 /**
  * The customer page: profile, totals, identities, consent history and the
- * latest 20 timeline events, read in one query and, on a server, one round
- * trip (the page is opened often). Takes the database, not a transaction.
+ * latest 20 timeline events, in one call of the klient_customer_page function
+ * (migration 0004): one statement, one round trip, a plan PostgreSQL keeps
+ * (the page is opened often). The function binds the workspace and row
+ * security itself. Takes the database, not a transaction.
  */
 export async function getCustomer360(db: Kysely<DB>, ctx: Ctx, id: string) {
-  const query = db
-    .selectFrom('customers as c')
-    .selectAll('c')
-    .select([
-      sql<{ id: string; kind: string; value: string; source: string | null; createdAt: string }[]>`(
-        select coalesce(json_agg(json_build_object('id', i.id, 'kind', i.kind, 'value', i.value, 'source', i.source,
-          'createdAt', i.created_at) order by i.created_at), '[]'::json)
-        from customer_identities i where i.workspace_id = c.workspace_id and i.customer_id = c.id)`.as(
-        'identities_json',
-      ),
-      sql<Record<string, unknown>[]>`(
-        select coalesce(json_agg(json_build_object('id', e.id, 'channel', e.channel, 'status', e.status, 'source', e.source,
-          'textShown', e.text_shown, 'recordedBy', e.recorded_by, 'occurredAt', e.occurred_at)
-          order by e.occurred_at desc, e.id desc), '[]'::json)
-        from consent_events e where e.workspace_id = c.workspace_id and e.customer_id = c.id)`.as('consents_json'),
-      latestTimelineJson(ctx, 'c.id', 20).as('timeline_json'),
-    ])
-    .where('c.workspace_id', '=', ctx.workspaceId)
-    .where('c.id', '=', id);
-  const [row] = await readInWorkspace(db, ctx.workspaceId, query);
-  if (!row) throw new AppError('CUSTOMER.NOT_FOUND');
-  const { identities_json, consents_json, timeline_json, ...customer } = row;
+  const { rows } = await sql<{ page: CustomerPageJson | null }>`
+    select klient_customer_page(${ctx.workspaceId}::uuid, ${id}::uuid) as page`.execute(db);
+  const page = rows[0]?.page;
+  if (!page) throw new AppError('CUSTOMER.NOT_FOUND');
+  const { customer } = page;
   return {
-    ...rowToCustomer(customer),
+    ...rowToCustomer({
+      ...customer,
+      search_text: '',
+      created_at: new Date(customer.created_at),
+      updated_at: new Date(customer.updated_at),
+      first_order_at: orNull(customer.first_order_at),
+      last_order_at: orNull(customer.last_order_at),
+      erased_at: orNull(customer.erased_at),
+    }),
     // json_agg spells times its own way; answer with the ISO form every other route uses.
-    identities: identities_json.map((i) => ({ ...i, createdAt: new Date(i.createdAt) })),
-    consentHistory: consents_json.map((e) => ({ ...e, occurredAt: new Date(String(e.occurredAt)) })),
-    timeline: timelinePageFromJson(timeline_json, 20),
+    identities: page.identities.map((i) => ({ ...i, createdAt: new Date(i.createdAt) })),
+    consentHistory: page.consents.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) })),
+    timeline: timelinePageFromJson(page.timeline, 20),
   };
 }
 

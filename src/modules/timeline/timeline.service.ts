@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
@@ -145,30 +145,13 @@ export async function exportTimeline(trx: Trx, ctx: Ctx, customerId: string): Pr
   return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data }));
 }
 
-type TimelineJsonRow = {
+export type TimelineJsonRow = {
   id: string;
   type: string;
   occurred_at: string;
   ref_id: string | null;
   data: Record<string, unknown>;
 };
-
-/**
- * The newest `limit + 1` events of the customer in `customerIdColumn`, as one
- * JSON array: lets a page that shows a customer read its timeline in the same
- * query as the profile. Turn it into a page with `timelinePageFromJson`.
- */
-export function latestTimelineJson(ctx: Ctx, customerIdColumn: string, limit: number): RawBuilder<TimelineJsonRow[]> {
-  return sql<TimelineJsonRow[]>`(
-    select coalesce(json_agg(t order by t.occurred_at desc, t.id desc), '[]'::json)
-    from (
-      select id, type, occurred_at, ref_id, data from timeline_events
-      where workspace_id = ${ctx.workspaceId} and customer_id = ${sql.ref(customerIdColumn)}
-      order by occurred_at desc, id desc
-      limit ${limit + 1}
-    ) t
-  )`;
-}
 
 export function timelinePageFromJson(
   rows: TimelineJsonRow[],
