@@ -3,14 +3,13 @@ import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { findOrCreateBranch } from '../customers/customers.service.ts';
-import { recordTimelineEvents } from '../timeline/timeline.service.ts';
 import { refreshTotals } from './commerce.service.ts';
 import type { OrderChannel } from './commerce.tables.ts';
 
 /**
- * Set-based order writes for imports and the demo: the same orders, lines,
- * products and 'order.placed' timeline events that createOrder writes, for
- * thousands of orders in a few statements.
+ * Set-based order writes for imports and the demo: the same orders, lines
+ * and products that createOrder writes, for thousands of orders in a few
+ * statements. (The timeline shows orders from the orders table itself.)
  */
 
 export type BulkOrderInput = {
@@ -178,22 +177,6 @@ export async function insertOrdersBulk(
         order_id uuid, line_no int, product_id uuid, sku text, name text, quantity numeric, unit_price numeric,
         total numeric)`.execute(trx);
   }
-  await recordTimelineEvents(
-    trx,
-    ctx,
-    done.map((f) => ({
-      customerId: f.order.customerId,
-      type: 'order.placed',
-      occurredAt: f.order.placedAt,
-      refId: f.id,
-      data: {
-        total: fromAgorot(f.total),
-        channel: f.order.channel,
-        branchName: f.order.branch ? (cache.branches.get(f.order.branch)?.name ?? null) : null,
-        itemsCount: f.order.items.length,
-      },
-    })),
-  );
   for (const f of done) inserted[f.index] = true;
   return { inserted, customerIds: [...new Set(done.map((f) => f.order.customerId))] };
 }

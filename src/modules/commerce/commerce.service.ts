@@ -11,7 +11,7 @@ import {
   registerCustomerHooks,
   resolveActiveCustomerId,
 } from '../customers/customers.service.ts';
-import { recordTimelineEvents } from '../timeline/timeline.service.ts';
+import { recordTimelineEvents, registerTimelineSource } from '../timeline/timeline.service.ts';
 import type { CreateOrderBody, CreateProductBody, RefundBody } from './commerce.schemas.ts';
 import type { OrderChannel } from './commerce.tables.ts';
 
@@ -217,15 +217,6 @@ export async function createOrder(
     )
     .execute();
   const order = await getOrder(trx, ctx, id);
-  await recordTimelineEvents(trx, ctx, [
-    {
-      customerId,
-      type: 'order.placed',
-      occurredAt: placedAt,
-      refId: id,
-      data: { total: order.total, channel: order.channel, branchName: order.branchName, itemsCount: lines.length },
-    },
-  ]);
   await refreshTotals(trx, ctx, [customerId]);
   await recordAudit(trx, ctx, { action: 'order.created', entityType: 'order', entityId: id, after: order });
   await publishEvent(trx, ctx, {
@@ -364,6 +355,13 @@ export async function refreshTotals(trx: Trx, ctx: Ctx, customerIds: string[]): 
     }),
   );
 }
+
+// Each order is an 'order.placed' event on its customer's timeline, read from the orders themselves
+// (klient_order_events, migration 0004: the customer page reads it too).
+registerTimelineSource(
+  'commerce',
+  (ctx, customerId) => sql`select * from klient_order_events(${ctx.workspaceId}::uuid, ${customerId}::uuid)`,
+);
 
 registerCustomerHooks('commerce', {
   async merge(trx, ctx, { survivorId, mergedId }) {

@@ -1,12 +1,15 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 
 /**
- * The one extension point for the customer timeline: any module records what
- * happened to a customer here (order.placed, note.added, consent.changed,
- * and later ticket.opened, survey.answered, points.earned ...).
+ * The customer timeline. A module shows what happened to a customer in one of
+ * two ways: it records an event here (note.added, consent.changed,
+ * order.refunded, later ticket.opened, survey.answered, points.earned ...),
+ * or, when its own table already holds one row per happening, it registers
+ * that table as a timeline source (commerce's orders are order.placed), so
+ * the history is not stored twice.
  */
 export type TimelineEventInput = {
   customerId: string;
@@ -75,6 +78,48 @@ function decodeCursor(raw: string | undefined): Cursor | null {
   }
 }
 
+/**
+ * A module's own rows shown as timeline events: a query of one customer's
+ * rows with the columns id, type, occurred_at, ref_id and data (jsonb), read
+ * under the caller's workspace. Register it once, at module load.
+ */
+export type TimelineSource = (ctx: Ctx, customerId: string) => RawBuilder<unknown>;
+const sources = new Map<string, TimelineSource>();
+
+export function registerTimelineSource(module: string, source: TimelineSource): void {
+  sources.set(module, source);
+}
+
+type TimelineRow = {
+  id: string;
+  type: string;
+  occurred_at: Date;
+  ref_id: string | null;
+  data: Record<string, unknown>;
+};
+
+/** The recorded events and every source's rows, newest first, after the cursor. */
+function timelineRows(
+  ctx: Ctx,
+  customerId: string,
+  options: { after: Cursor | null; limit?: number; oldestFirst?: boolean },
+) {
+  const recorded = sql`select id, type, occurred_at, ref_id, data from timeline_events
+    where workspace_id = ${ctx.workspaceId} and customer_id = ${customerId}`;
+  const all = [recorded, ...[...sources.values()].map((source) => source(ctx, customerId))];
+  const after = options.after
+    ? sql`where (occurred_at, id) < (${options.after.at}::timestamptz, ${options.after.id}::uuid)`
+    : sql``;
+  const direction = options.oldestFirst ? sql`asc` : sql`desc`;
+  const limit = options.limit === undefined ? sql`` : sql`limit ${options.limit}`;
+  // Each part is sorted and cut on its own, so each reads only its newest rows through its index.
+  const parts = all.map(
+    (part) => sql`(select * from (${part}) s ${after} order by occurred_at ${direction}, id ${direction} ${limit})`,
+  );
+  return sql<TimelineRow>`select * from (${sql.join(parts, sql` union all `)}) t
+    order by occurred_at ${direction}, id ${direction} ${limit}`;
+}
+
 /** Newest first, keyset-paginated. */
 export async function listTimeline(
   trx: Trx,
@@ -83,24 +128,7 @@ export async function listTimeline(
   options: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: TimelineEvent[]; nextCursor: string | null }> {
   const cursor = decodeCursor(options.cursor);
-  let query = trx
-    .selectFrom('timeline_events')
-    .select(['id', 'type', 'occurred_at', 'ref_id', 'data'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', customerId);
-  if (cursor) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('occurred_at', '<', new Date(cursor.at)),
-        eb.and([eb('occurred_at', '=', new Date(cursor.at)), eb('id', '<', cursor.id)]),
-      ]),
-    );
-  }
-  const rows = await query
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
+  const { rows } = await timelineRows(ctx, customerId, { after: cursor, limit: options.limit + 1 }).execute(trx);
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
@@ -121,7 +149,7 @@ export async function moveTimeline(trx: Trx, ctx: Ctx, fromCustomerId: string, t
 
 // Event types whose data is known to hold no personal text; every other type is scrubbed on erasure,
 // so a type added later (a conduct note, a ticket, a survey answer) is private by default.
-const typesWithoutPersonalData = ['order.placed', 'consent.changed'];
+const typesWithoutPersonalData = ['consent.changed'];
 
 /** Erasure: events stay (the history of the business), their free text does not. */
 export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
@@ -135,13 +163,7 @@ export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Pro
 }
 
 export async function exportTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<TimelineEvent[]> {
-  const rows = await trx
-    .selectFrom('timeline_events')
-    .select(['id', 'type', 'occurred_at', 'ref_id', 'data'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', customerId)
-    .orderBy('occurred_at')
-    .execute();
+  const { rows } = await timelineRows(ctx, customerId, { after: null, oldestFirst: true }).execute(trx);
   return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data }));
 }
 
