@@ -100,11 +100,12 @@ export async function seedBenchWorkspace(
     db,
   );
   await sql`
-    insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, total, created_at)
+    insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, total, items_count,
+      created_at)
     select ${workspaceId}::uuid, gen_random_uuid(), 'O' || i, c.id,
       now() - ((i % 1095) || ' days')::interval - ((i % 86400) || ' seconds')::interval,
       (array['store','web','app','phone','whatsapp'])[1 + i % 5],
-      null, (10 + (i % 400))::numeric(14,2), now()
+      null, (10 + (i % 400))::numeric(14,2), 1, now()
     from generate_series(1, ${size.orders}) as i
     join bench_ids c on c.n = 1 + (i % ${size.customers})`.execute(db);
   await sql`

@@ -197,6 +197,7 @@ function baselineRows(workspaceId: string, branchIds: Map<string, string>, produ
       o.channel,
       o.branch ? branchIds.get(o.branch) : null,
       total,
+      1,
     ]);
     itemRows.push([workspaceId, id, 1, productIds.get(o.sku), o.sku, o.name, o.quantity, o.unitPrice, total]);
   }
@@ -205,7 +206,7 @@ function baselineRows(workspaceId: string, branchIds: Map<string, string>, produ
 
 const customerColumns =
   'workspace_id, id, external_id, first_name, last_name, email, phone, address, consents, source, search_text';
-const orderColumns = 'workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, total';
+const orderColumns = 'workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, total, items_count';
 const itemColumns = 'workspace_id, order_id, line_no, product_id, sku, name, quantity, unit_price, total';
 const identityColumns = 'workspace_id, id, customer_id, kind, value, source';
 const consentColumns = 'workspace_id, id, customer_id, channel, status, source, recorded_by, occurred_at';

@@ -2,17 +2,17 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as foundation from './migrations/20261124_0001_foundation.ts';
 import * as eventDeliveries from './migrations/20261124_0002_event_deliveries.ts';
 import * as invitationsByMachine from './migrations/20261124_0003_invitations_by_machine.ts';
-import * as customerPage from './migrations/20261124_0004_customer_page.ts';
-import * as digitParts from './migrations/20261124_0005_digit_parts.ts';
-import * as ordersOnTimeline from './migrations/20261124_0006_orders_on_timeline.ts';
+import * as ordersOnTimeline from './migrations/20261124_0004_orders_on_timeline.ts';
+import * as customerPage from './migrations/20261124_0005_customer_page.ts';
+import * as digitParts from './migrations/20261124_0006_digit_parts.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
   '20261124_0002_event_deliveries': eventDeliveries,
   '20261124_0003_invitations_by_machine': invitationsByMachine,
-  '20261124_0004_customer_page': customerPage,
-  '20261124_0005_digit_parts': digitParts,
-  '20261124_0006_orders_on_timeline': ordersOnTimeline,
+  '20261124_0004_orders_on_timeline': ordersOnTimeline,
+  '20261124_0005_customer_page': customerPage,
+  '20261124_0006_digit_parts': digitParts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

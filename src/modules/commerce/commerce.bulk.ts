@@ -142,15 +142,17 @@ export async function insertOrdersBulk(
     branch_id: f.order.branch ? (cache.branches.get(f.order.branch)?.id ?? null) : null,
     currency: f.order.currency ?? 'ILS',
     total: fromAgorot(f.total),
+    items_count: f.order.items.length,
   }));
   // A concurrent writer may have stored some of these external ids since the check: those are skipped.
   const written = await sql<{ id: string }>`
-    insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency, total)
+    insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency, total,
+      items_count)
     select ${ctx.workspaceId}::uuid, x.id, x.external_id, x.customer_id, x.placed_at, x.channel, x.branch_id,
-      x.currency, x.total
+      x.currency, x.total, x.items_count
     from json_to_recordset(${JSON.stringify(orderRecords)}::json) as x(
       id uuid, external_id text, customer_id uuid, placed_at timestamptz, channel text, branch_id uuid,
-      currency text, total numeric)
+      currency text, total numeric, items_count int)
     on conflict (workspace_id, external_id) where external_id is not null do nothing
     returning id`.execute(trx);
   const writtenIds = new Set(written.rows.map((r) => r.id));

@@ -186,6 +186,7 @@ export async function createOrder(
       branch_id: branchId,
       currency: input.currency ?? 'ILS',
       total: fromAgorot(totalAgorot),
+      items_count: lines.length,
     })
     .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
     .returning('id')

@@ -28,6 +28,8 @@ export type OrderTable = {
   status: Generated<OrderStatus>;
   currency: Generated<string>;
   total: Money;
+  /** The number of lines, fixed when the order is written (the timeline shows it). */
+  items_count: Generated<number>;
   refunded_total: ColumnType<string, string | undefined, string | number>;
   created_at: CreatedAt;
 };

@@ -2,8 +2,8 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * The customer page (profile, identities, consent history and the newest 21
- * timeline events, recorded ones and orders) as one PL/pgSQL function. It is the most opened page, and
- * a function's plan is cached for its connection: PostgreSQL plans the query
+ * timeline events, recorded ones and orders) as one PL/pgSQL function. It is
+ * the most opened page, and a function's plan is cached for its connection: PostgreSQL plans the query
  * once instead of on every call (measured with pgbench on 100,000 customers /
  * 1,000,000 orders: 1,307 → 3,168 pages/s; docs/decisions.md). It binds the
  * workspace and the klient_app role itself, as inWorkspace does, and puts
@@ -11,19 +11,6 @@ import { type Kysely, sql } from 'kysely';
  * whichever connection or transaction calls it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // A customer's orders as 'order.placed' timeline events: commerce registers
-  // it as a timeline source, and the customer page reads it (migration 0006).
-  await sql`
-    create function klient_order_events(ws uuid, customer uuid)
-    returns table (id uuid, type text, occurred_at timestamptz, ref_id uuid, data jsonb)
-    language sql stable as $fn$
-      select o.id, 'order.placed'::text, o.placed_at, o.id,
-        jsonb_build_object('total', o.total::text, 'channel', o.channel, 'branchName', b.name,
-          'itemsCount', (select count(*) from order_items i where i.workspace_id = o.workspace_id and i.order_id = o.id))
-      from orders o
-      left join branches b on b.workspace_id = o.workspace_id and b.id = o.branch_id
-      where o.workspace_id = ws and o.customer_id = customer
-    $fn$`.execute(db);
   await sql`
     create function klient_customer_page(ws uuid, customer uuid) returns json
     language plpgsql volatile as $fn$
@@ -66,5 +53,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function klient_customer_page(uuid, uuid)`.execute(db);
-  await sql`drop function klient_order_events(uuid, uuid)`.execute(db);
 }
