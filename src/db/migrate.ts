@@ -5,6 +5,7 @@ import * as invitationsByMachine from './migrations/20261124_0003_invitations_by
 import * as ordersOnTimeline from './migrations/20261124_0004_orders_on_timeline.ts';
 import * as customerPage from './migrations/20261124_0005_customer_page.ts';
 import * as digitParts from './migrations/20261124_0006_digit_parts.ts';
+import * as customersFillfactor from './migrations/20261124_0007_customers_fillfactor.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '20261124_0004_orders_on_timeline': ordersOnTimeline,
   '20261124_0005_customer_page': customerPage,
   '20261124_0006_digit_parts': digitParts,
+  '20261124_0007_customers_fillfactor': customersFillfactor,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
