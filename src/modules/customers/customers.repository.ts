@@ -243,7 +243,7 @@ function filters(ctx: Ctx, query: ListCustomersQuery) {
     const conditions = [eb('c.workspace_id', '=', ctx.workspaceId), eb('c.status', '=', 'active')];
     for (const term of searchTerms(query.q ?? '')) {
       if (DIGIT_PART.test(term)) {
-        // Digits (a phone, a member number): one exact lookup in the customers_digit_parts index (migration 0005).
+        // Digits (a phone, a member number): one exact lookup in the customers_digit_parts index (migration 0006).
         conditions.push(eb(sql`klient_digit_parts(c.search_text)`, '@>', sql`array[${term}]::text[]`));
         continue;
       }
@@ -342,10 +342,7 @@ async function findPage(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
       .execute();
     if (page.length > 0) return { page, total: { n: page[0]?.match_count ?? 0, exact: true } };
     // An empty answer: no match, a cursor past the last one, or too many matches to sort this way.
-    const { n } = await trx
-      .selectFrom(matches().as('m'))
-      .select(sql<number>`count(*)::int`.as('n'))
-      .executeTakeFirstOrThrow();
+    const n = await countMatches();
     if (n <= cap) return { page, total: { n, exact: true } };
     moreThanCap = true;
   }

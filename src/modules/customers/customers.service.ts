@@ -223,7 +223,7 @@ const orNull = (value: string | null) => (value === null ? null : new Date(value
 /**
  * The customer page: profile, totals, identities, consent history and the
  * latest 20 timeline events, in one call of the klient_customer_page function
- * (migration 0004): one statement, one round trip, a plan PostgreSQL keeps
+ * (migration 0005): one statement, one round trip, a plan PostgreSQL keeps
  * (the page is opened often). The function binds the workspace and row
  * security itself. Takes the database, not a transaction.
  */
