@@ -323,27 +323,38 @@ async function findPage(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
 
   // A search whose words all have trigrams goes through the indexes first:
   // for a specific name, phone or email the matches are few, and one
-  // statement finds them, counts them and sorts the page from them alone.
+  // statement finds them, counts them and sorts the page from them alone
+  // (always one row at least: the count, with no customer when none is on the page).
   let moreThanCap = false;
   if (terms.length > 0 && terms.every((term) => term.length >= 3)) {
-    const page = await trx
+    const rows = await trx
       .with('m', () => matches())
-      .selectFrom('customers as c')
-      .selectAll('c')
-      .select(sortValue(spec.column, expr).as('sort_value'))
-      .select(sql<number>`(select count(*)::int from m)`.as('match_count'))
-      .where('c.workspace_id', '=', ctx.workspaceId)
-      .where('c.id', 'in', (eb) => eb.selectFrom('m').select('m.id'))
-      .where(sql<boolean>`(select count(*) from m) <= ${cap}`)
-      .where(afterCursor)
-      .orderBy(sql`${expr} ${direction}`)
-      .orderBy(sql`c.id ${direction}`)
-      .limit(query.limit + 1)
+      .with('n', (db) => db.selectFrom('m').select(sql<number>`count(*)::int`.as('n')))
+      .selectFrom('n')
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('customers as c')
+            .selectAll('c')
+            .select(sortValue(spec.column, expr).as('sort_value'))
+            .where('c.workspace_id', '=', ctx.workspaceId)
+            .where('c.id', 'in', (sub) => sub.selectFrom('m').select('m.id'))
+            .where(sql<boolean>`n.n <= ${cap}`)
+            .where(afterCursor)
+            .orderBy(sql`${expr} ${direction}`)
+            .orderBy(sql`c.id ${direction}`)
+            .limit(query.limit + 1)
+            .as('p'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('p')
+      .select('n.n as match_count')
       .execute();
-    if (page.length > 0) return { page, total: { n: page[0]?.match_count ?? 0, exact: true } };
-    // An empty answer: no match, a cursor past the last one, or too many matches to sort this way.
-    const n = await countMatches();
-    if (n <= cap) return { page, total: { n, exact: true } };
+    const n = rows[0]?.match_count ?? 0;
+    if (n <= cap) {
+      const page = rows.filter((r) => r.id !== null) as (CustomerRow & { sort_value: string | number })[];
+      return { page, total: { n, exact: true } };
+    }
     moreThanCap = true;
   }
 
