@@ -26,6 +26,7 @@ export async function startRuntime(config: Config, database?: Database): Promise
       logLevel: config.logLevel,
       secureCookies: config.secureCookies,
       trustProxy: config.trustProxy,
+      pageCacheMb: config.pageCacheMb,
     });
     const stopEvents = startEventDispatcher(db.db);
     return {

@@ -9,6 +9,8 @@ export type Config = {
   secureCookies: boolean;
   logLevel: string;
   trustProxy: boolean;
+  /** Memory for customer pages kept between changes (PostgreSQL only); 0 turns it off. */
+  pageCacheMb: number;
 };
 
 /** Reads the process environment once; every other module takes a Config. */
@@ -22,5 +24,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.KLIENT_SECURE_COOKIES === '1',
     logLevel: env.LOG_LEVEL ?? 'warn',
     trustProxy: env.KLIENT_TRUST_PROXY === '1',
+    pageCacheMb: Number(env.KLIENT_PAGE_CACHE_MB ?? 64),
   };
 }

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.ts';
 import { commerceRoutes } from './modules/commerce/commerce.routes.ts';
+import { CustomerPageCache } from './modules/customers/customers.page-cache.ts';
 import { customersRoutes } from './modules/customers/customers.routes.ts';
 import { registerImportJobs } from './modules/imports/imports.jobs.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
@@ -32,6 +33,8 @@ export type AppOptions = {
   /** Largest upload accepted (imports); bigger files get a 413 problem. */
   maxUploadBytes?: number;
   trustProxy?: boolean;
+  /** Memory for customer pages kept between changes (PostgreSQL only); 0 turns it off. Default 64. */
+  pageCacheMb?: number;
 };
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -40,6 +43,10 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { database, jobs } = options;
   const db = database.db;
+  const pages = new CustomerPageCache(database.notifications, {
+    maxBytes: (options.pageCacheMb ?? 64) * 1024 * 1024,
+    maxAgeMs: 5 * 60_000,
+  });
   const app = Fastify({
     logger: { level: options.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
@@ -126,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(platformRoutes, { db, secureCookies: options.secureCookies ?? false, publicUrl: '' });
-      await api.register(customersRoutes, { db });
+      await api.register(customersRoutes, { db, pages });
       await api.register(commerceRoutes, { db });
       await api.register(importsRoutes, { db, jobs });
     },

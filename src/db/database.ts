@@ -17,7 +17,21 @@ export type Database = {
   /** The pg pool (server mode only). */
   pool: pg.Pool | undefined;
   connectionString: string | undefined;
+  /** PostgreSQL's LISTEN/NOTIFY (server mode only; PGlite has one process, nobody else to hear from). */
+  notifications: Notifications | undefined;
   close(): Promise<void>;
+};
+
+/**
+ * Notifications from every connection of this process. Once a channel is
+ * heard, every pooled connection LISTENs on it before its next query, so a
+ * transaction's own notifications arrive before its commit returns; one
+ * standing connection hears the other processes' and tells whether none
+ * can have been missed (`live`).
+ */
+export type Notifications = {
+  hear(channel: string, onMessage: (payload: string) => void, onLive: (live: boolean) => void): void;
+  readonly live: boolean;
 };
 
 // int8 (counts, sums of ints) as numbers on pg, as PGlite already returns them;
@@ -33,13 +47,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 20 });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const notifications = poolNotifications(pool, options.connectionString);
     return {
       db,
       kind: 'postgres',
       pglite: undefined,
       pool,
       connectionString: options.connectionString,
-      close: () => db.destroy(),
+      notifications,
+      close: async () => {
+        notifications.stop();
+        await db.destroy();
+      },
     };
   }
   const release = options.dataDir ? acquireDataDirLock(options.dataDir) : () => undefined;
@@ -55,6 +74,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       pglite,
       pool: undefined,
       connectionString: undefined,
+      notifications: undefined,
       close: async () => {
         await db.destroy();
         if (!pglite.closed) await pglite.close();
@@ -65,4 +85,85 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     release();
     throw error;
   }
+}
+
+type Hearer = { onMessage: (payload: string) => void; onLive: (live: boolean) => void };
+
+function poolNotifications(pool: pg.Pool, connectionString: string): Notifications & { stop(): void } {
+  const hearers = new Map<string, Hearer[]>();
+  const listenedBy = new WeakMap<pg.Client, number>();
+  let standing: pg.Client | undefined;
+  let live = false;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const deliver = (message: pg.Notification) => {
+    for (const hearer of hearers.get(message.channel) ?? []) hearer.onMessage(message.payload ?? '');
+  };
+  const setLive = (value: boolean) => {
+    if (live === value) return;
+    live = value;
+    for (const list of hearers.values()) for (const hearer of list) hearer.onLive(value);
+  };
+  const listenSql = () => [...hearers.keys()].map((channel) => `listen ${pg.escapeIdentifier(channel)}`).join('; ');
+
+  // A connection lost while idle (a restart of PostgreSQL) leaves the pool, which makes a new one when asked.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('notification', deliver));
+  // 'acquire' fires before the client is handed out, so this LISTEN is queued ahead of the caller's query.
+  pool.on('acquire', (client) => {
+    if (hearers.size === 0 || listenedBy.get(client) === hearers.size) return;
+    listenedBy.set(client, hearers.size);
+    client.query(listenSql()).catch(() => {});
+  });
+
+  const connectStanding = async () => {
+    if (stopped) return;
+    // Named, so an operator sees it in pg_stat_activity (and a test can cut it off).
+    const client = new pg.Client({ connectionString, application_name: `klient-listener-${process.pid}` });
+    const lost = () => {
+      if (standing !== client) return;
+      standing = undefined;
+      setLive(false);
+      client.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connectStanding(), 1000);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', deliver);
+    standing = client;
+    try {
+      await client.connect();
+      await client.query(listenSql());
+      if (standing === client && !stopped) setLive(true);
+    } catch {
+      lost();
+    }
+  };
+
+  return {
+    hear(channel, onMessage, onLive) {
+      const fresh = !hearers.has(channel);
+      hearers.set(channel, [...(hearers.get(channel) ?? []), { onMessage, onLive }]);
+      if (!fresh) return;
+      // The standing connection starts over with every channel, unheard until it listens again.
+      const previous = standing;
+      standing = undefined;
+      setLive(false);
+      previous?.end().catch(() => {});
+      clearTimeout(retry);
+      void connectStanding();
+    },
+    get live() {
+      return live;
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(retry);
+      setLive(false);
+      const client = standing;
+      standing = undefined;
+      client?.end().catch(() => {});
+    },
+  };
 }

@@ -6,6 +6,7 @@ import * as ordersOnTimeline from './migrations/20261124_0004_orders_on_timeline
 import * as customerPage from './migrations/20261124_0005_customer_page.ts';
 import * as digitParts from './migrations/20261124_0006_digit_parts.ts';
 import * as customersFillfactor from './migrations/20261124_0007_customers_fillfactor.ts';
+import * as pageChanges from './migrations/20261124_0008_page_changes.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '20261124_0005_customer_page': customerPage,
   '20261124_0006_digit_parts': digitParts,
   '20261124_0007_customers_fillfactor': customersFillfactor,
+  '20261124_0008_page_changes': pageChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

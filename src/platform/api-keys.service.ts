@@ -16,12 +16,23 @@ const API_KEY_PREFIX = 'kl_';
 // sees a revocation within API_KEY_CACHE_MS.
 const API_KEY_CACHE_MS = 10_000;
 const apiKeyCache = new Map<string, { auth: ResolvedAuth; until: number }>();
+const apiKeyLookups = new Map<string, Promise<ResolvedAuth | null>>();
 
 export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<ResolvedAuth | null> {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
   const keyHash = sha256(key);
   const cached = apiKeyCache.get(keyHash);
   if (cached && cached.until > Date.now()) return cached.auth;
+  // When the entry runs out, the requests of that moment share one lookup instead of each making its own.
+  let pending = apiKeyLookups.get(keyHash);
+  if (!pending) {
+    pending = lookUpApiKey(db, keyHash).finally(() => apiKeyLookups.delete(keyHash));
+    apiKeyLookups.set(keyHash, pending);
+  }
+  return pending;
+}
+
+async function lookUpApiKey(db: Kysely<DB>, keyHash: string): Promise<ResolvedAuth | null> {
   const row = await db
     .selectFrom('api_keys')
     .select(['workspace_id', 'id', 'name', 'role', 'last_used_at'])

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
 import { idempotent, requireAuth, withCtx } from '../../platform/http.ts';
+import type { CustomerPageCache } from './customers.page-cache.ts';
 import {
   consentBody,
   createCustomerBody,
@@ -32,7 +33,10 @@ import {
 
 const tags = ['customers'];
 
-export const customersRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB> }> = async (app, { db }) => {
+export const customersRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; pages: CustomerPageCache }> = async (
+  app,
+  { db, pages },
+) => {
   app.get(
     '/customers',
     { config: { access: 'customers.read' }, schema: { tags, querystring: listCustomersQuery } },
@@ -59,7 +63,11 @@ export const customersRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB> }> = async 
   app.get(
     '/customers/:id',
     { config: { access: 'customers.read' }, schema: { tags, params: customerIdParams } },
-    async (req) => getCustomer360(db, requireAuth(req), req.params.id),
+    async (req, reply) => {
+      const ctx = requireAuth(req);
+      const body = await pages.page(ctx.workspaceId, req.params.id, () => getCustomer360(db, ctx, req.params.id));
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
   );
 
   app.patch(
