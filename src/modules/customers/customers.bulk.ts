@@ -75,8 +75,7 @@ async function lookupKeys(
   const rows = new Map<string, CustomerRow>();
   const { externalIds, emails, phones } = keys;
   if (externalIds.length + emails.length + phones.length === 0) return { index, rows };
-  // Order imports only need the keys; customer imports compare whole records.
-  const directQuery = trx
+  const direct = (await trx
     .selectFrom('customers')
     .where('workspace_id', '=', ctx.workspaceId)
     .where('status', '=', 'active')
@@ -86,11 +85,10 @@ async function lookupKeys(
         ...(emails.length ? [eb('email', '=', sql<string>`any(${emails}::text[])`)] : []),
         ...(phones.length ? [eb('phone', '=', sql<string>`any(${phones}::text[])`)] : []),
       ]),
-    );
-  const direct = (
-    keysOnly ? await directQuery.select(keyColumns).execute() : await directQuery.selectAll().execute()
-  ) as CustomerRow[];
-  for (const row of direct) rows.set(row.id, row);
+    )
+    .select(keysOnly ? keyColumns : ['id'])
+    .execute()) as CustomerRow[];
+  if (keysOnly) for (const row of direct) rows.set(row.id, row);
   const identities = await trx
     .selectFrom('customer_identities')
     .select(['customer_id', 'kind', 'value'])
@@ -111,15 +109,22 @@ async function lookupKeys(
       ),
     )
     .execute();
-  const missing = [...new Set(identities.map((i) => i.customer_id))].filter((id) => !rows.has(id));
+  const missing = [...new Set([...direct.map((r) => r.id), ...identities.map((i) => i.customer_id)])].filter(
+    (id) => !rows.has(id),
+  );
   if (missing.length) {
     const moreQuery = trx
       .selectFrom('customers')
       .where('workspace_id', '=', ctx.workspaceId)
       .where('status', '=', 'active')
       .where('id', '=', sql<string>`any(${missing}::uuid[])`);
+    // Order imports only need the keys. Customer imports compare whole records and write them back, so
+    // they lock the rows (in id order: two writers never wait on each other in a circle) and read them as
+    // the last writer left them: two customer batches may run at once (imports.pipeline.ts).
     const more = (
-      keysOnly ? await moreQuery.select(keyColumns).execute() : await moreQuery.selectAll().execute()
+      keysOnly
+        ? await moreQuery.select(keyColumns).execute()
+        : await moreQuery.selectAll().orderBy('id').forUpdate().execute()
     ) as CustomerRow[];
     for (const row of more) rows.set(row.id, row);
   }

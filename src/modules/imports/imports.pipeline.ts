@@ -145,14 +145,62 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
       reportProblems(progress, batch.problems, input.mapping, input.locale);
       return progress;
     });
-  // Validate the next batch while the database writes this one.
-  let pending: Promise<void> | null = null;
-  for (let start = 0; start < rows.length; start += size) {
+  // Batches whose customers share no external id, email or phone are written two at a time on
+  // PostgreSQL (the rows they update are locked, see upsertCustomersBulk); one that shares a key
+  // with a batch in flight waits for it, as it must see the customers that batch creates. The next
+  // batch is validated while the database writes.
+  const runner = new BatchRunner(input.concurrency ?? 2);
+  for (let start = 0; start < rows.length && !runner.failed; start += size) {
     const batch = prepare(start);
-    if (pending) await pending;
-    pending = write(batch);
+    const keys = new Set<string>();
+    for (const { input: c } of batch.valid) {
+      if (c.externalId) keys.add(`x:${c.externalId}`);
+      if (c.email) keys.add(`e:${c.email}`);
+      if (c.phone) keys.add(`p:${c.phone}`);
+    }
+    await runner.run(() => write(batch), keys);
   }
-  if (pending) await pending;
+  await runner.finish();
+}
+
+/**
+ * Import batches in flight, at most `limit` at once. A batch that names keys
+ * starts only after the running batches that share one of them are done.
+ * The first failure stops new batches; finish() rethrows it.
+ */
+class BatchRunner {
+  readonly #running = new Map<Promise<void>, Set<string>>();
+  #failure: { error: unknown } | null = null;
+
+  constructor(readonly limit: number) {}
+
+  get failed(): boolean {
+    return this.#failure !== null;
+  }
+
+  async run(write: () => Promise<void>, keys: Set<string> = new Set()): Promise<void> {
+    for (const [task, taken] of this.#running) {
+      for (const key of keys) {
+        if (taken.has(key)) {
+          await task;
+          break;
+        }
+      }
+    }
+    while (this.#running.size >= this.limit) await Promise.race(this.#running.keys());
+    if (this.#failure) return;
+    const task: Promise<void> = write()
+      .catch((error: unknown) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => this.#running.delete(task));
+    this.#running.set(task, keys);
+  }
+
+  async finish(): Promise<void> {
+    await Promise.all(this.#running.keys());
+    if (this.#failure) throw this.#failure.error;
+  }
 }
 
 function resolveCustomer(
@@ -249,24 +297,17 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
       reportProblems(progress, batchProblems, input.mapping, input.locale);
       return progress;
     });
-  const running = new Set<Promise<void>>();
-  let failure: { error: unknown } | null = null;
+  const runner = new BatchRunner(input.concurrency ?? 2);
   let start = 0;
-  while (start < orders.length && !failure) {
+  while (start < orders.length && !runner.failed) {
     let end = start;
     let lines = 0;
     while (end < orders.length && lines < size) lines += orders[end++]!.lines.length;
-    const task: Promise<void> = writeBatch(orders.slice(start, end), lines)
-      .catch((error: unknown) => {
-        failure ??= { error };
-      })
-      .finally(() => running.delete(task));
-    running.add(task);
+    const batch = orders.slice(start, end);
+    await runner.run(() => writeBatch(batch, lines));
     start = end;
-    if (running.size >= (input.concurrency ?? 2)) await Promise.race(running);
   }
-  await Promise.all(running);
-  if (failure) throw (failure as { error: unknown }).error;
+  await runner.finish();
   // Totals once at the end, from the orders themselves, for every customer the file reached.
   const ids = [...touched];
   for (let i = 0; i < ids.length; i += 5000) {
