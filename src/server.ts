@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -23,6 +22,7 @@ import type { Jobs } from './platform/jobs.ts';
 import { localeFromHeader } from './platform/messages.ts';
 import { can } from './platform/permissions.ts';
 import { platformRoutes, SESSION_COOKIE } from './platform/platform.routes.ts';
+import { securityHeaders } from './platform/security-headers.ts';
 
 export type AppOptions = {
   database: Database;
@@ -60,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('auth', null);
   app.decorateRequest('locale', 'he');
 
-  await app.register(fastifyHelmet, {
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -73,6 +73,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         upgradeInsecureRequests: null,
       },
     },
+  });
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(security);
+    done();
   });
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
