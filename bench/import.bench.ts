@@ -115,6 +115,8 @@ async function runImport(
         timeZone: 'Asia/Jerusalem',
         locale: 'en',
         batchSize: 5000,
+        // As the import job runs it (imports.service.ts): two batches in flight on PostgreSQL, one on PGlite.
+        concurrency: kind === 'postgres' ? 2 : 1,
       });
       const seconds = (performance.now() - started) / 1000;
       if (totals.errorRows > 0 || totals.insertedRows !== sheet.rows.length) {
