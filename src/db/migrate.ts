@@ -7,6 +7,7 @@ import * as customerPage from './migrations/20261124_0005_customer_page.ts';
 import * as digitParts from './migrations/20261124_0006_digit_parts.ts';
 import * as customersFillfactor from './migrations/20261124_0007_customers_fillfactor.ts';
 import * as pageChanges from './migrations/20261124_0008_page_changes.ts';
+import * as customerEventsOnTimeline from './migrations/20261124_0009_customer_events_on_timeline.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '20261124_0006_digit_parts': digitParts,
   '20261124_0007_customers_fillfactor': customersFillfactor,
   '20261124_0008_page_changes': pageChanges,
+  '20261124_0009_customer_events_on_timeline': customerEventsOnTimeline,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -295,16 +295,6 @@ export async function upsertCustomersBulk(
   await insertCustomers(trx, ctx, inserts, options.source);
   await updateCustomers(trx, ctx, updates, options.source);
   await appendConsents(trx, ctx, consentChanges, options.source);
-  await recordTimelineEvents(
-    trx,
-    ctx,
-    inserts.map(({ id, input }) => ({
-      customerId: id,
-      type: 'customer.created',
-      occurredAt: input.createdAt ?? new Date(),
-      data: { source: options.source, by: ctx.actor.name },
-    })),
-  );
   return outcomes;
 }
 
@@ -346,11 +336,11 @@ async function insertCustomers(
     insert into customers (
       workspace_id, id, external_id, first_name, last_name, first_name_latin, last_name_latin, email, phone,
       birthday, address, attributes, tags, lifecycle_stage, consents, home_branch_id, preferred_channel,
-      conduct_flag, conduct_note, source, search_text, created_at, updated_at)
+      conduct_flag, conduct_note, source, created_by, search_text, created_at, updated_at)
     select ${ctx.workspaceId}::uuid, x.id, x.external_id, x.first_name, x.last_name, x.first_name_latin,
       x.last_name_latin, x.email, x.phone, x.birthday, x.address, x.attributes, x.tags, x.lifecycle_stage,
       x.consents, x.home_branch_id, x.preferred_channel, x.conduct_flag, x.conduct_note, ${source},
-      x.search_text, coalesce(x.created_at, now()), coalesce(x.created_at, now())
+      ${ctx.actor.name}, x.search_text, coalesce(x.created_at, now()), coalesce(x.created_at, now())
     from json_to_recordset(${JSON.stringify(records)}::json) as x(
       id uuid, external_id text, first_name text, last_name text, first_name_latin text, last_name_latin text,
       email text, phone text, birthday date, address jsonb, attributes jsonb, tags text[], lifecycle_stage text,
@@ -455,7 +445,7 @@ async function updateCustomers(
   await recordTimelineEvents(trx, ctx, flagged);
 }
 
-/** Appends consent events (the history is append-only) and the matching timeline events. */
+/** Appends consent events (the history is append-only; the timeline reads them, klient_customer_events). */
 async function appendConsents(trx: Trx, ctx: Ctx, changes: ConsentChange[], source: string) {
   if (changes.length === 0) return;
   const records = changes.map((c) => ({
@@ -470,15 +460,4 @@ async function appendConsents(trx: Trx, ctx: Ctx, changes: ConsentChange[], sour
     select ${ctx.workspaceId}::uuid, x.id, x.customer_id, x.channel, x.status, ${source}, ${ctx.actor.name}, x.occurred_at
     from json_to_recordset(${JSON.stringify(records)}::json)
       as x(id uuid, customer_id uuid, channel text, status text, occurred_at timestamptz)`.execute(trx);
-  await recordTimelineEvents(
-    trx,
-    ctx,
-    records.map((r) => ({
-      customerId: r.customer_id,
-      type: 'consent.changed',
-      occurredAt: new Date(r.occurred_at),
-      refId: r.id,
-      data: { channel: r.channel, status: r.status, source },
-    })),
-  );
 }

@@ -3,7 +3,6 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { publishEvent } from '../../platform/events.ts';
-import { recordTimelineEvent } from '../timeline/timeline.service.ts';
 import { requireActive } from './customers.records.ts';
 import { findCustomerRow } from './customers.repository.ts';
 import type { ConsentBody } from './customers.schemas.ts';
@@ -45,13 +44,6 @@ export async function appendConsent(trx: Trx, ctx: Ctx, customerId: string, cons
     })
     .execute();
   await refreshConsents(trx, ctx, customerId);
-  await recordTimelineEvent(trx, ctx, {
-    customerId,
-    type: 'consent.changed',
-    occurredAt: new Date(),
-    refId: id,
-    data: { channel: consent.channel, status: consent.status, source: consent.source },
-  });
   await publishEvent(trx, ctx, {
     type: 'consent.changed',
     payload: { customerId, channel: consent.channel, status: consent.status },

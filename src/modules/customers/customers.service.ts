@@ -6,7 +6,12 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
-import { recordTimelineEvent, type TimelineJsonRow, timelinePageFromJson } from '../timeline/timeline.service.ts';
+import {
+  recordTimelineEvent,
+  registerTimelineSource,
+  type TimelineJsonRow,
+  timelinePageFromJson,
+} from '../timeline/timeline.service.ts';
 import { appendConsent } from './customers.consents.ts';
 import { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 import { addIdentities, requireActive } from './customers.records.ts';
@@ -130,19 +135,13 @@ export async function createCustomer(
   const id = newId();
   await trx
     .insertInto('customers')
-    .values({ ...(values as object), workspace_id: ctx.workspaceId, id } as never)
+    .values({ ...(values as object), workspace_id: ctx.workspaceId, id, created_by: ctx.actor.name } as never)
     .execute();
   await addIdentities(trx, ctx, id, values.email as string | null, values.phone as string | null, ctx.actor.type);
   for (const consent of consents ?? []) await appendConsent(trx, ctx, id, consent);
   await refreshSearchText(trx, ctx, id);
   const created = rowToCustomer(await findCustomerRow(trx, ctx, id));
   await recordAudit(trx, ctx, { action: 'customer.created', entityType: 'customer', entityId: id, after: created });
-  await recordTimelineEvent(trx, ctx, {
-    customerId: id,
-    type: 'customer.created',
-    occurredAt: created.createdAt,
-    data: { source: created.source, by: ctx.actor.name },
-  });
   await publishEvent(trx, ctx, { type: 'customer.created', payload: { customerId: id } });
   return created;
 }
@@ -251,6 +250,13 @@ export async function getCustomer360(db: Kysely<DB>, ctx: Ctx, id: string) {
 }
 
 export { listTimeline } from '../timeline/timeline.service.ts';
+
+// A customer's creation and consent changes are on its timeline, read from the customer row and the
+// consent history themselves (klient_customer_events, migration 0009: the customer page reads it too).
+registerTimelineSource(
+  'customers',
+  (ctx, customerId) => sql`select * from klient_customer_events(${ctx.workspaceId}::uuid, ${customerId}::uuid)`,
+);
 
 export async function searchCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
   return listCustomers(trx, ctx, query);

@@ -39,6 +39,8 @@ export type CustomerTable = {
   conduct_note: string | null;
   home_branch_id: string | null;
   source: string | null;
+  /** Who created the customer (a user's or an API key's name), for the timeline. */
+  created_by: string | null;
   search_text: Generated<string>;
   orders_count: Generated<number>;
   total_spent: ColumnType<string, string | undefined, string>;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { createTestWorkspace, getTestApp, type TestApp } from '../../test/harness.ts';
+import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { readImportFile } from './imports.file.ts';
 import { suggestMapping } from './imports.mapping.ts';
 import { runImportPipeline } from './imports.pipeline.ts';
@@ -41,8 +41,11 @@ async function customers(ctx: Ctx) {
   );
 }
 
+let lastWorkspace: TestWorkspace;
+
 async function newContext(): Promise<Ctx> {
-  const w = await createTestWorkspace(t, 'ייבוא במקביל');
+  lastWorkspace = await createTestWorkspace(t, 'ייבוא במקביל');
+  const w = lastWorkspace;
   return {
     workspaceId: w.workspaceId,
     actor: { type: 'user', id: w.ownerId, role: 'owner', name: 'בודקת' },
@@ -88,5 +91,53 @@ describe('customer import batches written two at a time', () => {
       expect(c.last_name, `customer ${i}`).toBe(`משפחה ${n}`);
       expect((c.address as { city?: string } | null)?.city).toBe('נתניה');
     }
+  });
+});
+
+describe('an imported customer on its timeline', () => {
+  it('shows its creation and consent, read from the customer and its consent history', async () => {
+    const ctx = await newContext();
+    const sheet = await readImportFile(
+      Buffer.from(['מספר לקוח,שם פרטי,טלפון,הסכמה לדוא"ל', `T-1,הדס,${phone(900)},כן`].join('\n')),
+      'c.csv',
+    );
+    await runImportPipeline({
+      db: t.database.db,
+      ctx,
+      kind: 'customers',
+      sheet,
+      mapping: suggestMapping('customers', sheet.headers),
+      timeZone: 'Asia/Jerusalem',
+      locale: 'he',
+    });
+    const [customer] = await customers(ctx);
+    const id = (
+      await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
+        trx.selectFrom('customers').select('id').where('external_id', '=', 'T-1').executeTakeFirstOrThrow(),
+      )
+    ).id;
+    expect(customer?.first_name).toBe('הדס');
+    const res = await lastWorkspace.request({ method: 'GET', url: `/api/v1/customers/${id}/timeline` });
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json().items as { type: string; refId: string; data: Record<string, unknown> }[];
+    expect(items.find((e) => e.type === 'customer.created')).toMatchObject({
+      refId: id,
+      data: { source: 'import', by: 'בודקת' },
+    });
+    expect(items.find((e) => e.type === 'consent.changed')?.data).toEqual({
+      channel: 'email',
+      status: 'granted',
+      source: 'import',
+    });
+    const page = (await lastWorkspace.request({ method: 'GET', url: `/api/v1/customers/${id}` })).json();
+    expect(page.timeline.items.map((e: { type: string }) => e.type).sort()).toEqual([
+      'consent.changed',
+      'customer.created',
+    ]);
+    // Nothing was copied into the recorded events.
+    const copies = await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
+      trx.selectFrom('timeline_events').select('id').where('customer_id', '=', id).execute(),
+    );
+    expect(copies).toEqual([]);
   });
 });
