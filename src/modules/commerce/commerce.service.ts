@@ -337,7 +337,7 @@ export async function refreshTotals(trx: Trx, ctx: Ctx, customerIds: string[]): 
       sql<Date | null>`max(placed_at) filter (where status <> 'cancelled')`.as('last_order_at'),
     ])
     .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', 'in', ids)
+    .where('customer_id', '=', sql<string>`any(${ids}::uuid[])`)
     .groupBy('customer_id')
     .execute();
   const byId = new Map(rows.map((r) => [r.customer_id, r]));

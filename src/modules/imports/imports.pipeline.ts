@@ -309,9 +309,14 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
   }
   await runner.finish();
   // Totals once at the end, from the orders themselves, for every customer the file reached.
+  // The chunks share no customer, so on PostgreSQL two run at once.
   const ids = [...touched];
-  for (let i = 0; i < ids.length; i += 5000) {
+  const refresh = new BatchRunner(input.concurrency ?? 2);
+  for (let i = 0; i < ids.length && !refresh.failed; i += 5000) {
     const chunk = ids.slice(i, i + 5000);
-    await inWorkspace(input.db, input.ctx.workspaceId, (trx) => refreshTotalsBulk(trx, input.ctx, chunk));
+    await refresh.run(() =>
+      inWorkspace(input.db, input.ctx.workspaceId, (trx) => refreshTotalsBulk(trx, input.ctx, chunk)),
+    );
   }
+  await refresh.finish();
 }
