@@ -110,14 +110,9 @@ export async function insertOrdersBulk(
 ): Promise<{ inserted: boolean[]; customerIds: string[] }> {
   const inserted = orders.map(() => false);
   if (orders.length === 0) return { inserted, customerIds: [] };
-  const externalIds = orders.map((o) => o.externalId);
-  const stored = await trx
-    .selectFrom('orders')
-    .select('external_id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
-    .execute();
-  const seen = new Set(stored.map((r) => r.external_id));
+  // Orders stored before (a re-import) are skipped by the insert itself (on conflict do nothing), which
+  // answers with the ones it wrote; asking first cost a lookup per order on every import.
+  const seen = new Set<string>();
   const fresh: { index: number; id: string; order: BulkOrderInput; total: number; lines: number[] }[] = [];
   orders.forEach((order, index) => {
     if (seen.has(order.externalId)) return;
@@ -144,7 +139,6 @@ export async function insertOrdersBulk(
     total: fromAgorot(f.total),
     items_count: f.order.items.length,
   }));
-  // A concurrent writer may have stored some of these external ids since the check: those are skipped.
   const written = await sql<{ id: string }>`
     insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency, total,
       items_count)

@@ -89,26 +89,31 @@ async function lookupKeys(
     .select(keysOnly ? keyColumns : ['id'])
     .execute()) as CustomerRow[];
   if (keysOnly) for (const row of direct) rows.set(row.id, row);
-  const identities = await trx
-    .selectFrom('customer_identities')
-    .select(['customer_id', 'kind', 'value'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where((eb) =>
-      eb.or(
-        (
-          [
-            ['external_id', externalIds],
-            ['email', emails],
-            ['phone', phones],
-          ] as const
-        )
-          .filter(([, values]) => values.length > 0)
-          .map(([kind, values]) =>
-            eb.and([eb('kind', '=', kind), eb('value', '=', sql<string>`any(${values}::text[])`)]),
+  // An external id held by a customer is that customer's (they are unique, and a direct match wins); an
+  // order import, which names customers by external id, then has nothing to look up among identities.
+  // Emails and phones always are: another customer may hold one as an earlier contact (ambiguous).
+  const held = new Set(keysOnly ? direct.map((r) => r.external_id) : []);
+  const identityKeys = (
+    [
+      ['external_id', externalIds.filter((id) => !held.has(id))],
+      ['email', emails],
+      ['phone', phones],
+    ] as const
+  ).filter(([, values]) => values.length > 0);
+  const identities = identityKeys.length
+    ? await trx
+        .selectFrom('customer_identities')
+        .select(['customer_id', 'kind', 'value'])
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where((eb) =>
+          eb.or(
+            identityKeys.map(([kind, values]) =>
+              eb.and([eb('kind', '=', kind), eb('value', '=', sql<string>`any(${values}::text[])`)]),
+            ),
           ),
-      ),
-    )
-    .execute();
+        )
+        .execute()
+    : [];
   const missing = [...new Set([...direct.map((r) => r.id), ...identities.map((i) => i.customer_id)])].filter(
     (id) => !rows.has(id),
   );
