@@ -8,6 +8,7 @@ import * as digitParts from './migrations/20261124_0006_digit_parts.ts';
 import * as customersFillfactor from './migrations/20261124_0007_customers_fillfactor.ts';
 import * as pageChanges from './migrations/20261124_0008_page_changes.ts';
 import * as customerEventsOnTimeline from './migrations/20261124_0009_customer_events_on_timeline.ts';
+import * as auditLogByTime from './migrations/20261124_0010_audit_log_by_time.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '20261124_0007_customers_fillfactor': customersFillfactor,
   '20261124_0008_page_changes': pageChanges,
   '20261124_0009_customer_events_on_timeline': customerEventsOnTimeline,
+  '20261124_0010_audit_log_by_time': auditLogByTime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { Trx } from '../db/tenancy.ts';
 import type { Ctx } from './context.ts';
 import { newId } from './crypto.ts';
+import { decodeTimeCursor, encodeTimeCursor } from './cursor.ts';
 
 export type AuditEntry = {
   action: string;
@@ -29,10 +31,16 @@ export async function recordAudit(trx: Trx, ctx: Ctx, entry: AuditEntry): Promis
     .execute();
 }
 
+/** The workspace's audit log, newest first, a page at a time (`nextCursor` continues it). */
 export async function listAudit(
   trx: Trx,
   ctx: Ctx,
-  filter: { entityType?: string | undefined; entityId?: string | undefined; limit: number },
+  filter: {
+    entityType?: string | undefined;
+    entityId?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
 ) {
   let query = trx
     .selectFrom('audit_log as a')
@@ -58,17 +66,29 @@ export async function listAudit(
     .where('a.workspace_id', '=', ctx.workspaceId);
   if (filter.entityType) query = query.where('a.entity_type', '=', filter.entityType);
   if (filter.entityId) query = query.where('a.entity_id', '=', filter.entityId);
-  const rows = await query.orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(filter.limit).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    actorName: r.user_name ?? r.key_name ?? (r.actor_type === 'system' ? 'system' : null),
-    action: r.action,
-    entityType: r.entity_type,
-    entityId: r.entity_id,
-    before: r.before,
-    after: r.after,
-    at: r.at,
-  }));
+  const after = decodeTimeCursor(filter.cursor);
+  if (after) query = query.where(sql<boolean>`(a.at, a.id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+  const rows = await query
+    .orderBy('a.at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      actorName: r.user_name ?? r.key_name ?? (r.actor_type === 'system' ? 'system' : null),
+      action: r.action,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      before: r.before,
+      after: r.after,
+      at: r.at,
+    })),
+    nextCursor:
+      rows.length > filter.limit && last ? encodeTimeCursor({ at: last.at.toISOString(), id: last.id }) : null,
+  };
 }

@@ -220,10 +220,11 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
             entityType: z.string().max(50).optional(),
             entityId: z.uuid().optional(),
             limit: z.coerce.number().int().min(1).max(500).default(100),
+            cursor: z.string().max(500).optional(),
           })
           .strict(),
       },
     },
-    async (req) => ({ items: await withCtx(db, req, (trx, ctx) => listAudit(trx, ctx, req.query)), nextCursor: null }),
+    async (req) => withCtx(db, req, (trx, ctx) => listAudit(trx, ctx, req.query)),
   );
 };

@@ -1,5 +1,6 @@
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
 import { AppLayout, NotFound, RouteError } from './components/app-layout.tsx';
+import { AuditPage } from './features/audit/audit-page.tsx';
 import { InvitePage } from './features/auth/invite-page.tsx';
 import { LoginPage } from './features/auth/login-page.tsx';
 import { SetupPage } from './features/auth/setup-page.tsx';
@@ -74,6 +75,7 @@ const customersRoute = createRoute({
 });
 const customerRoute = createRoute({ getParentRoute: () => appRoute, path: '/customers/$id', component: CustomerPage });
 const importRoute = createRoute({ getParentRoute: () => appRoute, path: '/import', component: ImportPage });
+const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', component: AuditPage });
 const settingsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/settings',
@@ -86,7 +88,7 @@ const routeTree = rootRoute.addChildren([
   setupRoute,
   loginRoute,
   inviteRoute,
-  appRoute.addChildren([dashboardRoute, customersRoute, customerRoute, importRoute, settingsRoute]),
+  appRoute.addChildren([dashboardRoute, customersRoute, customerRoute, importRoute, auditRoute, settingsRoute]),
 ]);
 
 export const router = createRouter({

@@ -121,3 +121,16 @@ export type ApiKey = {
 };
 export type CreatedApiKey = { id: string; name: string; prefix: string; role: Role; key: string };
 export type Settings = { name: string; locale: Locale; currency: string; timeZone: string } & Record<string, unknown>;
+
+export type AuditEntry = {
+  id: string;
+  actorType: 'user' | 'api_key' | 'system';
+  actorId: string | null;
+  actorName: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  at: string;
+};

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from '../../platform/cursor.ts';
 
 /**
  * The customer timeline. A module shows what happened to a customer in one of
@@ -56,28 +57,6 @@ export async function recordTimelineEvent(trx: Trx, ctx: Ctx, event: TimelineEve
   await recordTimelineEvents(trx, ctx, [event]);
 }
 
-type Cursor = { at: string; id: string };
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string | undefined): Cursor | null {
-  if (!raw) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    // Forged cursors must not reach the query as a bad uuid or date.
-    return typeof parsed.at === 'string' &&
-      !Number.isNaN(Date.parse(parsed.at)) &&
-      typeof parsed.id === 'string' &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(parsed.id)
-      ? parsed
-      : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * A module's own rows shown as timeline events: a query of one customer's
  * rows with the columns id, type, occurred_at, ref_id and data (jsonb), read
@@ -102,7 +81,7 @@ type TimelineRow = {
 function timelineRows(
   ctx: Ctx,
   customerId: string,
-  options: { after: Cursor | null; limit?: number; oldestFirst?: boolean },
+  options: { after: TimeCursor | null; limit?: number; oldestFirst?: boolean },
 ) {
   const recorded = sql`select id, type, occurred_at, ref_id, data from timeline_events
     where workspace_id = ${ctx.workspaceId} and customer_id = ${customerId}`;
@@ -127,14 +106,16 @@ export async function listTimeline(
   customerId: string,
   options: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: TimelineEvent[]; nextCursor: string | null }> {
-  const cursor = decodeCursor(options.cursor);
+  const cursor = decodeTimeCursor(options.cursor);
   const { rows } = await timelineRows(ctx, customerId, { after: cursor, limit: options.limit + 1 }).execute(trx);
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
     items: page.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data })),
     nextCursor:
-      rows.length > options.limit && last ? encodeCursor({ at: last.occurred_at.toISOString(), id: last.id }) : null,
+      rows.length > options.limit && last
+        ? encodeTimeCursor({ at: last.occurred_at.toISOString(), id: last.id })
+        : null,
   };
 }
 
@@ -189,6 +170,7 @@ export function timelinePageFromJson(
   const last = page.at(-1);
   return {
     items: page,
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt.toISOString(), id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last ? encodeTimeCursor({ at: last.occurredAt.toISOString(), id: last.id }) : null,
   };
 }

@@ -24,7 +24,7 @@ import { Icon, type IconName } from './icons.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 
 type NavItem = {
-  to: '/' | '/customers' | '/import' | '/settings';
+  to: '/' | '/customers' | '/import' | '/audit' | '/settings';
   label: string;
   icon: IconName;
   permission: Permission;
@@ -115,6 +115,7 @@ export function AppLayout() {
       testId: 'nav-customers',
     },
     { to: '/import', label: t('nav.import'), icon: 'upload', permission: 'imports.run', testId: 'nav-import' },
+    { to: '/audit', label: t('nav.audit'), icon: 'clock', permission: 'audit.read', testId: 'nav-audit' },
     {
       to: '/settings',
       label: t('nav.settings'),

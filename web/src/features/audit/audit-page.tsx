@@ -1,0 +1,199 @@
+import { Anchor, Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api.ts';
+import { RequirePermission } from '../../components/app-layout.tsx';
+import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { useFormat } from '../../format.ts';
+import type { AuditEntry, Page } from '../../types.ts';
+
+const entityTypes = ['customer', 'order', 'product', 'import', 'user', 'invitation', 'api_key', 'workspace'] as const;
+
+// Bookkeeping fields that change with everything and tell the reader nothing.
+const quiet = new Set(['updatedAt', 'updated_at', 'searchText', 'search_text', 'id', 'workspaceId']);
+// What a creation is shown with: who or what was created, not every default it got.
+const identifying = new Set(['firstName', 'lastName', 'name', 'email', 'phone', 'role', 'externalId', 'sku', 'total']);
+
+type Change = { field: string; before: unknown; after: unknown };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What an entry changed: the fields that differ between its before and after
+ * records (a merge compares the survivor before with the result), or, for a
+ * creation, the fields it was created with.
+ */
+export function changesOf(entry: Pick<AuditEntry, 'before' | 'after'>): Change[] {
+  const raw = isRecord(entry.before) && isRecord(entry.before.survivor) ? entry.before.survivor : entry.before;
+  const after = isRecord(entry.after) ? entry.after : {};
+  const before = isRecord(raw) ? raw : null;
+  const fields = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])].filter((f) => !quiet.has(f));
+  return fields
+    .map((field) => ({ field, before: before ? before[field] : undefined, after: after[field] }))
+    .filter((c) => (before ? shown(c.before) !== shown(c.after) : identifying.has(c.field) && shown(c.after) !== '—'));
+}
+
+function shown(value: unknown): string {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return '—';
+  const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** A value in its own direction: Hebrew right to left, phones, emails and numbers left to right. */
+function Value({ value }: { value: unknown }) {
+  const text = shown(value);
+  return <bdi dir={/[\u0590-\u05FF]/.test(text) ? 'rtl' : 'ltr'}>{text}</bdi>;
+}
+
+function ChangesCell({ entry }: { entry: AuditEntry }) {
+  const { t, i18n } = useTranslation();
+  const changes = changesOf(entry);
+  const arrow = i18n.dir() === 'rtl' ? '←' : '→';
+  if (changes.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  return (
+    <Stack gap={2}>
+      {changes.slice(0, 3).map((c) => (
+        <Text size="sm" key={c.field}>
+          <Text span fw={500}>
+            {t(`audit.fields.${c.field}`, { defaultValue: c.field })}:
+          </Text>{' '}
+          {isRecord(entry.before) ? (
+            <>
+              <Value value={c.before} /> {arrow} <Value value={c.after} />
+            </>
+          ) : (
+            <Value value={c.after} />
+          )}
+        </Text>
+      ))}
+      {changes.length > 3 ? (
+        <Text size="xs" c="dimmed">
+          {t('audit.more', { count: changes.length - 3 })}
+        </Text>
+      ) : null}
+    </Stack>
+  );
+}
+
+function AuditLog() {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const [entityType, setEntityType] = useState<string | null>(null);
+  const log = useInfiniteQuery({
+    queryKey: ['audit', entityType],
+    queryFn: ({ pageParam }) =>
+      api<Page<AuditEntry>>('/audit', { query: { limit: 50, cursor: pageParam, entityType: entityType ?? undefined } }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const entries = log.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack gap="md">
+      <Title order={2}>{t('audit.title')}</Title>
+      <Text c="dimmed" size="sm">
+        {t('audit.intro')}
+      </Text>
+      <Select
+        label={t('audit.filter')}
+        data={entityTypes.map((type) => ({ value: type, label: t(`audit.entities.${type}`) }))}
+        value={entityType}
+        onChange={setEntityType}
+        placeholder={t('audit.all')}
+        clearable
+        maw={280}
+        data-testid="audit-filter"
+      />
+      {log.isPending ? (
+        <PageLoader />
+      ) : log.isError ? (
+        <QueryError error={log.error} onRetry={() => void log.refetch()} />
+      ) : entries.length === 0 ? (
+        <Card withBorder>
+          <EmptyBlock title={t('audit.empty')} text={t('audit.emptyText')} testId="audit-empty" />
+        </Card>
+      ) : (
+        <Card withBorder padding={0}>
+          <Table.ScrollContainer minWidth={720}>
+            <Table verticalSpacing="sm" highlightOnHover data-testid="audit-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('audit.when')}</Table.Th>
+                  <Table.Th>{t('audit.who')}</Table.Th>
+                  <Table.Th>{t('audit.what')}</Table.Th>
+                  <Table.Th>{t('audit.record')}</Table.Th>
+                  <Table.Th>{t('audit.changes')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {entries.map((entry) => (
+                  <Table.Tr key={entry.id} data-testid="audit-row">
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(entry.at)}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm">
+                        {entry.actorName === 'system' ? t('audit.system') : (entry.actorName ?? '—')}
+                      </Text>
+                      {entry.actorType === 'api_key' ? (
+                        <Badge size="xs" variant="light">
+                          {t('audit.apiKey')}
+                        </Badge>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>{t(`audit.actions.${entry.action}`, { defaultValue: entry.action })}</Table.Td>
+                    <Table.Td>
+                      {entry.entityType === 'customer' && entry.entityId ? (
+                        <Anchor
+                          size="sm"
+                          renderRoot={(props) => (
+                            <Link {...props} to="/customers/$id" params={{ id: entry.entityId as string }} />
+                          )}
+                        >
+                          {t('audit.entities.customer')}
+                        </Anchor>
+                      ) : (
+                        <Text size="sm">
+                          {t(`audit.entities.${entry.entityType}`, { defaultValue: entry.entityType })}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <ChangesCell entry={entry} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Card>
+      )}
+      {log.hasNextPage ? (
+        <Group justify="center">
+          <Button
+            variant="default"
+            loading={log.isFetchingNextPage}
+            onClick={() => void log.fetchNextPage()}
+            data-testid="audit-more"
+          >
+            {t('audit.loadMore')}
+          </Button>
+        </Group>
+      ) : null}
+    </Stack>
+  );
+}
+
+export function AuditPage() {
+  return (
+    <RequirePermission permission="audit.read">
+      <AuditLog />
+    </RequirePermission>
+  );
+}
