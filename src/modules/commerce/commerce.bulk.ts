@@ -3,6 +3,7 @@ import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { findOrCreateBranch } from '../customers/customers.service.ts';
+import { recordTimelineEvents } from '../timeline/timeline.service.ts';
 import { refreshTotals } from './commerce.service.ts';
 import type { OrderChannel } from './commerce.tables.ts';
 
@@ -32,7 +33,7 @@ export function newBulkOrderCache(): BulkOrderCache {
 }
 
 /** Money is summed in agorot (integers), exactly as createOrder does. */
-const toAgorot = (value: number) => Math.round(value * 100);
+const toAgorot = (value: number | string) => Math.round(Number(value) * 100);
 const fromAgorot = (agorot: number) => (agorot / 100).toFixed(2);
 
 /** What the catalogue needs from an order: its branch and its lines. */
@@ -183,4 +184,99 @@ export async function insertOrdersBulk(
  */
 export async function refreshTotalsBulk(trx: Trx, ctx: Ctx, customerIds: string[]): Promise<void> {
   await refreshTotals(trx, ctx, customerIds);
+}
+
+/** An order's refunded total as an import file gives it. */
+export type ImportedRefund = { externalId: string; refunded: string; refundedAt: Date | null };
+
+/**
+ * The orders among these that already exist and whose refunded total the
+ * file would lower or push past their total: an import adds refunds, it never
+ * undoes one. Locks those orders until the batch commits.
+ */
+export async function refundProblems(
+  trx: Trx,
+  ctx: Ctx,
+  refunds: ImportedRefund[],
+): Promise<Map<string, 'refund.below_recorded' | 'refund.exceeds_total'>> {
+  const problems = new Map<string, 'refund.below_recorded' | 'refund.exceeds_total'>();
+  if (refunds.length === 0) return problems;
+  const stored = await trx
+    .selectFrom('orders')
+    .select(['external_id', 'total', 'refunded_total'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('external_id', '=', sql<string>`any(${refunds.map((r) => r.externalId)}::text[])`)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  const byExternalId = new Map(stored.map((o) => [o.external_id, o]));
+  for (const refund of refunds) {
+    const order = byExternalId.get(refund.externalId);
+    if (!order) continue;
+    const wanted = toAgorot(refund.refunded);
+    if (wanted < toAgorot(order.refunded_total)) problems.set(refund.externalId, 'refund.below_recorded');
+    else if (wanted > toAgorot(order.total)) problems.set(refund.externalId, 'refund.exceeds_total');
+  }
+  return problems;
+}
+
+/**
+ * Brings each order's refunded total up to what the file says, with one
+ * refund for the difference (an `order.refunded` event on the customer's
+ * timeline, as POST /orders/:id/refunds makes): importing the same file
+ * again refunds nothing more. Check refundProblems first. Returns the
+ * orders refunded (by external id).
+ */
+export async function applyRefundsBulk(trx: Trx, ctx: Ctx, refunds: ImportedRefund[]): Promise<Set<string>> {
+  if (refunds.length === 0) return new Set();
+  const orders = await trx
+    .selectFrom('orders')
+    .select(['id', 'external_id', 'customer_id', 'total', 'refunded_total'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('external_id', '=', sql<string>`any(${refunds.map((r) => r.externalId)}::text[])`)
+    .execute();
+  const byExternalId = new Map(orders.map((o) => [o.external_id, o]));
+  const records = refunds.flatMap((refund) => {
+    const order = byExternalId.get(refund.externalId);
+    if (!order) return [];
+    const wanted = toAgorot(refund.refunded);
+    const difference = wanted - toAgorot(order.refunded_total);
+    if (difference <= 0 || wanted > toAgorot(order.total)) return [];
+    return [
+      {
+        id: newId(),
+        external_id: refund.externalId,
+        order_id: order.id,
+        customer_id: order.customer_id,
+        amount: fromAgorot(difference),
+        refunded_total: fromAgorot(wanted),
+        status: wanted === toAgorot(order.total) ? 'refunded' : 'partially_refunded',
+        refunded_at: (refund.refundedAt ?? new Date()).toISOString(),
+      },
+    ];
+  });
+  if (records.length === 0) return new Set();
+  const json = JSON.stringify(records);
+  await sql`
+    insert into refunds (workspace_id, id, order_id, amount, reason, refunded_at)
+    select ${ctx.workspaceId}::uuid, x.id, x.order_id, x.amount, 'import', x.refunded_at
+    from json_to_recordset(${json}::json) as x(id uuid, order_id uuid, amount numeric, refunded_at timestamptz)`.execute(
+    trx,
+  );
+  await sql`
+    update orders o set refunded_total = x.refunded_total, status = x.status
+    from json_to_recordset(${json}::json) as x(order_id uuid, refunded_total numeric, status text)
+    where o.workspace_id = ${ctx.workspaceId} and o.id = x.order_id`.execute(trx);
+  await recordTimelineEvents(
+    trx,
+    ctx,
+    records.map((r) => ({
+      customerId: r.customer_id,
+      type: 'order.refunded',
+      occurredAt: new Date(r.refunded_at),
+      refId: r.order_id,
+      data: { amount: r.amount, reason: 'import' },
+    })),
+  );
+  return new Set(records.map((r) => r.external_id));
 }

@@ -29,5 +29,7 @@ export const orderFields = [
   'name',
   'quantity',
   'unitPrice',
+  'refundedAmount',
+  'refundedAt',
 ] as const;
 export type OrderField = (typeof orderFields)[number];

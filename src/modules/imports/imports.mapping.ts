@@ -50,6 +50,17 @@ const orderSynonyms: Record<OrderField, string[]> = {
   name: ['שם מוצר', 'מוצר', 'פריט', 'תיאור', 'product name', 'product', 'item', 'description', 'name'],
   quantity: ['כמות', 'יחידות', 'quantity', 'qty', 'units'],
   unitPrice: ['מחיר יחידה', 'מחיר', 'unit price', 'price', 'item price'],
+  refundedAmount: [
+    'סכום זיכוי',
+    'זיכוי',
+    'סכום החזר',
+    'החזר',
+    'refunded amount',
+    'refund amount',
+    'refunded',
+    'refund',
+  ],
+  refundedAt: ['תאריך זיכוי', 'תאריך החזר', 'refunded at', 'refund date'],
 };
 
 function synonymsOf(kind: ImportKind): Record<string, string[]> {

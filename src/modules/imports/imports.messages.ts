@@ -16,6 +16,8 @@ const he: Record<string, string> = {
   'order.rejected': 'ההזמנה לא יובאה כי שורה אחרת שלה שגויה',
   'customer.key_required': 'חסר מזהה לקוח: מספר לקוח, דוא״ל או טלפון',
   'tags.too_many': 'יותר מדי תגיות (עד 50)',
+  'refund.exceeds_total': 'סכום הזיכוי גדול מסכום ההזמנה',
+  'refund.below_recorded': 'סכום הזיכוי קטן ממה שכבר זוכה על ההזמנה; זיכוי לא מבוטל בייבוא',
 };
 
 const en: Record<string, string> = {
@@ -33,6 +35,9 @@ const en: Record<string, string> = {
   'order.rejected': 'The order was not imported because another of its rows is invalid',
   'customer.key_required': 'No customer key: customer id, email or phone',
   'tags.too_many': 'Too many tags (at most 50)',
+  'refund.exceeds_total': 'The refunded amount is more than the order’s total',
+  'refund.below_recorded':
+    'The refunded amount is less than what the order has already been refunded; an import does not undo refunds',
 };
 
 export function importMessage(key: string, locale: Locale): string {

@@ -141,3 +141,86 @@ describe('an imported customer on its timeline', () => {
     expect(copies).toEqual([]);
   });
 });
+
+describe('refunds in an orders file', () => {
+  it('brings each order to the refunded amount the file gives, once, and never undoes a refund', async () => {
+    const ctx = await newContext();
+    await importCustomers(ctx, [`R-C,רינה,שמש,${phone(700)},,`], 10);
+    const importOrders = async (lines: string[]) => {
+      const sheet = await readImportFile(
+        Buffer.from(['מספר הזמנה,מספר לקוח,תאריך הזמנה,מק"ט,שם מוצר,כמות,מחיר יחידה,סכום זיכוי', ...lines].join('\n')),
+        'orders.csv',
+      );
+      const errors: { row: number; reason: string }[] = [];
+      const totals = await runImportPipeline({
+        db: t.database.db,
+        ctx,
+        kind: 'orders',
+        sheet,
+        mapping: suggestMapping('orders', sheet.headers),
+        timeZone: 'Asia/Jerusalem',
+        locale: 'he',
+        onBatch: async (_trx, progress) => {
+          errors.push(...progress.errors);
+        },
+      });
+      return { totals, errors };
+    };
+    const state = () =>
+      inWorkspace(t.database.db, ctx.workspaceId, async (trx) => ({
+        orders: await trx
+          .selectFrom('orders')
+          .select(['external_id', 'status', 'refunded_total'])
+          .orderBy('external_id')
+          .execute(),
+        refunds: await trx.selectFrom('refunds').select(['amount']).orderBy('refunded_at').execute(),
+        customer: await trx
+          .selectFrom('customers')
+          .select(['id', 'total_spent', 'orders_count'])
+          .where('external_id', '=', 'R-C')
+          .executeTakeFirstOrThrow(),
+      }));
+    const file = [
+      'R-1,R-C,2026-03-01,bread,לחם,1,10,5',
+      'R-1,R-C,2026-03-01,cake,עוגה,1,20,5',
+      'R-2,R-C,2026-03-02,bread,לחם,4,10,',
+      'R-3,R-C,2026-03-03,bread,לחם,1,10,15',
+    ];
+    const first = await importOrders(file);
+    expect(first.totals).toMatchObject({ insertedRows: 3, errorRows: 1 });
+    expect(first.errors).toEqual([{ row: 5, column: 'סכום זיכוי', reason: 'סכום הזיכוי גדול מסכום ההזמנה' }]);
+    let now = await state();
+    expect(now.orders).toEqual([
+      { external_id: 'R-1', status: 'partially_refunded', refunded_total: '5.00' },
+      { external_id: 'R-2', status: 'completed', refunded_total: '0.00' },
+    ]);
+    expect(now.customer).toMatchObject({ total_spent: '65.00', orders_count: 2 });
+    const timeline = await lastWorkspace.request({
+      method: 'GET',
+      url: `/api/v1/customers/${now.customer.id}/timeline`,
+    });
+    expect(timeline.json().items.find((e: { type: string }) => e.type === 'order.refunded')?.data).toEqual({
+      amount: '5.00',
+      reason: 'import',
+    });
+
+    // The same file again refunds nothing more.
+    const again = await importOrders(file.slice(0, 3));
+    expect(again.totals).toMatchObject({ insertedRows: 0, updatedRows: 0, unchangedRows: 3 });
+    expect((await state()).refunds).toEqual([{ amount: '5.00' }]);
+
+    // A larger refund adds the difference; the order is now refunded whole.
+    const more = await importOrders(['R-1,R-C,2026-03-01,bread,לחם,1,10,30', 'R-1,R-C,2026-03-01,cake,עוגה,1,20,30']);
+    expect(more.totals).toMatchObject({ updatedRows: 2, errorRows: 0 });
+    now = await state();
+    expect(now.orders[0]).toEqual({ external_id: 'R-1', status: 'refunded', refunded_total: '30.00' });
+    expect(now.refunds).toEqual([{ amount: '5.00' }, { amount: '25.00' }]);
+    expect(now.customer.total_spent).toBe('40.00');
+
+    // A smaller one is refused: an import does not undo a refund.
+    const less = await importOrders(['R-1,R-C,2026-03-01,bread,לחם,1,10,10', 'R-1,R-C,2026-03-01,cake,עוגה,1,20,10']);
+    expect(less.totals).toMatchObject({ errorRows: 2 });
+    expect(less.errors[0]?.reason).toContain('זיכוי לא מבוטל');
+    expect((await state()).orders[0]?.refunded_total).toBe('30.00');
+  });
+});

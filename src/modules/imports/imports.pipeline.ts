@@ -4,11 +4,14 @@ import { inWorkspace, type Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Locale } from '../../platform/messages.ts';
 import {
+  applyRefundsBulk,
   type BulkOrderInput,
   ensureCatalogue,
+  type ImportedRefund,
   insertOrdersBulk,
   newBulkOrderCache,
   refreshTotalsBulk,
+  refundProblems,
 } from '../commerce/commerce.bulk.ts';
 import { type CustomerKeyIndex, findCustomersByKeys, upsertCustomersBulk } from '../customers/customers.bulk.ts';
 import type { ImportSheet } from './imports.file.ts';
@@ -283,15 +286,37 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
           },
         });
       }
+      // Refunds (an order-level column): an order whose stored refund the file would lower or push past
+      // its total is reported, and not imported or changed.
+      const refundOf = (g: OrderGroup): ImportedRefund | null => {
+        const head = g.lines[0]!;
+        return head.refundedAmount === null
+          ? null
+          : { externalId: g.externalId, refunded: head.refundedAmount.toFixed(2), refundedAt: head.refundedAt };
+      };
+      const refunds = ready.map((r) => refundOf(r.group)).filter((r): r is ImportedRefund => r !== null);
+      const refused = await refundProblems(trx, input.ctx, refunds);
+      const writable = ready.filter(({ group }) => {
+        const problem = refused.get(group.externalId);
+        if (!problem) return true;
+        for (const line of group.lines) batchProblems.push({ row: line.row, field: 'refundedAmount', key: problem });
+        return false;
+      });
       const { inserted } = await insertOrdersBulk(
         trx,
         input.ctx,
-        ready.map((r) => r.order),
+        writable.map((r) => r.order),
         cache,
       );
-      ready.forEach((r, i) => {
+      const refunded = await applyRefundsBulk(
+        trx,
+        input.ctx,
+        refunds.filter((r) => !refused.has(r.externalId)),
+      );
+      writable.forEach((r, i) => {
         touched.add(r.order.customerId);
         if (inserted[i]) progress.insertedRows += r.group.lines.length;
+        else if (refunded.has(r.group.externalId)) progress.updatedRows += r.group.lines.length;
         else progress.unchangedRows += r.group.lines.length;
       });
       reportProblems(progress, batchProblems, input.mapping, input.locale);

@@ -197,9 +197,17 @@ export type OrderLine = {
   name: string;
   quantity: number;
   unitPrice: number;
+  /** What the order has been refunded in all, by the file (an order-level column); null when not given. */
+  refundedAmount: number | null;
+  refundedAt: Date | null;
 };
 
 export type OrderGroup = { externalId: string; lines: OrderLine[] };
+
+/** A sum of money as a file writes it: zero or more, at most two decimals, below 10^11. */
+function isMoney(value: number | null): value is number {
+  return value !== null && value >= 0 && value < 1e11 && Math.abs(value * 100 - Math.round(value * 100)) <= 1e-6;
+}
 
 /** One order-line row: the order's fields and the line's. Null when a problem was recorded. */
 export function checkOrderLine(
@@ -259,14 +267,13 @@ export function checkOrderLine(
   }
   const priceRaw = r.cell('unitPrice');
   const unitPrice = priceRaw === undefined ? null : parseNumber(priceRaw);
-  if (
-    unitPrice === null ||
-    unitPrice < 0 ||
-    unitPrice >= 1e11 ||
-    Math.abs(unitPrice * 100 - Math.round(unitPrice * 100)) > 1e-6
-  ) {
-    r.problem('unitPrice', priceRaw === undefined ? 'required' : 'price.invalid');
-  }
+  if (!isMoney(unitPrice)) r.problem('unitPrice', priceRaw === undefined ? 'required' : 'price.invalid');
+  const refundRaw = r.cell('refundedAmount');
+  const refundedAmount = refundRaw === undefined ? null : parseNumber(refundRaw);
+  if (refundRaw !== undefined && !isMoney(refundedAmount)) r.problem('refundedAmount', 'price.invalid');
+  const refundedAtRaw = r.cell('refundedAt');
+  const refundedAt = refundedAtRaw === undefined ? null : parseDateTime(refundedAtRaw, timeZone);
+  if (refundedAtRaw !== undefined && !refundedAt) r.problem('refundedAt', 'date.invalid');
   if (
     problems.length > before ||
     !externalId ||
@@ -278,12 +285,32 @@ export function checkOrderLine(
   ) {
     return null;
   }
-  return { row: row.row, externalId, customer, placedAt, channel, branch, sku, name, quantity, unitPrice };
+  return {
+    row: row.row,
+    externalId,
+    customer,
+    placedAt,
+    channel,
+    branch,
+    sku,
+    name,
+    quantity,
+    unitPrice,
+    refundedAmount,
+    refundedAt,
+  };
 }
 
 /** What every line of one order must agree on. */
 function orderHead(line: OrderLine): string {
-  return JSON.stringify([line.customer, line.placedAt.getTime(), line.channel, line.branch]);
+  return JSON.stringify([
+    line.customer,
+    line.placedAt.getTime(),
+    line.channel,
+    line.branch,
+    line.refundedAmount,
+    line.refundedAt?.getTime() ?? null,
+  ]);
 }
 
 /**
@@ -330,7 +357,16 @@ export function groupOrderLines(
       for (const line of group.lines) problems.push({ row: line.row, field: 'externalId', key: 'order.rejected' });
       rejectedRows += group.lines.length;
     } else if (group.lines.length > 0) {
-      orders.push({ externalId: key, lines: group.lines });
+      // A refund is of the order's own money: never more than its lines add up to.
+      const total = group.lines.reduce((sum, l) => sum + Math.round(l.unitPrice * 100 * l.quantity), 0);
+      const refund = group.lines[0]!.refundedAmount;
+      if (refund !== null && Math.round(refund * 100) > total) {
+        for (const line of group.lines)
+          problems.push({ row: line.row, field: 'refundedAmount', key: 'refund.exceeds_total' });
+        rejectedRows += group.lines.length;
+      } else {
+        orders.push({ externalId: key, lines: group.lines });
+      }
     }
   }
   return { orders, rejectedRows };

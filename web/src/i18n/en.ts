@@ -323,6 +323,8 @@ export const en = {
       name: 'Product name',
       quantity: 'Quantity',
       unitPrice: 'Unit price',
+      refundedAmount: 'Refunded amount',
+      refundedAt: 'Refund date',
       orderExternalId: 'Order number',
     },
   },

@@ -324,6 +324,8 @@ export const he: Messages = {
       name: 'שם המוצר',
       quantity: 'כמות',
       unitPrice: 'מחיר ליחידה',
+      refundedAmount: 'סכום שזוכה',
+      refundedAt: 'תאריך הזיכוי',
       orderExternalId: 'מספר הזמנה',
     },
   },
