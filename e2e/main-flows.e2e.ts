@@ -123,6 +123,16 @@ describe('the main flows in Hebrew (RTL), desktop', () => {
     await shot(page, 'he-desktop-customer-360');
   });
 
+  it('tags the customer from its page', async () => {
+    await page.getByTestId('edit-tags').click();
+    const input = page.getByTestId('tags-input');
+    await input.fill('לקוחת חג');
+    await input.press('Enter');
+    await shot(page, 'he-desktop-tags-editor');
+    await page.getByTestId('tags-save').click();
+    await expect.poll(async () => page.getByTestId('customer-360').innerText()).toContain('לקוחת חג');
+  });
+
   it('warns of a duplicate on create and merges it, losing nothing', async () => {
     await openNav(page, '/customers');
     await page.getByTestId('new-customer').click();

@@ -3,6 +3,7 @@ import type { Role } from './platform.tables.ts';
 export type Permission =
   | 'customers.read'
   | 'customers.write'
+  | 'customers.tag'
   | 'customers.consent'
   | 'customers.merge'
   | 'customers.erase'
@@ -18,6 +19,7 @@ export type Permission =
 const everything: Permission[] = [
   'customers.read',
   'customers.write',
+  'customers.tag',
   'customers.consent',
   'customers.merge',
   'customers.erase',
@@ -35,8 +37,23 @@ const everything: Permission[] = [
 const grants: Record<Role, ReadonlySet<Permission>> = {
   owner: new Set(everything),
   admin: new Set(everything),
-  agent: new Set(['customers.read', 'customers.write', 'customers.consent', 'customers.merge', 'commerce.read']),
-  marketer: new Set(['customers.read', 'customers.consent', 'imports.run', 'commerce.read', 'customers.export']),
+  agent: new Set([
+    'customers.read',
+    'customers.write',
+    'customers.tag',
+    'customers.consent',
+    'customers.merge',
+    'commerce.read',
+  ]),
+  // Marketers tag customers (segments for campaigns) but do not edit their profile.
+  marketer: new Set([
+    'customers.read',
+    'customers.tag',
+    'customers.consent',
+    'imports.run',
+    'commerce.read',
+    'customers.export',
+  ]),
   analyst: new Set(['customers.read', 'commerce.read', 'audit.read']),
   shopper: new Set([]),
 };

@@ -282,6 +282,12 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
       request: { method: 'POST', url: `/api/v1/customers/${v.customerId}/notes`, payload: { body: 'x' } },
     },
   ],
+  'PUT /api/v1/customers/:id/tags': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'PUT', url: `/api/v1/customers/${v.customerId}/tags`, payload: { tags: ['x'] } },
+    },
+  ],
   'GET /api/v1/customers/:id/duplicates': (v) => [
     { expect: 'hidden', request: { method: 'GET', url: `/api/v1/customers/${v.customerId}/duplicates` } },
   ],
@@ -552,6 +558,9 @@ describe('keys and roles', () => {
       201,
     );
     await expectStatus(key.marketer, { method: 'PATCH', url: customerUrl, payload: { firstName: 'x' } }, 403);
+    // They tag customers (their segments); analysts only read.
+    await expectStatus(key.marketer, { method: 'PUT', url: `${customerUrl}/tags`, payload: { tags: ['חג'] } }, 200);
+    await expectStatus(key.analyst, { method: 'PUT', url: `${customerUrl}/tags`, payload: { tags: ['x'] } }, 403);
     if (registeredRoutes(t.app).includes('POST /api/v1/imports/preview')) {
       const res = await a.request({ method: 'POST', url: '/api/v1/imports/preview', key: key.marketer, ...csv() });
       expect([401, 403]).not.toContain(res.statusCode);

@@ -629,3 +629,39 @@ describe('phone and search properties', () => {
     );
   });
 });
+
+describe('tags', () => {
+  it('a marketer sets a customer’s tags; the page, the tag list, the tag filter and the audit log show it', async () => {
+    const c = await newCustomer(ws, { firstName: 'תגית', lastName: 'בודקת' });
+    const marketer = await ws.keyFor('marketer');
+    const tag = `חג-${randomToken(3).toLowerCase()}`;
+    const res = await ws.request({
+      method: 'PUT',
+      url: `/api/v1/customers/${c.id}/tags`,
+      key: marketer,
+      payload: { tags: [` ${tag} `, 'vip', tag] },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().tags).toEqual([tag, 'vip']);
+    expect((await call(ws, 'GET', `/api/v1/customers/${c.id}`, undefined, 200)).tags).toEqual([tag, 'vip']);
+    const tags = await call(ws, 'GET', '/api/v1/tags', undefined, 200);
+    expect(tags.items).toEqual(expect.arrayContaining([{ tag, count: 1 }]));
+    const filtered = await call(ws, 'GET', `/api/v1/customers?tag=${encodeURIComponent(tag)}`, undefined, 200);
+    expect(ids(filtered.items)).toEqual([c.id]);
+    const audit = await call(ws, 'GET', `/api/v1/audit?entityType=customer&entityId=${c.id}`, undefined, 200);
+    expect(audit.items[0]).toMatchObject({
+      action: 'customer.tags_changed',
+      actorType: 'api_key',
+      before: { tags: [] },
+      after: { tags: [tag, 'vip'] },
+    });
+    const bad = await ws.request({
+      method: 'PUT',
+      url: `/api/v1/customers/${c.id}/tags`,
+      key: marketer,
+      payload: { tags: ['x'.repeat(51)] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('tags.0');
+  });
+});

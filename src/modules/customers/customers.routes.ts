@@ -11,6 +11,7 @@ import {
   listCustomersQuery,
   mergeBody,
   noteBody,
+  tagsBody,
   updateCustomerBody,
 } from './customers.schemas.ts';
 import {
@@ -28,6 +29,7 @@ import {
   listTimeline,
   mergeCustomers,
   searchCustomers,
+  setCustomerTags,
   updateCustomer,
 } from './customers.service.ts';
 
@@ -119,6 +121,12 @@ export const customersRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; pages: Cus
     { config: { access: 'customers.write' }, schema: { tags, params: customerIdParams, body: noteBody } },
     async (req, reply) =>
       reply.code(201).send(await withCtx(db, req, (trx, ctx) => addNote(trx, ctx, req.params.id, req.body.body))),
+  );
+
+  app.put(
+    '/customers/:id/tags',
+    { config: { access: 'customers.tag' }, schema: { tags, params: customerIdParams, body: tagsBody } },
+    async (req) => withCtx(db, req, (trx, ctx) => setCustomerTags(trx, ctx, req.params.id, req.body.tags)),
   );
 
   app.get(

@@ -97,6 +97,7 @@ export const consentBody = z
   .strict();
 export type ConsentBody = z.infer<typeof consentBody>;
 
+export const tagsBody = z.object({ tags: z.array(z.string().trim().min(1).max(50)).max(50) }).strict();
 export const noteBody = z.object({ body: z.string().trim().min(1).max(10_000) }).strict();
 export const mergeBody = z.object({ otherId: z.uuid() }).strict();
 export const customerIdParams = z.object({ id: z.uuid() }).strict();

@@ -262,6 +262,28 @@ export async function searchCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQu
   return listCustomers(trx, ctx, query);
 }
 
+/** Replaces a customer's tags (the segments marketers build); agents and marketers may, not only editors. */
+export async function setCustomerTags(trx: Trx, ctx: Ctx, id: string, tags: string[]): Promise<Customer> {
+  const beforeRow = await requireActive(trx, ctx, id, true);
+  const next = [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))];
+  if (JSON.stringify(next) === JSON.stringify(beforeRow.tags)) return rowToCustomer(beforeRow);
+  await trx
+    .updateTable('customers')
+    .set({ tags: next, updated_at: new Date() })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .execute();
+  await recordAudit(trx, ctx, {
+    action: 'customer.tags_changed',
+    entityType: 'customer',
+    entityId: id,
+    before: { tags: beforeRow.tags },
+    after: { tags: next },
+  });
+  await publishEvent(trx, ctx, { type: 'customer.updated', payload: { customerId: id } });
+  return rowToCustomer(await findCustomerRow(trx, ctx, id));
+}
+
 export async function addNote(trx: Trx, ctx: Ctx, customerId: string, body: string) {
   await requireActive(trx, ctx, customerId);
   const id = newId();

@@ -328,6 +328,21 @@ export const en = {
       orderExternalId: 'Order number',
     },
   },
+  sources: {
+    import: 'Import',
+    api: 'API',
+    web: 'Website',
+    demo: 'Demo',
+    store: 'Store',
+    app: 'App',
+    manual: 'Entered by hand',
+  },
+  tags: {
+    label: 'Tags',
+    hint: 'Pick from the list or type a new tag and press Enter',
+    edit: 'Edit tags',
+    saved: 'Tags saved',
+  },
   audit: {
     title: 'Audit log',
     intro:
@@ -365,6 +380,7 @@ export const en = {
       'customer.exported': 'Customer data exported',
       'customer.note_added': 'Note added',
       'customer.consent_changed': 'Consent changed',
+      'customer.tags_changed': 'Tags changed',
       'order.created': 'Order added',
       'order.refunded': 'Order refunded',
       'product.saved': 'Product saved',

@@ -15,6 +15,7 @@ import { ConductBadge, StageBadge, TagList } from './customer-badges.tsx';
 import { CustomerFormModal } from './customer-form-modal.tsx';
 import { useBranches, useCustomer } from './customers-api.ts';
 import { DuplicatesPanel } from './duplicates-panel.tsx';
+import { TagsEditor } from './tags-editor.tsx';
 import { TimelinePanel } from './timeline-panel.tsx';
 
 const route = getRouteApi('/_app/customers/$id');
@@ -46,7 +47,7 @@ function ProfileCard({ customer }: { customer: Customer360 }) {
     [t('customerForm.branch'), branch?.name ?? ''],
     [t('customer.preferredChannel'), customer.preferredChannel ? t(`channels.${customer.preferredChannel}`) : ''],
     [t('customer.externalId'), customer.externalId ?? ''],
-    [t('customer.source'), customer.source ?? ''],
+    [t('customer.source'), customer.source ? t(`sources.${customer.source}`, { defaultValue: customer.source }) : ''],
     [t('customer.createdAt'), fmt.date(customer.createdAt)],
   ];
   const attributes = Object.entries(customer.attributes ?? {}).filter(([, v]) => v !== null && v !== '');
@@ -153,7 +154,10 @@ function CustomerView({ customer }: { customer: Customer360 }) {
                 </Anchor>
               ) : null}
             </Group>
-            <TagList tags={customer.tags} max={12} />
+            <Group gap={4} wrap="nowrap" align="center">
+              <TagList tags={customer.tags} max={12} />
+              {can('customers.tag') && active ? <TagsEditor customer={customer} /> : null}
+            </Group>
             {customer.conductFlag && customer.conductNote ? (
               <Text size="sm" c="red.8">
                 {customer.conductNote}

@@ -80,7 +80,7 @@ function EventBody({ event, fmt }: { event: TimelineEvent; fmt: Formatters }) {
             channel: channel ? t(`channels.${channel}`, { defaultValue: channel }) : '',
             status: status ? t(`consents.${status}`, { defaultValue: status }) : '',
           })}
-          {str(data.source) ? ` · ${str(data.source)}` : ''}
+          {str(data.source) ? ` · ${t(`sources.${str(data.source)}`, { defaultValue: str(data.source) })}` : ''}
         </Text>
       );
     }
@@ -106,7 +106,8 @@ function EventBody({ event, fmt }: { event: TimelineEvent; fmt: Formatters }) {
         </Stack>
       );
     default: {
-      const summary = str(data.source) || str(data.body);
+      const source = str(data.source);
+      const summary = source ? t(`sources.${source}`, { defaultValue: source }) : str(data.body);
       return (
         <Stack gap={2}>
           {summary ? <Text size="sm">{summary}</Text> : null}
