@@ -81,6 +81,9 @@ export class CustomerPageCache {
   #keep(key: string, body: Buffer) {
     const size = body.length;
     if (size > this.#options.maxBytes) return;
+    // Two reads of one page may both finish: the later replaces the earlier, counted once.
+    const earlier = this.#entries.get(key);
+    if (earlier) this.#drop(key, earlier);
     this.#entries.set(key, { body, storedAt: Date.now() });
     this.#bytes += size;
     for (const [oldKey, old] of this.#entries) {
