@@ -202,6 +202,12 @@ describe('the same flows in English (LTR), on a 390-pixel phone', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
     await shot(page, 'en-phone-customer-360');
+    await page.getByTestId('edit-tags').click();
+    await page.getByTestId('tags-input').waitFor();
+    // Let the popover finish fading in before the picture.
+    await page.waitForTimeout(300);
+    await shot(page, 'en-phone-tags-editor');
+    await page.keyboard.press('Escape');
   });
 
   it('shows the import screen with its earlier import and error report', async () => {

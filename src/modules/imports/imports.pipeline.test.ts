@@ -4,7 +4,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { readImportFile } from './imports.file.ts';
 import { suggestMapping } from './imports.mapping.ts';
-import { runImportPipeline } from './imports.pipeline.ts';
+import { type PipelineInput, runImportPipeline } from './imports.pipeline.ts';
 
 let t: TestApp;
 
@@ -14,21 +14,30 @@ beforeAll(async () => {
 
 const header = 'מספר לקוח,שם פרטי,שם משפחה,טלפון,דוא"ל,עיר';
 
-/** Imports a customers CSV in batches of `batchSize` rows, two batches in flight. */
-async function importCustomers(ctx: Ctx, lines: string[], batchSize: number) {
-  const sheet = await readImportFile(Buffer.from([header, ...lines].join('\n')), 'customers.csv');
+/** Imports a CSV (its header line, then rows) through the pipeline, two batches in flight. */
+async function importFile(
+  ctx: Ctx,
+  kind: 'customers' | 'orders',
+  lines: string[],
+  options: Pick<PipelineInput, 'batchSize' | 'onBatch'> = {},
+) {
+  const sheet = await readImportFile(Buffer.from(lines.join('\n')), `${kind}.csv`);
   return runImportPipeline({
     db: t.database.db,
     ctx,
-    kind: 'customers',
+    kind,
     sheet,
-    mapping: suggestMapping('customers', sheet.headers),
+    mapping: suggestMapping(kind, sheet.headers),
     timeZone: 'Asia/Jerusalem',
     locale: 'he',
-    batchSize,
     concurrency: 2,
+    ...options,
   });
 }
+
+/** Imports a customers CSV in batches of `batchSize` rows. */
+const importCustomers = (ctx: Ctx, lines: string[], batchSize: number) =>
+  importFile(ctx, 'customers', [header, ...lines], { batchSize });
 
 async function customers(ctx: Ctx) {
   return inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
@@ -97,19 +106,7 @@ describe('customer import batches written two at a time', () => {
 describe('an imported customer on its timeline', () => {
   it('shows its creation and consent, read from the customer and its consent history', async () => {
     const ctx = await newContext();
-    const sheet = await readImportFile(
-      Buffer.from(['מספר לקוח,שם פרטי,טלפון,הסכמה לדוא"ל', `T-1,הדס,${phone(900)},כן`].join('\n')),
-      'c.csv',
-    );
-    await runImportPipeline({
-      db: t.database.db,
-      ctx,
-      kind: 'customers',
-      sheet,
-      mapping: suggestMapping('customers', sheet.headers),
-      timeZone: 'Asia/Jerusalem',
-      locale: 'he',
-    });
+    await importFile(ctx, 'customers', ['מספר לקוח,שם פרטי,טלפון,הסכמה לדוא"ל', `T-1,הדס,${phone(900)},כן`]);
     const [customer] = await customers(ctx);
     const id = (
       await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
@@ -147,23 +144,17 @@ describe('refunds in an orders file', () => {
     const ctx = await newContext();
     await importCustomers(ctx, [`R-C,רינה,שמש,${phone(700)},,`], 10);
     const importOrders = async (lines: string[]) => {
-      const sheet = await readImportFile(
-        Buffer.from(['מספר הזמנה,מספר לקוח,תאריך הזמנה,מק"ט,שם מוצר,כמות,מחיר יחידה,סכום זיכוי', ...lines].join('\n')),
-        'orders.csv',
-      );
       const errors: { row: number; reason: string }[] = [];
-      const totals = await runImportPipeline({
-        db: t.database.db,
+      const totals = await importFile(
         ctx,
-        kind: 'orders',
-        sheet,
-        mapping: suggestMapping('orders', sheet.headers),
-        timeZone: 'Asia/Jerusalem',
-        locale: 'he',
-        onBatch: async (_trx, progress) => {
-          errors.push(...progress.errors);
+        'orders',
+        ['מספר הזמנה,מספר לקוח,תאריך הזמנה,מק"ט,שם מוצר,כמות,מחיר יחידה,סכום זיכוי', ...lines],
+        {
+          onBatch: async (_trx, progress) => {
+            errors.push(...progress.errors);
+          },
         },
-      });
+      );
       return { totals, errors };
     };
     const state = () =>

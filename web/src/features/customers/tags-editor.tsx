@@ -31,7 +31,6 @@ export function TagsEditor({ customer }: { customer: Customer }) {
       onChange={setOpened}
       position="bottom-start"
       width={320}
-      trapFocus
       withArrow
       onOpen={() => setTags(customer.tags)}
     >
