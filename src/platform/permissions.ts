@@ -1,3 +1,5 @@
+import type { Ctx } from './context.ts';
+import { AppError } from './errors.ts';
 import type { Role } from './platform.tables.ts';
 
 export type Permission =
@@ -63,3 +65,12 @@ export function can(role: Role, permission: Permission): boolean {
 }
 
 export const roles: readonly Role[] = ['owner', 'admin', 'agent', 'marketer', 'analyst', 'shopper'];
+
+/**
+ * Services call this before they change anything: a role's limits hold on every
+ * path to a change (route, import, job, API key, a later module's batch), not
+ * only where a route's `access` names the permission.
+ */
+export function requirePermission(ctx: Ctx, permission: Permission): void {
+  if (!can(ctx.actor.role, permission)) throw new AppError('AUTH.FORBIDDEN', { extra: { permission } });
+}

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import { findOrCreateBranch } from '../customers/customers.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
 import { refreshTotals } from './commerce.service.ts';
@@ -92,6 +93,7 @@ export async function ensureCatalogue(
   orders: CatalogueInput[],
   cache: BulkOrderCache,
 ): Promise<void> {
+  requirePermission(ctx, 'commerce.write');
   await productIds(trx, ctx, orders, cache);
   await branchIds(trx, ctx, orders, cache);
 }
@@ -109,6 +111,7 @@ export async function insertOrdersBulk(
   orders: BulkOrderInput[],
   cache: BulkOrderCache = newBulkOrderCache(),
 ): Promise<{ inserted: boolean[]; customerIds: string[] }> {
+  requirePermission(ctx, 'commerce.write');
   const inserted = orders.map(() => false);
   if (orders.length === 0) return { inserted, customerIds: [] };
   // Orders stored before (a re-import) are skipped by the insert itself (on conflict do nothing), which
@@ -228,6 +231,7 @@ export async function refundProblems(
  * orders refunded (by external id).
  */
 export async function applyRefundsBulk(trx: Trx, ctx: Ctx, refunds: ImportedRefund[]): Promise<Set<string>> {
+  requirePermission(ctx, 'commerce.write');
   if (refunds.length === 0) return new Set();
   const orders = await trx
     .selectFrom('orders')

@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import {
   applyCustomerTotals,
   findOrCreateBranch,
@@ -35,6 +36,7 @@ export type Order = {
 };
 
 export async function createProduct(trx: Trx, ctx: Ctx, input: CreateProductBody) {
+  requirePermission(ctx, 'commerce.write');
   const values = {
     workspace_id: ctx.workspaceId,
     id: newId(),
@@ -151,6 +153,7 @@ export async function createOrder(
   ctx: Ctx,
   input: CreateOrderBody,
 ): Promise<{ order: Order; created: boolean }> {
+  requirePermission(ctx, 'commerce.write');
   const existing = await trx
     .selectFrom('orders')
     .select('id')
@@ -228,6 +231,7 @@ export async function createOrder(
 }
 
 export async function refundOrder(trx: Trx, ctx: Ctx, orderId: string, input: RefundBody) {
+  requirePermission(ctx, 'commerce.write');
   const order = await trx
     .selectFrom('orders')
     .selectAll()

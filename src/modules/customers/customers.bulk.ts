@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { can } from '../../platform/permissions.ts';
 import { recordTimelineEvents, type TimelineEventInput } from '../timeline/timeline.service.ts';
 import { buildSearchText } from './customers.normalise.ts';
 import type { ConductFlag, ConsentChannel, CustomerRow, LifecycleStage } from './customers.tables.ts';
@@ -44,9 +45,16 @@ export type BulkCustomerInput = {
   consentAt?: Date;
 };
 
+/** A change the acting role may not make: the same permission the single-record route asks for. */
+export type BulkPermissionReason =
+  | 'permission.create'
+  | 'permission.profile'
+  | 'permission.tags'
+  | 'permission.consents';
+
 export type BulkCustomerOutcome =
   | { status: 'inserted' | 'updated' | 'unchanged'; id: string }
-  | { status: 'error'; reason: 'customer.ambiguous' | 'row.conflict' };
+  | { status: 'error'; reason: 'customer.ambiguous' | 'row.conflict' | BulkPermissionReason };
 
 type Match = { row: CustomerRow };
 
@@ -238,6 +246,7 @@ export async function upsertCustomersBulk(
     phones: distinct(inputs.map((i) => i.phone)),
   });
 
+  const role = ctx.actor.role;
   const outcomes: BulkCustomerOutcome[] = [];
   const claimed = new Set<string>();
   const inserts: { id: string; input: BulkCustomerInput }[] = [];
@@ -270,16 +279,35 @@ export async function upsertCustomersBulk(
       }
       claimed.add(match.row.id);
       const next = applyInput(match.row, input);
-      let consentChanged = false;
+      const consents: ConsentChange[] = [];
       for (const [channel, granted] of Object.entries(input.consents ?? {}) as [ConsentChannel, boolean][]) {
         if (match.row.consents[channel] !== granted) {
-          consentChanges.push({ customerId: match.row.id, channel, granted, at: input.consentAt });
-          consentChanged = true;
+          consents.push({ customerId: match.row.id, channel, granted, at: input.consentAt });
         }
       }
-      const changed = consentChanged || isChanged(match.row, next);
+      const tagsChanged = !sameList(next.tags, match.row.tags);
+      const profileChanged = isChanged(match.row, { ...next, tags: match.row.tags });
+      // Each kind of change asks for the permission its own route asks for (a marketer tags, but edits no profile).
+      const denied: BulkPermissionReason | null =
+        profileChanged && !can(role, 'customers.write')
+          ? 'permission.profile'
+          : tagsChanged && !can(role, 'customers.tag')
+            ? 'permission.tags'
+            : consents.length > 0 && !can(role, 'customers.consent')
+              ? 'permission.consents'
+              : null;
+      if (denied) {
+        outcomes.push({ status: 'error', reason: denied });
+        continue;
+      }
+      consentChanges.push(...consents);
+      const changed = consents.length > 0 || profileChanged || tagsChanged;
       if (changed) updates.push({ row: match.row, next });
       outcomes.push({ status: changed ? 'updated' : 'unchanged', id: match.row.id });
+      continue;
+    }
+    if (!can(role, 'customers.write')) {
+      outcomes.push({ status: 'error', reason: 'permission.create' });
       continue;
     }
     const id = newId();

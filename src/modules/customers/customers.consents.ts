@@ -3,6 +3,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { publishEvent } from '../../platform/events.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import { requireActive } from './customers.records.ts';
 import { findCustomerRow } from './customers.repository.ts';
 import type { ConsentBody } from './customers.schemas.ts';
@@ -74,6 +75,7 @@ export async function refreshConsents(trx: Trx, ctx: Ctx, customerId: string) {
 }
 
 export async function changeConsent(trx: Trx, ctx: Ctx, customerId: string, consent: ConsentBody) {
+  requirePermission(ctx, 'customers.consent');
   const before = await requireActive(trx, ctx, customerId, true);
   const id = await appendConsent(trx, ctx, customerId, consent);
   const after = await findCustomerRow(trx, ctx, customerId);

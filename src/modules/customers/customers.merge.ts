@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import { moveTimeline, recordTimelineEvent } from '../timeline/timeline.service.ts';
 import { refreshConsents } from './customers.consents.ts';
 import { customerHooks } from './customers.hooks.ts';
@@ -54,6 +55,7 @@ export async function findDuplicates(trx: Trx, ctx: Ctx, customerId: string): Pr
  * merged, with a snapshot in customer_merges and the audit log. Nothing is lost.
  */
 export async function mergeCustomers(trx: Trx, ctx: Ctx, survivorId: string, mergedId: string): Promise<Customer> {
+  requirePermission(ctx, 'customers.merge');
   if (survivorId === mergedId) throw new AppError('CUSTOMER.MERGE_SELF');
   // Lock both rows in id order, so two opposite merges cannot deadlock.
   const [firstId, secondId] = [survivorId, mergedId].sort() as [string, string];

@@ -3,6 +3,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { publishEvent } from '../../platform/events.ts';
 import { redactIdempotentReplies } from '../../platform/idempotency.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import { exportTimeline, scrubTimeline } from '../timeline/timeline.service.ts';
 import { consentHistoryOf } from './customers.consents.ts';
 import { customerHooks } from './customers.hooks.ts';
@@ -10,6 +11,7 @@ import { findCustomerRow, identityValues, lockCustomerRow, rowToCustomer } from 
 
 /** Everything Klient holds about one person, for a privacy request. */
 export async function exportCustomer(trx: Trx, ctx: Ctx, customerId: string) {
+  requirePermission(ctx, 'customers.export');
   const row = await findCustomerRow(trx, ctx, customerId);
   const [identities, consentHistory, notes, timeline, merges] = await Promise.all([
     identityValues(trx, ctx, customerId),
@@ -52,6 +54,7 @@ export async function exportCustomer(trx: Trx, ctx: Ctx, customerId: string) {
  * without personal text, and one audit record says who erased whom and when.
  */
 export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Promise<{ erasedAt: Date }> {
+  requirePermission(ctx, 'customers.erase');
   const row = await lockCustomerRow(trx, ctx, customerId);
   if (row.status === 'erased') return { erasedAt: row.erased_at ?? new Date() };
   const erasedAt = new Date();

@@ -6,6 +6,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import {
   recordTimelineEvent,
   registerTimelineSource,
@@ -102,6 +103,7 @@ export async function createCustomer(
   input: CreateCustomerBody,
   options: { allowDuplicate?: boolean } = {},
 ): Promise<Customer> {
+  requirePermission(ctx, 'customers.write');
   const { consents, ...profile } = input;
   const { values, errors } = normaliseProfile(profile);
   if (!values.first_name && !values.last_name && !values.email && !values.phone) {
@@ -147,6 +149,7 @@ export async function createCustomer(
 }
 
 export async function updateCustomer(trx: Trx, ctx: Ctx, id: string, input: UpdateCustomerBody): Promise<Customer> {
+  requirePermission(ctx, 'customers.write');
   const beforeRow = await requireActive(trx, ctx, id, true);
   const { values, errors } = normaliseProfile(input);
   if (errors.length) throw new AppError('VALIDATION', { fields: errors });
@@ -185,6 +188,7 @@ export async function updateCustomer(trx: Trx, ctx: Ctx, id: string, input: Upda
 }
 
 export async function archiveCustomer(trx: Trx, ctx: Ctx, id: string): Promise<void> {
+  requirePermission(ctx, 'customers.write');
   const before = await requireActive(trx, ctx, id, true);
   await trx
     .updateTable('customers')
@@ -264,6 +268,7 @@ export async function searchCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQu
 
 /** Replaces a customer's tags (the segments marketers build); agents and marketers may, not only editors. */
 export async function setCustomerTags(trx: Trx, ctx: Ctx, id: string, tags: string[]): Promise<Customer> {
+  requirePermission(ctx, 'customers.tag');
   const beforeRow = await requireActive(trx, ctx, id, true);
   const next = [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))];
   if (JSON.stringify(next) === JSON.stringify(beforeRow.tags)) return rowToCustomer(beforeRow);
@@ -285,6 +290,7 @@ export async function setCustomerTags(trx: Trx, ctx: Ctx, id: string, tags: stri
 }
 
 export async function addNote(trx: Trx, ctx: Ctx, customerId: string, body: string) {
+  requirePermission(ctx, 'customers.write');
   await requireActive(trx, ctx, customerId);
   const id = newId();
   const note = await trx

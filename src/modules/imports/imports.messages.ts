@@ -18,6 +18,10 @@ const he: Record<string, string> = {
   'tags.too_many': 'יותר מדי תגיות (עד 50)',
   'refund.exceeds_total': 'סכום הזיכוי גדול מסכום ההזמנה',
   'refund.below_recorded': 'סכום הזיכוי קטן ממה שכבר זוכה על ההזמנה; זיכוי לא מבוטל בייבוא',
+  'permission.create': 'לתפקיד שלך אין הרשאה ליצור לקוחות חדשים; השורה לא יובאה',
+  'permission.profile': 'לתפקיד שלך אין הרשאה לשנות פרטי לקוח (שם, טלפון, דוא״ל, כתובת); השורה לא יובאה',
+  'permission.tags': 'לתפקיד שלך אין הרשאה לתייג לקוחות; השורה לא יובאה',
+  'permission.consents': 'לתפקיד שלך אין הרשאה לשנות הסכמות דיוור; השורה לא יובאה',
 };
 
 const en: Record<string, string> = {
@@ -38,6 +42,11 @@ const en: Record<string, string> = {
   'refund.exceeds_total': 'The refunded amount is more than the order’s total',
   'refund.below_recorded':
     'The refunded amount is less than what the order has already been refunded; an import does not undo refunds',
+  'permission.create': 'Your role may not create customers; the row was not imported',
+  'permission.profile':
+    'Your role may not change a customer’s details (name, phone, email, address); the row was not imported',
+  'permission.tags': 'Your role may not tag customers; the row was not imported',
+  'permission.consents': 'Your role may not change marketing consents; the row was not imported',
 };
 
 export function importMessage(key: string, locale: Locale): string {

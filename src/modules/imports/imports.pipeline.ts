@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.ts';
 import { inWorkspace, type Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Locale } from '../../platform/messages.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import {
   applyRefundsBulk,
   type BulkOrderInput,
@@ -13,7 +14,12 @@ import {
   refreshTotalsBulk,
   refundProblems,
 } from '../commerce/commerce.bulk.ts';
-import { type CustomerKeyIndex, findCustomersByKeys, upsertCustomersBulk } from '../customers/customers.bulk.ts';
+import {
+  type BulkCustomerOutcome,
+  type CustomerKeyIndex,
+  findCustomersByKeys,
+  upsertCustomersBulk,
+} from '../customers/customers.bulk.ts';
 import type { ImportSheet } from './imports.file.ts';
 import { type ImportField, type Mapping, resolveMapping } from './imports.mapping.ts';
 import { importMessage } from './imports.messages.ts';
@@ -106,6 +112,8 @@ export async function runImportPipeline(input: PipelineInput): Promise<ImportPro
   return total;
 }
 
+type BulkCustomerError = Extract<BulkCustomerOutcome, { status: 'error' }>['reason'];
+
 type Commit = (write: (trx: Trx) => Promise<ImportProgress>) => Promise<void>;
 
 async function importCustomers(input: PipelineInput, columns: ReturnType<typeof resolveMapping>, commit: Commit) {
@@ -141,8 +149,7 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
         else if (outcome.status === 'updated') progress.updatedRows++;
         else if (outcome.status === 'unchanged') progress.unchangedRows++;
         if (outcome.status === 'error') {
-          const field: ImportField = row.input.externalId ? 'externalId' : row.input.email ? 'email' : 'phone';
-          batch.problems.push({ row: row.row, field, key: outcome.reason });
+          batch.problems.push({ row: row.row, field: fieldOfOutcome(outcome.reason, row), key: outcome.reason });
         }
       });
       reportProblems(progress, batch.problems, input.mapping, input.locale);
@@ -164,6 +171,26 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
     await runner.run(() => write(batch), keys);
   }
   await runner.finish();
+}
+
+/** The column a refused customer row is reported on: the key that matched, or what the role may not change. */
+function fieldOfOutcome(reason: BulkCustomerError, row: ValidCustomerRow): ImportField | null {
+  const { input } = row;
+  switch (reason) {
+    case 'permission.create':
+    case 'permission.profile':
+      return null;
+    case 'permission.tags':
+      return 'tags';
+    case 'permission.consents':
+      return input.consents?.email !== undefined
+        ? 'consentEmail'
+        : input.consents?.sms !== undefined
+          ? 'consentSms'
+          : 'consentWhatsapp';
+    default:
+      return input.externalId ? 'externalId' : input.email ? 'email' : 'phone';
+  }
 }
 
 /**
@@ -229,6 +256,8 @@ function resolveCustomer(
 }
 
 async function importOrders(input: PipelineInput, columns: ReturnType<typeof resolveMapping>, commit: Commit) {
+  // Orders, refunds, products and branches are all commerce writes: a role without them imports none.
+  requirePermission(input.ctx, 'commerce.write');
   const size = input.batchSize ?? 2000;
   const problems: RowProblem[] = [];
   const { orders } = groupOrderLines(input.sheet.rows, columns, input.timeZone, problems);

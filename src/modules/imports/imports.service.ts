@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inWorkspace, isEmbedded, type Trx } from '../../db/tenancy.ts';
+import { currentActor } from '../../platform/actors.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { getWorkspace } from '../../platform/auth.service.ts';
 import type { Ctx } from '../../platform/context.ts';
@@ -9,6 +10,7 @@ import { newId } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import type { Locale } from '../../platform/messages.ts';
+import { requirePermission } from '../../platform/permissions.ts';
 import { type ImportSheet, readImportFile } from './imports.file.ts';
 import { guessKind, type Mapping, resolveMapping, suggestMapping } from './imports.mapping.ts';
 import { runImportPipeline } from './imports.pipeline.ts';
@@ -55,6 +57,9 @@ export async function createImport(
   ctx: Ctx,
   input: { kind: ImportKind; filename: string; mapping: Mapping; encoding: string; file: Buffer; totalRows: number },
 ) {
+  requirePermission(ctx, 'imports.run');
+  // An orders import only writes commerce (orders, refunds, products, branches).
+  if (input.kind === 'orders') requirePermission(ctx, 'commerce.write');
   const id = newId();
   await trx
     .insertInto('imports')
@@ -177,7 +182,7 @@ export async function importErrorsCsv(trx: Trx, ctx: Ctx, id: string, locale: Lo
  * earlier batches committed stays, whole, and re-importing is idempotent.
  */
 export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
-  const ctx: Ctx = { workspaceId: job.workspaceId, actor: job.actor, locale: job.locale };
+  let ctx: Ctx = { workspaceId: job.workspaceId, actor: job.actor, locale: job.locale };
   const record = await inWorkspace(db, job.workspaceId, async (trx) => {
     const row = await trx
       .selectFrom('imports')
@@ -203,10 +208,15 @@ export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
       .where('id', '=', job.importId)
       .execute();
     const workspace = await getWorkspace(trx, ctx.workspaceId);
-    return { ...row, file: row.file, timeZone: workspace.timeZone };
+    // The job acts with what its starter holds now, not when they uploaded the file.
+    const actor = await currentActor(trx, ctx.workspaceId, ctx.actor);
+    return { ...row, file: row.file, timeZone: workspace.timeZone, actor };
   });
   if (!record) return;
   try {
+    if (!record.actor) throw new AppError('AUTH.FORBIDDEN');
+    ctx = { ...ctx, actor: record.actor };
+    requirePermission(ctx, 'imports.run');
     const sheet = await readImportFile(Buffer.from(record.file), record.filename);
     let stored = 0;
     const totals = await runImportPipeline({
