@@ -382,4 +382,12 @@ registerCustomerHooks('commerce', {
     const { items } = await listOrders(trx, ctx, { customerId, limit: 100_000 });
     return { orders: items };
   },
+  // Orders and their amounts stay (the business's books); the free text staff wrote about the person goes.
+  async erase(trx, ctx, customerId) {
+    await sql`
+      update refunds r set reason = null
+      from orders o
+      where r.workspace_id = ${ctx.workspaceId} and o.workspace_id = ${ctx.workspaceId}
+        and r.order_id = o.id and o.customer_id = ${customerId} and r.reason is not null`.execute(trx);
+  },
 });

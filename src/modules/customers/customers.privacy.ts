@@ -68,6 +68,14 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
     .where('workspace_id', '=', ctx.workspaceId)
     .where('customer_id', '=', customerId)
     .execute();
+  // The consent history stays as evidence (channel, status, when, who recorded it), without the
+  // text around it: a source or the words shown may quote her name or number.
+  await trx
+    .updateTable('consent_events')
+    .set({ source: 'erased', text_shown: null })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .execute();
   await scrubTimeline(trx, ctx, customerId);
   for (const moduleHooks of customerHooks().map(([, h]) => h)) await moduleHooks.erase?.(trx, ctx, customerId);
   // Earlier audit entries and merge snapshots hold copies of the personal data: keep the entries, drop the copies.
