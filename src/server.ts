@@ -17,7 +17,7 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { resolveApiKey, resolveSession } from './platform/auth.service.ts';
 import { safeEqual } from './platform/crypto.ts';
 import { AppError } from './platform/errors.ts';
-import { installErrorHandler } from './platform/http.ts';
+import { installErrorHandler, installInputGuards } from './platform/http.ts';
 import type { Jobs } from './platform/jobs.ts';
 import { localeFromHeader } from './platform/messages.ts';
 import { can } from './platform/permissions.ts';
@@ -56,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installInputGuards(app);
 
   app.decorateRequest('auth', null);
   app.decorateRequest('locale', 'he');

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
+  | 'CONFLICT'
   | 'AUTH.UNAUTHENTICATED'
   | 'AUTH.FORBIDDEN'
   | 'AUTH.INVALID_CREDENTIALS'
@@ -83,6 +84,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CUSTOMER.DUPLICATE':
     case 'CUSTOMER.NOT_ACTIVE':
     case 'IDEMPOTENCY.KEY_REUSED':
+    case 'CONFLICT':
     case 'ORDER.REFUND_ID_TAKEN':
       return 409;
     case 'PAYLOAD_TOO_LARGE':

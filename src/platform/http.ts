@@ -5,6 +5,7 @@ import type { DB } from '../db/schema.ts';
 import { inWorkspace, type Trx } from '../db/tenancy.ts';
 import type { Ctx } from './context.ts';
 import { sha256 } from './crypto.ts';
+import { isSafeText } from './cursor.ts';
 import { AppError, type ErrorCode, type FieldError, httpStatusOf } from './errors.ts';
 import { errorTitle, fieldMessage, type Locale, localeFromHeader } from './messages.ts';
 import { can, type Permission } from './permissions.ts';
@@ -64,11 +65,139 @@ function zodIssueToField(issue: {
   return [{ field: base || '(body)', message }];
 }
 
+const MAX_REPORTED_FIELDS = 20;
+
+/**
+ * Every string of a parsed body, query or path, and every key, that the
+ * database would refuse (a NUL character, half a surrogate pair), named as
+ * the validation names fields: `firstName`, `attributes.x`, `querystring.q`.
+ * It walks with a stack, not recursion: a body nested thousands deep is
+ * still only read.
+ */
+export function unsafeTextFields(value: unknown, prefix: string): FieldError[] {
+  const found: FieldError[] = [];
+  const stack: [unknown, string][] = [[value, prefix]];
+  while (stack.length > 0 && found.length < MAX_REPORTED_FIELDS) {
+    const [current, path] = stack.pop() as [unknown, string];
+    if (typeof current === 'string') {
+      if (!isSafeText(current)) found.push({ field: path || '(body)', message: 'text.unsafe' });
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], path ? `${path}.${i}` : String(i)]);
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        const shown = isSafeText(key) ? key : key.replace(/[^\p{L}\p{N}_-]/gu, '?');
+        const childPath = path ? `${path}.${shown}` : shown;
+        if (shown !== key) found.push({ field: childPath, message: 'text.unsafe' });
+        else stack.push([child, childPath]);
+      }
+    }
+  }
+  return found;
+}
+
+// Printable ASCII without spaces, as machines make them (UUIDs, hashes, ULIDs).
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Input the database would refuse is a 400 naming the field, for every route
+ * at once and before its own validation: no schema has to remember it.
+ */
+export function installInputGuards(app: FastifyInstance) {
+  app.addHook('preValidation', async (req) => {
+    const fields = [
+      ...unsafeTextFields(req.params, 'params'),
+      ...unsafeTextFields(req.query, 'querystring'),
+      ...unsafeTextFields(req.body, ''),
+    ];
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
+      fields.push({ field: 'headers.idempotency-key', message: 'invalid' });
+    }
+    if (fields.length) throw new AppError('VALIDATION', { fields: fields.slice(0, MAX_REPORTED_FIELDS) });
+  });
+}
+
+type DatabaseFault = {
+  code: string;
+  severity?: string;
+  detail?: string;
+  column?: string;
+  constraint?: string;
+  table?: string;
+};
+
+/** An error that PostgreSQL (or PGlite) raised, told apart by its five-character SQLSTATE. */
+function isDatabaseFault(error: unknown): error is DatabaseFault {
+  const e = error as Partial<DatabaseFault> | null;
+  return typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string';
+}
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The API fields a constraint error is about. Under row security PostgreSQL
+ * leaves the key out of the detail, so the constraint's name says it:
+ * `customers_external_id_key` is about `externalId`.
+ */
+function keyFields(fault: DatabaseFault): string[] {
+  const columns =
+    /^Key \(([^)]*)\)/.exec(fault.detail ?? '')?.[1] ??
+    fault.column ??
+    (fault.constraint && fault.table
+      ? fault.constraint
+          .replace(new RegExp(`^${fault.table}_`), '')
+          .replace(/_(key|fkey|pkey|check|idx)$/, '')
+          .replace(/^workspace_id_/, '')
+      : '');
+  const named = columns
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c && c !== 'workspace_id' && /^[a-z_]+$/.test(c))
+    .map(camel);
+  return named.length ? named : ['(request)'];
+}
+
+/**
+ * The database's word on input that got past validation. This is the safety
+ * net, not the check: the caller's mistakes (a duplicate key, a value the
+ * column refuses) come back as problems, the rest stays a 500.
+ */
+function databaseProblem(fault: DatabaseFault): AppError | null {
+  const fields = (message: string) => keyFields(fault).map((field) => ({ field, message }));
+  switch (fault.code) {
+    case '23505': // unique_violation
+      return new AppError('CONFLICT', { fields: fields('value.taken') });
+    case '23503': // foreign_key_violation: a missing reference, or a row others still point to
+      return /is still referenced/.test(fault.detail ?? '')
+        ? new AppError('CONFLICT', { fields: [{ field: '(request)', message: 'still.referenced' }] })
+        : new AppError('VALIDATION', { fields: fields('reference.not_found') });
+    case '23502': // not_null_violation
+      return new AppError('VALIDATION', { fields: fields('required') });
+    case '23514': // check_violation
+      return new AppError('VALIDATION', { fields: fields('invalid_value') });
+    case '54000': // program_limit_exceeded: a value too big for an index
+      return new AppError('VALIDATION', { fields: [{ field: '(request)', message: 'too_big' }] });
+  }
+  // Class 22, data exception: bad text, bytes, numbers out of range, dates that do not exist.
+  if (fault.code.startsWith('22')) {
+    return new AppError('VALIDATION', { fields: [{ field: '(request)', message: 'invalid' }] });
+  }
+  return null;
+}
+
 /** The one error handler: AppError codes, zod validation, Fastify's own errors, and unknown 500s. */
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError | Error, req, reply) => {
     const locale = req.locale ?? localeFromHeader(req.headers['accept-language']);
     if (error instanceof AppError) return problem(reply, locale, error.code, error.fields, error.extra);
+    if (isDatabaseFault(error)) {
+      const mapped = databaseProblem(error);
+      if (mapped) {
+        // Worth a look all the same: validation should have said it first.
+        req.log.warn({ err: error, sqlstate: error.code }, 'database refused the input');
+        return problem(reply, locale, mapped.code, mapped.fields);
+      }
+    }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const context = (error as FastifyError).validationContext;
       const fields = error.validation.flatMap((v) =>

@@ -12,6 +12,7 @@ const he: Dictionary = {
     UNSUPPORTED_MEDIA_TYPE: 'סוג התוכן אינו נתמך',
     NOT_FOUND: 'לא נמצא',
     RATE_LIMITED: 'יותר מדי בקשות. נסו שוב בעוד רגע',
+    CONFLICT: 'הבקשה מתנגשת בנתונים שכבר שמורים',
     'AUTH.UNAUTHENTICATED': 'יש להתחבר',
     'AUTH.FORBIDDEN': 'אין לך הרשאה לפעולה הזאת',
     'AUTH.INVALID_CREDENTIALS': 'דוא״ל או סיסמה שגויים',
@@ -58,6 +59,11 @@ const he: Dictionary = {
     'branch.not_found': 'סניף לא מוכר',
     'column.missing': 'העמודה חסרה בקובץ',
     'row.conflict': 'השורה סותרת שורה קודמת עם אותו מזהה',
+    'cursor.invalid': 'הסמן אינו של הרשימה הזאת או שאינו תקין. התחילו מהעמוד הראשון',
+    'text.unsafe': 'הטקסט מכיל תו שאי אפשר לשמור (תו NUL או תו Unicode שבור)',
+    'value.taken': 'הערך כבר שייך לרשומה אחרת',
+    'reference.not_found': 'הרשומה שאליה הערך מפנה לא נמצאה',
+    'still.referenced': 'רשומות אחרות עדיין מפנות לרשומה הזאת',
   },
 };
 
@@ -69,6 +75,7 @@ const en: Dictionary = {
     UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type',
     NOT_FOUND: 'Not found',
     RATE_LIMITED: 'Too many requests. Try again in a moment',
+    CONFLICT: 'The request conflicts with data already stored',
     'AUTH.UNAUTHENTICATED': 'Please log in',
     'AUTH.FORBIDDEN': 'You are not allowed to do this',
     'AUTH.INVALID_CREDENTIALS': 'Wrong email or password',
@@ -115,6 +122,11 @@ const en: Dictionary = {
     'branch.not_found': 'Unknown branch',
     'column.missing': 'The column is missing from the file',
     'row.conflict': 'The row contradicts an earlier row with the same id',
+    'cursor.invalid': 'The cursor is not valid for this list. Start again from the first page',
+    'text.unsafe': 'The text holds a character that cannot be stored (a NUL or a broken Unicode character)',
+    'value.taken': 'This value already belongs to another record',
+    'reference.not_found': 'The record this value points to was not found',
+    'still.referenced': 'Other records still point to this one',
   },
 };
 

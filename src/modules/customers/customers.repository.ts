@@ -2,6 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { type Trx, withoutRowSecurity } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
+import { type CursorPart, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { buildSearchText, searchTerms } from './customers.normalise.ts';
 import type { CustomerSort, ListCustomersQuery } from './customers.schemas.ts';
@@ -199,8 +200,6 @@ const SEARCH_COUNT_CAP = 1000;
  */
 const SHORT_SEARCH_COUNT_CAP = 100;
 
-type ListCursor = { v: string | number; id: string };
-
 /**
  * The sort value the next cursor carries. Times go as text with microseconds:
  * a JavaScript Date keeps milliseconds only, and a truncated value would
@@ -212,27 +211,17 @@ function sortValue(column: SortSpec['column'], expr: ReturnType<typeof sortExpre
     : sql<string | number>`${expr}`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What a list cursor holds for each sort column: its value's type, then the id. */
+const cursorParts = {
+  created_at: ['timestamp', 'uuid'],
+  last_order_at: ['timestamp', 'uuid'],
+  total_spent: ['numeric', 'uuid'],
+  sort_name: ['text', 'uuid'],
+} as const satisfies Record<SortSpec['column'], readonly CursorPart[]>;
 
-/** A cursor comes back from the client: anything that is not one of ours is a 400, never a failed query. */
-function decodeListCursor(raw: string, column: SortSpec['column']): ListCursor {
-  let cursor: Partial<ListCursor> | null = null;
-  try {
-    cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<ListCursor>;
-  } catch {
-    cursor = null;
-  }
-  const v = cursor?.v;
-  const valid =
-    typeof cursor?.id === 'string' &&
-    UUID.test(cursor.id) &&
-    (column === 'sort_name'
-      ? typeof v === 'string'
-      : column === 'total_spent'
-        ? (typeof v === 'string' || typeof v === 'number') && /^-?\d+(\.\d+)?$/.test(String(v))
-        : typeof v === 'string' && !Number.isNaN(Date.parse(v)));
-  if (!valid || !cursor) throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'invalid' }] });
-  return cursor as ListCursor;
+function decodeListCursor(raw: string | undefined, column: SortSpec['column']) {
+  const values = decodeCursor(raw, `customers.${column}`, cursorParts[column]);
+  return values ? { v: values[0], id: values[1] } : null;
 }
 
 /** What klient_digit_parts stores: runs of 5 to 16 digits; shorter fragments are matched as text. */
@@ -289,7 +278,7 @@ export async function listCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQuer
     items: items.map((row) => rowToCustomer(row)),
     nextCursor:
       visiblePage.length > query.limit && last && lastValue !== undefined
-        ? Buffer.from(JSON.stringify({ v: lastValue, id: last.id })).toString('base64url')
+        ? encodeCursor(`customers.${sorts[query.sort].column}`, [lastValue, last.id])
         : null,
     total: total.n,
     totalExact: total.exact,
@@ -299,7 +288,7 @@ export async function listCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQuer
 async function findPage(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
   const spec = sorts[query.sort];
   const expr = sortExpression(spec.column);
-  const cursor = query.cursor ? decodeListCursor(query.cursor, spec.column) : null;
+  const cursor = decodeListCursor(query.cursor, spec.column);
   const direction = spec.dir === 'desc' ? sql`desc` : sql`asc`;
   const op = spec.dir === 'desc' ? sql`<` : sql`>`;
   const afterCursor = cursor

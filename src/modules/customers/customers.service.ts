@@ -97,6 +97,36 @@ async function assertBranch(trx: Trx, ctx: Ctx, branchId: unknown) {
   if (!found) throw new AppError('VALIDATION', { fields: [{ field: 'homeBranchId', message: 'branch.not_found' }] });
 }
 
+/**
+ * Holds the external id, email and phone a write is about to claim until its
+ * transaction ends, so simultaneous writers of one person take turns: of
+ * twenty creates at once, the first stores the customer and the others find
+ * it and answer 409. Email and phone are not unique (a create may knowingly
+ * add a duplicate), so a unique index cannot do this. Locks are taken in one
+ * statement, in key order, so two writers never wait on each other in a circle.
+ */
+async function lockIdentities(
+  trx: Trx,
+  ctx: Ctx,
+  identity: {
+    externalId?: string | null | undefined;
+    email?: string | null | undefined;
+    phone?: string | null | undefined;
+  },
+) {
+  const keys = [
+    identity.externalId ? `x:${identity.externalId}` : null,
+    identity.email ? `e:${identity.email}` : null,
+    identity.phone ? `p:${identity.phone}` : null,
+  ].filter((k): k is string => k !== null);
+  if (keys.length === 0) return;
+  await sql`
+    select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended(${`${ctx.workspaceId} customer `} || v, 0) as k
+      from unnest(${keys}::text[]) as v order by k
+    ) as ordered`.execute(trx);
+}
+
 export async function createCustomer(
   trx: Trx,
   ctx: Ctx,
@@ -111,6 +141,11 @@ export async function createCustomer(
   }
   if (errors.length) throw new AppError('VALIDATION', { fields: errors });
   await assertBranch(trx, ctx, values.home_branch_id);
+  await lockIdentities(trx, ctx, {
+    externalId: values.external_id as string | null | undefined,
+    email: values.email as string | null | undefined,
+    phone: values.phone as string | null | undefined,
+  });
   if (typeof values.external_id === 'string') {
     const sameExternal = await trx
       .selectFrom('customers')
@@ -135,10 +170,15 @@ export async function createCustomer(
     }
   }
   const id = newId();
-  await trx
+  const inserted = await trx
     .insertInto('customers')
     .values({ ...(values as object), workspace_id: ctx.workspaceId, id, created_by: ctx.actor.name } as never)
-    .execute();
+    // An import (which takes no identity locks) may have stored the external id since the check above.
+    .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted)
+    throw new AppError('CUSTOMER.DUPLICATE', { fields: [{ field: 'externalId', message: 'value.taken' }] });
   await addIdentities(trx, ctx, id, values.email as string | null, values.phone as string | null, ctx.actor.type);
   for (const consent of consents ?? []) await appendConsent(trx, ctx, id, consent);
   await refreshSearchText(trx, ctx, id);
@@ -155,6 +195,7 @@ export async function updateCustomer(trx: Trx, ctx: Ctx, id: string, input: Upda
   if (errors.length) throw new AppError('VALIDATION', { fields: errors });
   await assertBranch(trx, ctx, values.home_branch_id);
   if (typeof values.external_id === 'string' && values.external_id !== beforeRow.external_id) {
+    await lockIdentities(trx, ctx, { externalId: values.external_id });
     const taken = await trx
       .selectFrom('customers')
       .select('id')
@@ -392,9 +433,21 @@ export async function findOrCreateBranch(trx: Trx, ctx: Ctx, nameOrCode: string)
     .where((eb) => eb.or([eb('code', '=', value), eb('name', '=', value)]))
     .executeTakeFirst();
   if (found) return found.id;
-  const id = newId();
-  await trx.insertInto('branches').values({ workspace_id: ctx.workspaceId, id, code: value, name: value }).execute();
-  return id;
+  // Orders naming a new branch at once: one inserts it, the others wait for it and take it.
+  const inserted = await trx
+    .insertInto('branches')
+    .values({ workspace_id: ctx.workspaceId, id: newId(), code: value, name: value })
+    .onConflict((oc) => oc.columns(['workspace_id', 'code']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return inserted.id;
+  const winner = await trx
+    .selectFrom('branches')
+    .select('id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('code', '=', value)
+    .executeTakeFirstOrThrow();
+  return winner.id;
 }
 
 export async function listTags(trx: Trx, ctx: Ctx) {
