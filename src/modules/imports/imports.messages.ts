@@ -8,6 +8,12 @@ const he: Record<string, string> = {
   'file.xlsx_invalid': 'לא ניתן לקרוא את קובץ ה-Excel',
   'file.xls_unsupported': 'קובצי XLS ישנים אינם נתמכים. שמרו את הקובץ כ-XLSX או CSV',
   'file.no_rows': 'אין בקובץ שורות נתונים',
+  'file.not_text_table':
+    'הקובץ אינו טבלת טקסט (CSV) או חוברת Excel (XLSX): נראה שזה קובץ מסוג אחר (תמונה, PDF, ארכיון) ששמו שונה',
+  'file.too_many_rows': 'בקובץ יותר מ-{limit} שורות, המספר המרבי לייבוא אחד. פצלו אותו לקבצים של עד {limit} שורות',
+  'file.xlsx_too_large': 'קובץ ה-Excel נפרש ליותר מ-{limit} MB. שמרו אותו כ-CSV או פצלו אותו',
+  'file.header_unreadable': 'בשורת הכותרות יש תווים לא תקינים. שמרו את הקובץ כ-CSV UTF-8 ונסו שוב',
+  'row.invalid_characters': 'בשורה יש תווים לא תקינים (בתים שאינם UTF-8); תקנו אותה ושמרו את הקובץ כ-CSV UTF-8',
   'header.duplicate': 'שתי עמודות בקובץ נושאות אותה כותרת',
   'consent.invalid': 'ערך הסכמה לא מוכר (כן/לא, yes/no, 1/0)',
   'quantity.invalid': 'כמות חייבת להיות מספר חיובי',
@@ -31,6 +37,14 @@ const en: Record<string, string> = {
   'file.xlsx_invalid': 'The Excel file cannot be read',
   'file.xls_unsupported': 'Old XLS files are not supported. Save the file as XLSX or CSV',
   'file.no_rows': 'The file has no data rows',
+  'file.not_text_table':
+    'The file is not a text table (CSV) or an Excel workbook (XLSX): it looks like another kind of file (an image, a PDF, an archive) renamed',
+  'file.too_many_rows':
+    'The file has more than {limit} rows, the most one import takes. Split it into files of up to {limit} rows',
+  'file.xlsx_too_large': 'The Excel file unpacks to more than {limit} MB. Save it as CSV or split it',
+  'file.header_unreadable': 'The header row has invalid characters. Save the file as CSV UTF-8 and try again',
+  'row.invalid_characters':
+    'The row has invalid characters (bytes that are not UTF-8); fix it and save the file as CSV UTF-8',
   'header.duplicate': 'Two columns in the file have the same header',
   'consent.invalid': 'Unknown consent value (yes/no, כן/לא, 1/0)',
   'quantity.invalid': 'The quantity must be a positive number',

@@ -15,7 +15,9 @@ import {
   createImport,
   getImport,
   type ImportJob,
+  type ImportLimits,
   importErrorsCsv,
+  importLimits,
   listImports,
   previewImport,
 } from './imports.service.ts';
@@ -86,22 +88,37 @@ function parseMapping(value: string | undefined, kind: ImportKind): Mapping | un
   return result.data as Mapping;
 }
 
+/** A message's `{name}` places filled from the problem's params (the row limit, say). */
+function withParams(text: string, params: Record<string, string | number> = {}): string {
+  return text.replace(/\{(\w+)\}/g, (all, name: string) =>
+    name in params
+      ? typeof params[name] === 'number'
+        ? params[name].toLocaleString('en-US')
+        : String(params[name])
+      : all,
+  );
+}
+
 /** File problems carry their own reason: put it, translated, in the problem's detail. */
 async function explained<T>(locale: Locale, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof AppError && error.code === 'IMPORT.BAD_FILE' && error.fields[0]) {
+      const { message, params } = error.fields[0];
       throw new AppError('IMPORT.BAD_FILE', {
         fields: [{ field: 'file', message: 'invalid' }],
-        extra: { reason: error.fields[0].message, detail: importMessage(error.fields[0].message, locale) },
+        extra: { reason: message, detail: withParams(importMessage(message, locale), params), ...params },
       });
     }
     throw error;
   }
 }
 
-export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }> = async (app, { db, jobs }) => {
+export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; limits?: ImportLimits }> = async (
+  app,
+  { db, jobs, limits },
+) => {
   app.post(
     '/imports/preview',
     {
@@ -110,7 +127,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }
         tags,
         consumes: ['multipart/form-data'],
         description:
-          'Multipart `file` (CSV or XLSX), optional `kind`. Detects the encoding and suggests a column mapping.',
+          'Multipart `file` (CSV or XLSX), optional `kind`. Reads the head of the file only: detects the encoding and delimiter, shows the first rows and suggests a column mapping; `totalRows` of a large file is an estimate (`totalRowsEstimated`).',
       },
     },
     async (req) => {
@@ -128,7 +145,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }
         tags,
         consumes: ['multipart/form-data'],
         description:
-          'Multipart `file`, `kind` (customers|orders) and `mapping` (JSON `{ field: header }`, default: the suggested one). Answers 202; a background job imports the rows.',
+          'Multipart `file`, `kind` (customers|orders) and `mapping` (JSON `{ field: header }`, default: the suggested one). Answers 202; a background job imports the rows. A file with more data rows than the server allows (KLIENT_IMPORT_MAX_ROWS) is a 400 naming the limit (`reason: file.too_many_rows`, `limit`).',
       },
     },
     async (req, reply) => {
@@ -136,7 +153,9 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }
       const upload = await readUpload(req);
       const kind = parseKind(upload.fields.kind, true)!;
       const mapping = parseMapping(upload.fields.mapping, kind);
-      const checked = await explained(req.locale, () => checkUpload(upload.file, upload.filename, kind, mapping));
+      const checked = await explained(req.locale, () =>
+        checkUpload(upload.file, upload.filename, kind, mapping, limits ?? importLimits()),
+      );
       const created = await withCtx(db, req, (trx, ctx) =>
         createImport(trx, ctx, {
           kind,
@@ -144,7 +163,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs }
           mapping: checked.mapping,
           encoding: checked.sheet.encoding,
           file: upload.file,
-          totalRows: checked.sheet.rows.length,
+          totalRows: checked.totalRows,
         }),
       );
       const job: ImportJob = {

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inWorkspace, isEmbedded, type Trx } from '../../db/tenancy.ts';
@@ -7,12 +6,14 @@ import { recordAudit } from '../../platform/audit.ts';
 import { getWorkspace } from '../../platform/auth.service.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { toSafeCsv } from '../../platform/csv.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { type ImportSheet, readImportFile } from './imports.file.ts';
+import { DEFAULT_IMPORT_MAX_ROWS, type ImportSheet, previewImportFile, readImportFile } from './imports.file.ts';
 import { guessKind, type Mapping, resolveMapping, suggestMapping } from './imports.mapping.ts';
+import { importMessage } from './imports.messages.ts';
 import { runImportPipeline } from './imports.pipeline.ts';
 import type { ImportKind, ImportRowError } from './imports.tables.ts';
 
@@ -23,16 +24,34 @@ const ERRORS_IN_REPLY = 100;
 
 export type ImportJob = { workspaceId: string; importId: string; locale: Locale; actor: Ctx['actor'] };
 
+/** What the server allows in one import file. */
+export type ImportLimits = { maxRows: number };
+
+/**
+ * KLIENT_IMPORT_MAX_ROWS (default 200,000 data rows per file), read when an
+ * upload or a job starts; the upload limit (50 MB) is the other bound.
+ */
+export function importLimits(env: NodeJS.ProcessEnv = process.env): ImportLimits {
+  const value = Number(env.KLIENT_IMPORT_MAX_ROWS);
+  return { maxRows: Number.isInteger(value) && value > 0 ? value : DEFAULT_IMPORT_MAX_ROWS };
+}
+
+/**
+ * The preview reads only the head of the file (its first rows, as a stream
+ * that stops there): encoding, delimiter, headers, a sample and the suggested
+ * mapping. A large file's total is an estimate, and says so.
+ */
 export async function previewImport(buf: Buffer, filename: string, kind: ImportKind | undefined) {
-  const sheet = await readImportFile(buf, filename);
-  const chosen = kind ?? guessKind(sheet.headers);
+  const head = await previewImportFile(buf, filename);
+  const chosen = kind ?? guessKind(head.headers);
   return {
     kind: chosen,
-    encoding: sheet.encoding,
-    headers: sheet.headers,
-    sampleRows: sheet.rows.slice(0, 10).map((r) => sheet.headers.map((_, i) => r.cells[i] ?? '')),
-    totalRows: sheet.rows.length,
-    suggestedMapping: suggestMapping(chosen, sheet.headers),
+    encoding: head.encoding,
+    headers: head.headers,
+    sampleRows: head.rows.slice(0, 10).map((r) => head.headers.map((_, i) => r.cells[i] ?? '')),
+    totalRows: head.totalRows,
+    totalRowsEstimated: head.totalRowsEstimated,
+    suggestedMapping: suggestMapping(chosen, head.headers),
   };
 }
 
@@ -42,14 +61,17 @@ export async function checkUpload(
   filename: string,
   kind: ImportKind,
   mapping: Mapping | undefined,
-): Promise<{ sheet: ImportSheet; mapping: Mapping }> {
-  const sheet = await readImportFile(buf, filename);
+  limits: ImportLimits = importLimits(),
+): Promise<{ sheet: ImportSheet; mapping: Mapping; totalRows: number }> {
+  // The whole file is read as a stream to count its rows against the limit; the rows are not kept.
+  const sheet = await readImportFile(buf, filename, { maxRows: limits.maxRows, keepRows: false });
   const chosen = mapping ?? suggestMapping(kind, sheet.headers);
   resolveMapping(kind, sheet.headers, chosen);
-  if (sheet.rows.length === 0) {
+  const totalRows = sheet.rowCount ?? sheet.rows.length;
+  if (totalRows === 0) {
     throw new AppError('IMPORT.BAD_FILE', { fields: [{ field: 'file', message: 'file.no_rows' }] });
   }
-  return { sheet, mapping: chosen };
+  return { sheet, mapping: chosen, totalRows };
 }
 
 export async function createImport(
@@ -170,8 +192,9 @@ export async function importErrorsCsv(trx: Trx, ctx: Ctx, id: string, locale: Lo
     .where('id', '=', id)
     .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
   const header = locale === 'he' ? ['שורה', 'עמודה', 'סיבה'] : ['row', 'column', 'reason'];
-  const body = stringify([header, ...row.errors.map((e) => [e.row, e.column ?? '', e.reason])]);
-  return { filename: `${row.filename.replace(/\.[^.]+$/, '')}-errors.csv`, csv: `\uFEFF${body}` };
+  // Columns and reasons carry the file's own text: toSafeCsv keeps a cell like =HYPERLINK(…) from running in Excel.
+  const csv = toSafeCsv([header, ...row.errors.map((e) => [e.row, e.column ?? '', e.reason])]);
+  return { filename: `${row.filename.replace(/\.[^.]+$/, '')}-errors.csv`, csv };
 }
 
 /**
@@ -181,7 +204,7 @@ export async function importErrorsCsv(trx: Trx, ctx: Ctx, id: string, locale: Lo
  * entry, and drops the stored file. A failure marks the import failed; what
  * earlier batches committed stays, whole, and re-importing is idempotent.
  */
-export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
+export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLimits = importLimits()): Promise<void> {
   let ctx: Ctx = { workspaceId: job.workspaceId, actor: job.actor, locale: job.locale };
   const record = await inWorkspace(db, job.workspaceId, async (trx) => {
     const row = await trx
@@ -217,8 +240,25 @@ export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
     if (!record.actor) throw new AppError('AUTH.FORBIDDEN');
     ctx = { ...ctx, actor: record.actor };
     requirePermission(ctx, 'imports.run');
-    const sheet = await readImportFile(Buffer.from(record.file), record.filename);
+    // Parsed as a stream (the event loop gets a turn between slices); the row limit holds here too.
+    const sheet = await readImportFile(Buffer.from(record.file), record.filename, { maxRows: limits.maxRows });
     let stored = 0;
+    // Rows whose bytes are not text in the file's encoding are row errors, reported before the rest.
+    const unreadable = sheet.unreadableRows ?? [];
+    if (unreadable.length) {
+      const keep = unreadable
+        .slice(0, MAX_STORED_ERRORS)
+        .map((u): ImportRowError => ({ row: u.row, column: null, reason: importMessage(u.key, job.locale) }));
+      stored = keep.length;
+      await inWorkspace(db, job.workspaceId, (trx) =>
+        sql`
+          update imports set
+            processed_rows = processed_rows + ${unreadable.length},
+            error_rows = error_rows + ${unreadable.length},
+            errors = errors || ${JSON.stringify(keep)}::jsonb
+          where workspace_id = ${ctx.workspaceId} and id = ${job.importId}`.execute(trx),
+      );
+    }
     const totals = await runImportPipeline({
       db,
       ctx,
@@ -253,11 +293,11 @@ export async function runImport(db: Kysely<DB>, job: ImportJob): Promise<void> {
       const summary = {
         kind: record.kind,
         filename: record.filename,
-        totalRows: sheet.rows.length,
+        totalRows: sheet.rowCount ?? sheet.rows.length,
         insertedRows: totals.insertedRows,
         updatedRows: totals.updatedRows,
         unchangedRows: totals.unchangedRows,
-        errorRows: totals.errorRows,
+        errorRows: totals.errorRows + unreadable.length,
       };
       await recordAudit(trx, ctx, {
         action: 'import.completed',
