@@ -27,6 +27,7 @@ export async function startRuntime(config: Config, database?: Database): Promise
       secureCookies: config.secureCookies,
       trustProxy: config.trustProxy,
       pageCacheMb: config.pageCacheMb,
+      publicUrl: config.publicUrl,
     });
     const stopEvents = startEventDispatcher(db.db);
     return {

@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util';
+import type { Kysely } from 'kysely';
 import { openConfiguredDatabase, startRuntime } from './app-runtime.ts';
-import { loadConfig } from './config.ts';
+import { ConfigError, isNetworkHost, listeningUrl, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { inWorkspace } from './db/tenancy.ts';
+import type { DB } from './db/schema.ts';
+import { inSystem, inWorkspace } from './db/tenancy.ts';
 import { seedDemo } from './demo/demo.ts';
 import { createApiKey, createWorkspace, isSetupNeeded } from './platform/auth.service.ts';
 import { systemCtx } from './platform/context.ts';
+import { builtWebApp, WEB_APP_MISSING } from './server.ts';
 
 const usage = `Usage: klient <command>
 
-  start                      start the server (PORT, DATABASE_URL, KLIENT_DATA_DIR, KLIENT_DEMO=0)
+  start                      start the server (PORT, HOST, KLIENT_PUBLIC_URL, DATABASE_URL, KLIENT_DATA_DIR, KLIENT_DEMO=0)
   migrate                    bring the database schema up to date
   demo                       load the demo business into an empty database
   admin create-workspace --name N --owner-email E --owner-password P [--owner-name N] [--json]
@@ -122,9 +125,21 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
     console.log(`Demo business ready. Log in as ${demo.ownerEmail} / ${demo.ownerPassword}`);
   }
   await runtime.app.listen({ port: config.port, host: config.host });
+  const database = runtime.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+  const network = isNetworkHost(config.host);
   console.log(
-    `Klient is running on http://localhost:${config.port} (${runtime.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
+    network
+      ? `Klient is running on ${listeningUrl(config.host, config.port)}, listening on ${config.host}: reachable from the network (${database})`
+      : `Klient is running on ${listeningUrl(config.host, config.port)}, listening on ${config.host}: this machine only, HOST=0.0.0.0 opens it to the network (${database})`,
   );
+  if (config.publicUrl !== listeningUrl(config.host, config.port))
+    console.log(`Links in invitations start with ${config.publicUrl}`);
+  else if (network)
+    console.log(`Links in invitations start with ${config.publicUrl}: set KLIENT_PUBLIC_URL to the address people use`);
+  if (network && (await hasDemoOwner(runtime.database.db))) {
+    console.log('Warning: the demo business is reachable from the network, and its password is in the README.');
+  }
+  if (!builtWebApp()) console.log(WEB_APP_MISSING);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -137,12 +152,20 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   return new Promise(() => undefined);
 }
 
+// The demo business's login is printed in the README (src/demo/demo.ts makes it).
+async function hasDemoOwner(db: Kysely<DB>): Promise<boolean> {
+  const row = await inSystem(db, (trx) =>
+    trx.selectFrom('users').select('id').where('email', '=', 'owner@demo.klient.co.il').executeTakeFirst(),
+  );
+  return row !== undefined;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== 0 || process.argv[2] !== 'start') process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof ConfigError) {
       console.error(`klient: ${error.message}`);
       process.exit(2);
     }

@@ -2,7 +2,10 @@ import path from 'node:path';
 
 export type Config = {
   port: number;
+  /** The address the server listens on: 127.0.0.1 (this machine only) unless HOST says otherwise. */
   host: string;
+  /** Where people reach the server; the start of every link Klient hands out (invitations). */
+  publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
   demo: boolean;
@@ -13,11 +16,49 @@ export type Config = {
   pageCacheMb: number;
 };
 
+/** A setting that cannot be used; the CLI prints its message alone and stops. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
+
+/** True when the address accepts connections from other machines, not only this one. */
+export function isNetworkHost(host: string): boolean {
+  return !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host) && !host.startsWith('127.');
+}
+
+/** The URL of the listening address; for a wildcard (all interfaces) this machine's name for itself. */
+export function listeningUrl(host: string, port: number): string {
+  const name = wildcardHosts.has(host) ? 'localhost' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+function publicUrlFrom(value: string | undefined, fallback: string): string {
+  if (!value) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`KLIENT_PUBLIC_URL must be a full address such as https://crm.example.co.il, not "${value}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
+    throw new ConfigError(
+      `KLIENT_PUBLIC_URL must be an http(s) address with no query, fragment or user, such as https://crm.example.co.il, not "${value}"`,
+    );
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /** Reads the process environment once; every other module takes a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  // The demo business's password is in the README: the network is opt-in (HOST=0.0.0.0).
+  const host = env.HOST || '127.0.0.1';
   return {
-    port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '0.0.0.0',
+    port,
+    host,
+    publicUrl: publicUrlFrom(env.KLIENT_PUBLIC_URL, listeningUrl(host, port)),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.KLIENT_DATA_DIR ?? '.klient'),
     demo: env.KLIENT_DEMO !== '0',

@@ -35,7 +35,25 @@ export type AppOptions = {
   trustProxy?: boolean;
   /** Memory for customer pages kept between changes (PostgreSQL only); 0 turns it off. Default 64. */
   pageCacheMb?: number;
+  /** Where people reach the server (KLIENT_PUBLIC_URL); invitation links start with it. */
+  publicUrl?: string;
 };
+
+/** The built web app (`npm run build:web` writes it), or null when this checkout has none yet. */
+export function builtWebApp(webDir = path.resolve(import.meta.dirname, '../dist/web')): string | null {
+  return fs.existsSync(path.join(webDir, 'index.html')) ? webDir : null;
+}
+
+export const WEB_APP_MISSING =
+  'The web app is not built: run `npm run build:web` (or start with `npm start`), then reload.';
+
+// Served at every page address while there is no built web app, instead of a bare 404.
+const webAppMissingPage = `<!doctype html>
+<html lang="en" dir="ltr"><head><meta charset="utf-8"><title>Klient: web app not built</title></head>
+<body><main><h1>Klient</h1><p>${WEB_APP_MISSING.replace(/`([^`]+)`/g, '<code>$1</code>')}</p>
+<p lang="he" dir="rtl">אפליקציית הדפדפן עוד לא נבנתה: הריצו <code>npm run build:web</code> (או הפעילו עם <code>npm start</code>) ורעננו את הדף.</p>
+<p>The API answers at <a href="/api/docs">/api/docs</a>.</p></main></body></html>
+`;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -137,7 +155,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(platformRoutes, { db, secureCookies: options.secureCookies ?? false, publicUrl: '' });
+      await api.register(platformRoutes, {
+        db,
+        secureCookies: options.secureCookies ?? false,
+        publicUrl: options.publicUrl ?? 'http://localhost:3000',
+      });
       await api.register(customersRoutes, { db, pages });
       await api.register(commerceRoutes, { db });
       await api.register(importsRoutes, { db, jobs });
@@ -146,14 +168,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await registerImportJobs(db, jobs);
 
-  const webDir = options.webDir ?? path.resolve(import.meta.dirname, '../dist/web');
-  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir, index: ['index.html'] });
-  const indexHtml = hasWeb ? fs.readFileSync(path.join(webDir, 'index.html')) : null;
+  const webDir = builtWebApp(options.webDir);
+  if (webDir) await app.register(fastifyStatic, { root: webDir, index: ['index.html'] });
+  const indexHtml = webDir ? fs.readFileSync(path.join(webDir, 'index.html')) : null;
   // The web app routes on the client: any other GET outside the API gets its shell.
   app.setNotFoundHandler((req, reply) => {
-    if (indexHtml && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/healthz')) {
-      return reply.type('text/html; charset=utf-8').send(indexHtml);
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/healthz')) {
+      if (indexHtml) return reply.type('text/html; charset=utf-8').send(indexHtml);
+      return reply.code(503).type('text/html; charset=utf-8').send(webAppMissingPage);
     }
     throw new AppError('NOT_FOUND');
   });

@@ -9,6 +9,7 @@ import * as customersFillfactor from './migrations/20261124_0007_customers_fillf
 import * as pageChanges from './migrations/20261124_0008_page_changes.ts';
 import * as customerEventsOnTimeline from './migrations/20261124_0009_customer_events_on_timeline.ts';
 import * as auditLogByTime from './migrations/20261124_0010_audit_log_by_time.ts';
+import * as loginThrottle from './migrations/20261201_0011_login_throttle.ts';
 import * as consentErasure from './migrations/20261201_0014_consent_erasure.ts';
 
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '20261124_0008_page_changes': pageChanges,
   '20261124_0009_customer_events_on_timeline': customerEventsOnTimeline,
   '20261124_0010_audit_log_by_time': auditLogByTime,
+  '20261201_0011_login_throttle': loginThrottle,
   '20261201_0014_consent_erasure': consentErasure,
 };
 

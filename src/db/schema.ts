@@ -16,6 +16,7 @@ import type {
   EventDeliveryTable,
   IdempotencyKeyTable,
   InvitationTable,
+  LoginThrottleTable,
   SessionTable,
   UserTable,
   WorkspaceTable,
@@ -27,6 +28,7 @@ export type DB = CommerceTables & {
   users: UserTable;
   invitations: InvitationTable;
   sessions: SessionTable;
+  login_throttles: LoginThrottleTable;
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
   domain_events: DomainEventTable;

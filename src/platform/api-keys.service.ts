@@ -6,17 +6,31 @@ import type { ResolvedAuth } from './auth.service.ts';
 import type { Ctx } from './context.ts';
 import { newId, randomToken, sha256 } from './crypto.ts';
 import { AppError } from './errors.ts';
+import { assertMayGrant, grantorOf, mayGrant } from './grants.ts';
 import type { Role } from './platform.tables.ts';
 
 // API keys for machines: shown once, stored as a hash, scoped to one workspace, revocable.
+// A key acts on the authority of the user who made it: while that user is
+// disabled, gone, or holds less than the key's role, the key does not work.
 const API_KEY_PREFIX = 'kl_';
 
 // API keys are looked up on every machine request; a short cache saves that
-// round trip. Revoking clears the entry here at once; another server process
-// sees a revocation within API_KEY_CACHE_MS.
+// round trip. Whatever can end a key (a revocation, its maker disabled or their
+// role lowered) empties the cache here at once; another server process sees it
+// within API_KEY_CACHE_MS.
 const API_KEY_CACHE_MS = 10_000;
 const apiKeyCache = new Map<string, { auth: ResolvedAuth; until: number }>();
 const apiKeyLookups = new Map<string, Promise<ResolvedAuth | null>>();
+// Bumped by every change that can end a key: a lookup that was under way when
+// it happened answers its own request but is not kept.
+let generation = 0;
+
+/** Forgets every cached key; call it in the transaction of any change that can end a key. */
+export function forgetApiKeys(): void {
+  generation++;
+  apiKeyCache.clear();
+  apiKeyLookups.clear();
+}
 
 export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<ResolvedAuth | null> {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
@@ -26,20 +40,37 @@ export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<Resolv
   // When the entry runs out, the requests of that moment share one lookup instead of each making its own.
   let pending = apiKeyLookups.get(keyHash);
   if (!pending) {
-    pending = lookUpApiKey(db, keyHash).finally(() => apiKeyLookups.delete(keyHash));
+    const lookup = lookUpApiKey(db, keyHash).finally(() => {
+      if (apiKeyLookups.get(keyHash) === lookup) apiKeyLookups.delete(keyHash);
+    });
+    pending = lookup;
     apiKeyLookups.set(keyHash, pending);
   }
   return pending;
 }
 
 async function lookUpApiKey(db: Kysely<DB>, keyHash: string): Promise<ResolvedAuth | null> {
+  const startedAt = generation;
+  // FOR SHARE waits for a transaction that is revoking the key, or disabling
+  // its maker, to commit, so the lookup reads what that transaction decided.
   const row = await db
     .selectFrom('api_keys')
-    .select(['workspace_id', 'id', 'name', 'role', 'last_used_at'])
+    .select(['workspace_id', 'id', 'name', 'role', 'last_used_at', 'created_by'])
     .where('key_hash', '=', keyHash)
     .where('revoked_at', 'is', null)
+    .forShare()
     .executeTakeFirst();
-  if (!row) {
+  const creator =
+    row?.created_by != null
+      ? await db
+          .selectFrom('users')
+          .select(['role', 'status'])
+          .where('workspace_id', '=', row.workspace_id)
+          .where('id', '=', row.created_by)
+          .forShare()
+          .executeTakeFirst()
+      : undefined;
+  if (!row || !keyHolds(row, creator)) {
     apiKeyCache.delete(keyHash);
     return null;
   }
@@ -58,12 +89,24 @@ async function lookUpApiKey(db: Kysely<DB>, keyHash: string): Promise<ResolvedAu
     sessionId: null,
     locale: null,
   };
+  if (generation !== startedAt) return auth;
   if (apiKeyCache.size > 10_000) apiKeyCache.clear();
   apiKeyCache.set(keyHash, { auth, until: Date.now() + API_KEY_CACHE_MS });
   return auth;
 }
 
+/** A key made by a user holds while that user exists, is active, and may still grant the key's role. */
+export function keyHolds(
+  key: { role: Role; created_by: string | null },
+  creator: { role: Role; status: 'active' | 'disabled' } | undefined,
+): boolean {
+  if (key.created_by === null) return true;
+  return creator?.status === 'active' && mayGrant(creator.role, key.role);
+}
+
 export async function createApiKey(trx: Trx, ctx: Ctx, input: { name: string; role: Role }) {
+  assertMayGrant(ctx, input.role);
+  const createdBy = await grantorOf(trx, ctx);
   const secret = randomToken(32);
   const prefix = secret.slice(0, 8);
   const key = `${API_KEY_PREFIX}${secret}`;
@@ -77,7 +120,7 @@ export async function createApiKey(trx: Trx, ctx: Ctx, input: { name: string; ro
       prefix: `${API_KEY_PREFIX}${prefix}`,
       key_hash: sha256(key),
       role: input.role,
-      created_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      created_by: createdBy,
     })
     .execute();
   await recordAudit(trx, ctx, {
@@ -118,7 +161,7 @@ export async function revokeApiKey(trx: Trx, ctx: Ctx, id: string): Promise<void
     .returning(['name', 'role', 'prefix'])
     .executeTakeFirst();
   if (!revoked) throw new AppError('API_KEY.NOT_FOUND');
-  for (const [hash, entry] of apiKeyCache) if (entry.auth.ctx.actor.id === id) apiKeyCache.delete(hash);
+  forgetApiKeys();
   await recordAudit(trx, ctx, {
     action: 'api_key.revoked',
     entityType: 'api_key',

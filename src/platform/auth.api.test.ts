@@ -104,7 +104,13 @@ const accept = (token: string, name: string, password = 'a long member password'
 
 beforeAll(async () => {
   database = await openFreshDatabase();
-  app = await buildApp({ database, jobs: noJobs, logLevel: 'error', trustProxy: true });
+  app = await buildApp({
+    database,
+    jobs: noJobs,
+    logLevel: 'error',
+    trustProxy: true,
+    publicUrl: 'https://crm.example.co.il',
+  });
   await app.ready();
 });
 
@@ -228,6 +234,23 @@ describe('invitations', () => {
     expect(write.json().code).toBe('AUTH.FORBIDDEN');
   });
 
+  it('the link starts with the configured public URL, whatever Host the request names', async () => {
+    for (const headers of [
+      {},
+      { host: 'evil.example' },
+      { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+    ]) {
+      const res = await owner.request({
+        method: 'POST',
+        url: '/api/v1/invitations',
+        headers,
+        payload: { email: `linked-${randomToken(4).toLowerCase()}@setup.example`, role: 'agent' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().inviteUrl).toMatch(/^https:\/\/crm\.example\.co\.il\/invite\/[A-Za-z0-9_-]{20,}$/);
+    }
+  });
+
   it('refuses unknown tokens, existing users and a second acceptance for the same email', async () => {
     expect((await app.inject({ method: 'GET', url: `/api/v1/invitations/${randomToken()}` })).statusCode).toBe(404);
     const taken = await owner.request({
@@ -308,11 +331,11 @@ describe('users', () => {
     expect((await login('leaving@setup.example', 'a long member password')).statusCode).toBe(401);
   });
 
-  it('keeps at least one active owner, and only owners touch owners', async () => {
+  it('nobody changes their own role or status, only owners touch owners, and one active owner stays', async () => {
     for (const payload of [{ role: 'admin' }, { status: 'disabled' }]) {
       const res = await owner.request({ method: 'PATCH', url: `/api/v1/users/${owner.user.id}`, payload });
-      expect(res.statusCode).toBe(409);
-      expect(res.json().code).toBe('USER.LAST_OWNER');
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('USER.SELF_CHANGE');
     }
     const admin = sessionFrom(await login('admin@setup.example', 'a long member password'));
     const byAdmin = await admin.request({
@@ -321,16 +344,35 @@ describe('users', () => {
       payload: { role: 'agent' },
     });
     expect(byAdmin.statusCode).toBe(403);
+    expect(byAdmin.json().code).toBe('AUTH.FORBIDDEN');
     const promote = await admin.request({
       method: 'PATCH',
       url: `/api/v1/users/${admin.user.id}`,
       payload: { role: 'owner' },
     });
     expect(promote.statusCode).toBe(403);
+    expect(promote.json().code).toBe('USER.SELF_CHANGE');
+    // Nor through a key of their own: it acts on their authority.
+    const adminKey = (
+      await admin.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'own', role: 'admin' } })
+    ).json().key;
+    const byOwnKey = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${admin.user.id}`,
+      headers: { authorization: `Bearer ${adminKey}` },
+      payload: { status: 'disabled' },
+    });
+    expect(byOwnKey.statusCode).toBe(403);
+    expect(byOwnKey.json().code).toBe('USER.SELF_CHANGE');
 
-    // With a second owner, the first may step down.
-    await owner.request({ method: 'PATCH', url: `/api/v1/users/${admin.user.id}`, payload: { role: 'owner' } });
-    const stepDown = await owner.request({
+    // With a second owner, the other owner may step the first down, and back up.
+    const made = await owner.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${admin.user.id}`,
+      payload: { role: 'owner' },
+    });
+    expect(made.statusCode, made.body).toBe(200);
+    const stepDown = await admin.request({
       method: 'PATCH',
       url: `/api/v1/users/${owner.user.id}`,
       payload: { role: 'admin' },
@@ -342,10 +384,30 @@ describe('users', () => {
       payload: { role: 'owner' },
     });
     expect(back.statusCode).toBe(200);
-    expect(
-      (await owner.request({ method: 'PATCH', url: `/api/v1/users/${admin.user.id}`, payload: { role: 'admin' } }))
-        .statusCode,
-    ).toBe(200);
+
+    // Two owners demoting each other at once: one of them stays owner.
+    const [one, two] = await Promise.all([
+      owner.request({ method: 'PATCH', url: `/api/v1/users/${admin.user.id}`, payload: { role: 'admin' } }),
+      admin.request({ method: 'PATCH', url: `/api/v1/users/${owner.user.id}`, payload: { role: 'admin' } }),
+    ]);
+    expect([one.statusCode, two.statusCode].filter((s) => s === 200)).toHaveLength(1);
+    const loser = one.statusCode === 200 ? two : one;
+    expect(['USER.LAST_OWNER', 'AUTH.FORBIDDEN']).toContain(loser.json().code);
+    const owners = (await database.db
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'owner')
+      .where('status', '=', 'active')
+      .execute()) as { id: string }[];
+    expect(owners).toHaveLength(1);
+    // Back to the start: the first owner owns, the admin administers.
+    if (owners[0]?.id !== owner.user.id) {
+      await admin.request({ method: 'PATCH', url: `/api/v1/users/${owner.user.id}`, payload: { role: 'owner' } });
+      await owner.request({ method: 'PATCH', url: `/api/v1/users/${admin.user.id}`, payload: { role: 'admin' } });
+    }
+    const roles = (await owner.request({ method: 'GET', url: '/api/v1/users' })).json().items;
+    expect(roles.find((u: { id: string }) => u.id === owner.user.id).role).toBe('owner');
+    expect(roles.find((u: { id: string }) => u.id === admin.user.id).role).toBe('admin');
   });
 
   it('an unknown user id is a 404', async () => {

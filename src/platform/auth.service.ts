@@ -9,8 +9,13 @@ import type { Locale } from './messages.ts';
 import type { Role, UserRow } from './platform.tables.ts';
 
 export const SESSION_DAYS = 14;
-const MAX_FAILED_LOGINS = 5;
-const LOCKOUT_MINUTES = 15;
+/**
+ * Login throttling, per account and client address (README, "Sign-in
+ * protection"): the first FREE_FAILURES wrong passwords cost nothing; from then
+ * on each failure makes that address wait before its next try, FIRST_DELAY_S
+ * doubled with every failure up to MAX_DELAY_S. A day without failures starts over.
+ */
+export const loginPolicy = { freeFailures: 4, firstDelayS: 30, maxDelayS: 15 * 60, forgetAfterH: 24 };
 let dummyHash: Promise<string> | undefined;
 
 export type PublicUser = { id: string; email: string; name: string; role: Role; locale: string | null };
@@ -165,11 +170,47 @@ export async function setupFirstWorkspace(
   });
 }
 
+type Attempt = { checked: boolean; failures: number; retryAt: Date | null };
+
 /**
- * Password login with lockout: after 5 failures in a row the account is
- * locked for 15 minutes, and the answer does not tell whether the email exists.
+ * Counts one attempt on (account, address) in a single statement, so parallel
+ * attempts each count. An attempt made while the address must wait is counted
+ * but its password is not checked; the wait it is under does not move.
  */
-export async function login(db: Kysely<DB>, email: string, password: string): Promise<SessionGrant> {
+async function countAttempt(trx: Trx, user: UserRow, address: string): Promise<Attempt> {
+  const { freeFailures, firstDelayS, maxDelayS, forgetAfterH } = loginPolicy;
+  // The failures before this attempt: none once a day has passed without one.
+  const prior = sql<number>`(case when t.last_failed_at < now() - make_interval(hours => ${forgetAfterH}) then 0 else t.failures end)`;
+  const waiting = sql<boolean>`(t.blocked_until is not null and t.blocked_until > now())`;
+  const delayAfter = (failures: ReturnType<typeof sql<number>>) =>
+    sql`case when ${failures} > ${freeFailures} then now() + make_interval(secs => least(${maxDelayS}::float8, ${firstDelayS}::float8 * power(2, ${failures} - ${freeFailures} - 1))) end`;
+  const { rows } = await sql<{ failures: number; checked: number; blocked_until: Date | null }>`
+    insert into login_throttles as t (workspace_id, user_id, address, failures, checked, blocked_until, last_failed_at)
+    values (${user.workspace_id}, ${user.id}, ${address}, 1, 1, ${delayAfter(sql<number>`1`)}, now())
+    on conflict (workspace_id, user_id, address) do update set
+      failures = ${prior} + 1,
+      checked = case when ${waiting} then t.checked else ${prior} + 1 end,
+      blocked_until = case when ${waiting} then t.blocked_until else ${delayAfter(sql<number>`${prior} + 1`)} end,
+      last_failed_at = now()
+    returning failures, checked, blocked_until`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new Error('login_throttles upsert returned no row');
+  const checked = row.checked === row.failures;
+  return { checked, failures: row.failures, retryAt: checked ? null : row.blocked_until };
+}
+
+/**
+ * Password login. Wrong passwords slow down the address they come from, for
+ * that account only (see loginPolicy); the answer does not tell whether the
+ * email exists. Each attempt is counted before its password is checked, so
+ * parallel attempts cannot slip past the count.
+ */
+export async function login(
+  db: Kysely<DB>,
+  email: string,
+  password: string,
+  address = 'unknown',
+): Promise<SessionGrant> {
   const candidates = await inSystem(db, (trx) =>
     trx
       .selectFrom('users')
@@ -185,41 +226,54 @@ export async function login(db: Kysely<DB>, email: string, password: string): Pr
     await verifyPassword(await dummyHash, password);
     throw new AppError('AUTH.INVALID_CREDENTIALS');
   }
-  const now = Date.now();
+  let retryAt: Date | null = null;
   for (const user of candidates) {
-    if (user.locked_until && user.locked_until.getTime() > now) throw new AppError('AUTH.LOCKED');
+    const attempt = await inSystem(db, (trx) => countAttempt(trx, user, address));
+    if (!attempt.checked) {
+      if (attempt.retryAt && (!retryAt || attempt.retryAt < retryAt)) retryAt = attempt.retryAt;
+      continue;
+    }
     if (user.password_hash && (await verifyPassword(user.password_hash, password))) {
       return inWorkspace(db, user.workspace_id, async (trx) => {
+        // This address starts over; other addresses' counts stay, but a day-old one is forgotten.
+        await trx
+          .deleteFrom('login_throttles')
+          .where('workspace_id', '=', user.workspace_id)
+          .where('user_id', '=', user.id)
+          .where((eb) =>
+            eb.or([
+              eb('address', '=', address),
+              eb('last_failed_at', '<', new Date(Date.now() - loginPolicy.forgetAfterH * 3_600_000)),
+            ]),
+          )
+          .execute();
         await trx
           .updateTable('users')
-          .set({ failed_logins: 0, locked_until: null, last_login_at: new Date() })
+          .set({ last_login_at: new Date() })
           .where('workspace_id', '=', user.workspace_id)
           .where('id', '=', user.id)
           .execute();
         return grantFor(trx, user);
       });
     }
-  }
-  for (const user of candidates) {
-    await inWorkspace(db, user.workspace_id, async (trx) => {
-      const failures = user.failed_logins + 1;
-      await trx
-        .updateTable('users')
-        .set({
-          failed_logins: failures >= MAX_FAILED_LOGINS ? 0 : failures,
-          locked_until: failures >= MAX_FAILED_LOGINS ? new Date(now + LOCKOUT_MINUTES * 60_000) : null,
-        })
-        .where('workspace_id', '=', user.workspace_id)
-        .where('id', '=', user.id)
-        .execute();
-      if (failures >= MAX_FAILED_LOGINS) {
-        await recordAudit(
+    if (attempt.failures === loginPolicy.freeFailures + 1) {
+      // The first wait for this address: worth a line in the workspace's audit log.
+      await inWorkspace(db, user.workspace_id, (trx) =>
+        recordAudit(
           trx,
-          { workspaceId: user.workspace_id, actor: { type: 'system', id: null, role: 'owner', name: 'system' } },
-          { action: 'user.locked_out', entityType: 'user', entityId: user.id },
-        );
-      }
-    });
+          {
+            workspaceId: user.workspace_id,
+            actor: { type: 'system', id: null, role: 'owner', name: 'system' },
+            ip: address,
+          },
+          { action: 'user.locked_out', entityType: 'user', entityId: user.id, after: { address } },
+        ),
+      );
+    }
+  }
+  if (retryAt) {
+    const retryAfter = Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000));
+    throw new AppError('AUTH.LOCKED', { extra: { retryAfter, retryAt: retryAt.toISOString() } });
   }
   throw new AppError('AUTH.INVALID_CREDENTIALS');
 }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'AUTH.UNAUTHENTICATED'
   | 'AUTH.FORBIDDEN'
+  | 'AUTH.ROLE_ABOVE_OWN'
   | 'AUTH.INVALID_CREDENTIALS'
   | 'AUTH.LOCKED'
   | 'AUTH.CSRF'
@@ -16,6 +17,7 @@ export type ErrorCode =
   | 'USER.NOT_FOUND'
   | 'USER.EMAIL_TAKEN'
   | 'USER.LAST_OWNER'
+  | 'USER.SELF_CHANGE'
   | 'API_KEY.NOT_FOUND'
   | 'CUSTOMER.NOT_FOUND'
   | 'CUSTOMER.DUPLICATE'
@@ -68,7 +70,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'AUTH.INVALID_CREDENTIALS':
       return 401;
     case 'AUTH.FORBIDDEN':
+    case 'AUTH.ROLE_ABOVE_OWN':
     case 'AUTH.CSRF':
+    case 'USER.SELF_CHANGE':
       return 403;
     case 'NOT_FOUND':
     case 'USER.NOT_FOUND':

@@ -23,6 +23,7 @@ import {
   updateUser,
   updateWorkspace,
 } from './auth.service.ts';
+import { AppError } from './errors.ts';
 import { requireAuth, withCtx } from './http.ts';
 import { roles } from './permissions.ts';
 
@@ -34,9 +35,18 @@ const role = z.enum(roles as [string, ...string[]]).transform((r) => r as (typeo
 const locale = z.enum(['he', 'en']);
 const idParams = z.object({ id: z.uuid() }).strict();
 
-export type PlatformRoutesOptions = { db: Kysely<DB>; secureCookies: boolean; publicUrl: string };
+export type PlatformRoutesOptions = {
+  db: Kysely<DB>;
+  secureCookies: boolean;
+  /** Where people reach this server (KLIENT_PUBLIC_URL): links sent to them start here, never with a request's Host. */
+  publicUrl: string;
+};
 
-export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = async (app, { db, secureCookies }) => {
+export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = async (
+  app,
+  { db, secureCookies, publicUrl },
+) => {
+  const origin = publicUrl.replace(/\/+$/, '');
   const startSession = (reply: FastifyReply, grant: SessionGrant) => {
     reply.setCookie(SESSION_COOKIE, grant.token, {
       path: '/',
@@ -81,7 +91,16 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
         body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }).strict(),
       },
     },
-    async (req, reply) => startSession(reply, await login(db, req.body.email, req.body.password)),
+    async (req, reply) => {
+      try {
+        return startSession(reply, await login(db, req.body.email, req.body.password, req.ip));
+      } catch (error) {
+        if (error instanceof AppError && typeof error.extra.retryAfter === 'number') {
+          reply.header('retry-after', String(error.extra.retryAfter));
+        }
+        throw error;
+      }
+    },
   );
 
   app.post('/auth/logout', { config: { access: 'authenticated' }, schema: { tags: ['auth'] } }, async (req, reply) => {
@@ -152,7 +171,6 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
     },
     async (req, reply) => {
       const invitation = await withCtx(db, req, (trx, ctx) => createInvitation(trx, ctx, req.body));
-      const origin = `${req.protocol}://${req.headers.host ?? 'localhost:3000'}`;
       return reply.code(201).send({
         id: invitation.id,
         email: invitation.email,

@@ -26,13 +26,23 @@ export type UserTable = {
   role: Role;
   status: Generated<'active' | 'disabled'>;
   locale: string | null;
-  failed_logins: Generated<number>;
-  locked_until: Timestamp | null;
   last_login_at: Timestamp | null;
   created_at: CreatedAt;
 };
 export type UserRow = Selectable<UserTable>;
 export type NewUserRow = Insertable<UserTable>;
+
+/** Failed logins of one account from one client address (migration 0011). */
+export type LoginThrottleTable = {
+  workspace_id: string;
+  user_id: string;
+  address: string;
+  failures: number;
+  /** The failure count at the last attempt whose password was checked. */
+  checked: number;
+  blocked_until: Timestamp | null;
+  last_failed_at: Timestamp;
+};
 
 export type InvitationTable = {
   workspace_id: string;

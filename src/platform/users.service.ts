@@ -1,11 +1,13 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { inSystem, inWorkspace, type Trx } from '../db/tenancy.ts';
+import { forgetApiKeys } from './api-keys.service.ts';
 import { recordAudit } from './audit.ts';
 import { getWorkspace, grantFor, normaliseEmail, type SessionGrant, toPublicUser } from './auth.service.ts';
 import type { Ctx } from './context.ts';
 import { hashPassword, newId, randomToken, sha256 } from './crypto.ts';
 import { AppError } from './errors.ts';
+import { assertMayGrant, grantorOf, mayGrant } from './grants.ts';
 import type { Locale } from './messages.ts';
 import type { Role } from './platform.tables.ts';
 
@@ -41,22 +43,30 @@ export async function updateUser(
     .where('workspace_id', '=', ctx.workspaceId)
     .where('id', '=', id)
     .executeTakeFirstOrThrow(() => new AppError('USER.NOT_FOUND'));
-  // Only an owner may make or unmake owners.
-  if ((patch.role === 'owner' || before.role === 'owner') && ctx.actor.role !== 'owner') {
-    throw new AppError('AUTH.FORBIDDEN');
-  }
+  // Nobody changes their own role or status (nor through a key they made): another owner or admin does.
+  const changes =
+    (patch.role !== undefined && patch.role !== before.role) || (patch.status ?? before.status) !== before.status;
+  if (changes && (await grantorOf(trx, ctx)) === id) throw new AppError('USER.SELF_CHANGE');
+  // Capped at the actor's own role, both the user as they are and what they become:
+  // only an owner makes or unmakes an owner.
+  if (!mayGrant(ctx.actor.role, before.role)) throw new AppError('AUTH.FORBIDDEN');
+  if (patch.role !== undefined) assertMayGrant(ctx, patch.role);
   const after = { role: patch.role ?? before.role, status: patch.status ?? before.status };
   if (before.role === 'owner' && (after.role !== 'owner' || after.status !== 'active')) {
+    // Locked, so two owners demoting each other at once cannot leave none.
     const owners = await trx
       .selectFrom('users')
-      .select(sql<number>`count(*)::int`.as('n'))
+      .select('id')
       .where('workspace_id', '=', ctx.workspaceId)
       .where('role', '=', 'owner')
       .where('status', '=', 'active')
-      .executeTakeFirstOrThrow();
-    if (owners.n <= 1) throw new AppError('USER.LAST_OWNER');
+      .forUpdate()
+      .execute();
+    if (!owners.some((o) => o.id !== id)) throw new AppError('USER.LAST_OWNER');
   }
   await trx.updateTable('users').set(after).where('workspace_id', '=', ctx.workspaceId).where('id', '=', id).execute();
+  // Their API keys hold only while they are active and hold the keys' roles.
+  forgetApiKeys();
   if (after.status === 'disabled') {
     await trx.deleteFrom('sessions').where('workspace_id', '=', ctx.workspaceId).where('user_id', '=', id).execute();
   }
@@ -71,7 +81,7 @@ export async function updateUser(
 }
 
 export async function createInvitation(trx: Trx, ctx: Ctx, input: { email: string; role: Role }) {
-  if (input.role === 'owner' && ctx.actor.role !== 'owner') throw new AppError('AUTH.FORBIDDEN');
+  assertMayGrant(ctx, input.role);
   const email = normaliseEmail(input.email);
   const existing = await trx
     .selectFrom('users')
@@ -91,8 +101,8 @@ export async function createInvitation(trx: Trx, ctx: Ctx, input: { email: strin
       email,
       role: input.role,
       token_hash: sha256(token),
-      // An API key or the system may invite too; only a user is recorded as the inviter.
-      invited_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      // An API key invites on the authority of the user who made it; the system invites as nobody.
+      invited_by: await grantorOf(trx, ctx),
       expires_at: expiresAt,
     })
     .execute();
@@ -110,19 +120,31 @@ async function findInvitation(db: Kysely<DB>, token: string) {
     trx
       .selectFrom('invitations as i')
       .innerJoin('workspaces as w', 'w.id', 'i.workspace_id')
+      .leftJoin('users as u', (join) =>
+        join.onRef('u.workspace_id', '=', 'i.workspace_id').onRef('u.id', '=', 'i.invited_by'),
+      )
       .select([
         'i.workspace_id',
         'i.id',
         'i.email',
         'i.role',
+        'i.invited_by',
         'i.expires_at',
         'i.accepted_at',
         'w.name as workspace_name',
+        'u.role as inviter_role',
+        'u.status as inviter_status',
       ])
       .where('i.token_hash', '=', sha256(token))
       .executeTakeFirst(),
   );
   if (!row || row.accepted_at || row.expires_at.getTime() < Date.now()) throw new AppError('AUTH.INVITATION_INVALID');
+  // An invitation grants on its inviter's authority: it lapses when they are disabled or no longer hold its role.
+  if (
+    row.invited_by !== null &&
+    !(row.inviter_status === 'active' && row.inviter_role && mayGrant(row.inviter_role, row.role))
+  )
+    throw new AppError('AUTH.INVITATION_INVALID');
   return row;
 }
 

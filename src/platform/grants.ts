@@ -1,0 +1,60 @@
+import type { Trx } from '../db/tenancy.ts';
+import type { Ctx } from './context.ts';
+import { AppError } from './errors.ts';
+import { can, type Permission } from './permissions.ts';
+import type { Role } from './platform.tables.ts';
+
+// Every permission, checked by the compiler: a permission added to the union and not here fails the typecheck.
+const allPermissions = Object.keys({
+  'customers.read': true,
+  'customers.write': true,
+  'customers.tag': true,
+  'customers.consent': true,
+  'customers.merge': true,
+  'customers.erase': true,
+  'customers.export': true,
+  'imports.run': true,
+  'commerce.read': true,
+  'commerce.write': true,
+  'users.manage': true,
+  'apikeys.manage': true,
+  'settings.manage': true,
+  'audit.read': true,
+} satisfies Record<Permission, true>) as Permission[];
+
+/**
+ * Nobody grants more than they hold: a role may hand out (to an API key, an
+ * invitation or another user) only a role whose permissions are all its own,
+ * and only an owner makes (or unmakes) an owner.
+ */
+export function mayGrant(grantor: Role, role: Role): boolean {
+  if (grantor === 'owner') return true;
+  if (role === 'owner') return false;
+  return allPermissions.every((permission) => !can(role, permission) || can(grantor, permission));
+}
+
+export function assertMayGrant(ctx: Ctx, role: Role): void {
+  if (!mayGrant(ctx.actor.role, role)) {
+    throw new AppError('AUTH.ROLE_ABOVE_OWN', {
+      fields: [{ field: 'role', message: 'role.above_own' }],
+      extra: { role, yourRole: ctx.actor.role },
+    });
+  }
+}
+
+/**
+ * The user on whose authority the actor acts: the user themselves, or the user
+ * who made the API key (a key made by a key inherits its maker); null for the
+ * system. What that user may no longer do, their keys may not do either.
+ */
+export async function grantorOf(trx: Trx, ctx: Ctx): Promise<string | null> {
+  if (ctx.actor.type === 'user') return ctx.actor.id;
+  if (ctx.actor.type !== 'api_key' || !ctx.actor.id) return null;
+  const key = await trx
+    .selectFrom('api_keys')
+    .select('created_by')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', ctx.actor.id)
+    .executeTakeFirst();
+  return key?.created_by ?? null;
+}
