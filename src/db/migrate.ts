@@ -10,6 +10,7 @@ import * as pageChanges from './migrations/20261124_0008_page_changes.ts';
 import * as customerEventsOnTimeline from './migrations/20261124_0009_customer_events_on_timeline.ts';
 import * as auditLogByTime from './migrations/20261124_0010_audit_log_by_time.ts';
 import * as loginThrottle from './migrations/20261201_0011_login_throttle.ts';
+import * as orderAmounts from './migrations/20261201_0013_order_amounts.ts';
 import * as consentErasure from './migrations/20261201_0014_consent_erasure.ts';
 
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '20261124_0009_customer_events_on_timeline': customerEventsOnTimeline,
   '20261124_0010_audit_log_by_time': auditLogByTime,
   '20261201_0011_login_throttle': loginThrottle,
+  '20261201_0013_order_amounts': orderAmounts,
   '20261201_0014_consent_erasure': consentErasure,
 };
 

@@ -23,7 +23,13 @@ export type BulkOrderInput = {
   /** Branch name or code; created on first sight, like createOrder does. */
   branch: string | null;
   currency?: string;
-  items: { sku: string; name: string; quantity: number; unitPrice: number }[];
+  /**
+   * What the source system charged, in agorot: the order's total (default: the lines, less the
+   * discount, plus shipping) and the shipping, discount and tax it holds.
+   */
+  amounts?: { total?: number; shipping?: number; discount?: number; tax?: number };
+  /** `total` is the line's amount in agorot as the source wrote it (default: quantity × unit price). */
+  items: { sku: string; name: string; quantity: number; unitPrice: number; total?: number }[];
 };
 
 /** What a long import keeps between batches, so SKUs and branches are looked up once. */
@@ -99,21 +105,25 @@ export async function ensureCatalogue(
 }
 
 /**
- * Inserts orders that are not stored yet, idempotent by externalId: an order
- * whose externalId exists (stored before, or earlier in the list) is left as
- * it is. Each order and its lines go in together or not at all (the caller's
- * transaction). Customer totals are not touched: call refreshTotalsBulk for
- * the returned customers once the orders are in.
+ * Writes orders by externalId: one not stored yet is inserted; one stored
+ * before (a re-import) takes the file's channel, branch, currency and money
+ * when they differ, and then its lines too; one the file repeats unchanged is
+ * left as it is. A corrected total below what the order has already been
+ * refunded is refused (`refused`). Each order and its lines go in together or
+ * not at all (the caller's transaction). Customer totals are not touched: call
+ * refreshTotalsBulk for the customers once the orders are in.
  */
 export async function insertOrdersBulk(
   trx: Trx,
   ctx: Ctx,
   orders: BulkOrderInput[],
   cache: BulkOrderCache = newBulkOrderCache(),
-): Promise<{ inserted: boolean[]; customerIds: string[] }> {
+): Promise<{ inserted: boolean[]; updated: boolean[]; refused: Map<string, string>; customerIds: string[] }> {
   requirePermission(ctx, 'commerce.write');
   const inserted = orders.map(() => false);
-  if (orders.length === 0) return { inserted, customerIds: [] };
+  const updated = orders.map(() => false);
+  const refused = new Map<string, string>();
+  if (orders.length === 0) return { inserted, updated, refused, customerIds: [] };
   // Orders stored before (a re-import) are skipped by the insert itself (on conflict do nothing), which
   // answers with the ones it wrote; asking first cost a lookup per order on every import.
   const seen = new Set<string>();
@@ -121,10 +131,13 @@ export async function insertOrdersBulk(
   orders.forEach((order, index) => {
     if (seen.has(order.externalId)) return;
     seen.add(order.externalId);
-    const lines = order.items.map((item) => Math.round(toAgorot(item.unitPrice) * item.quantity));
-    fresh.push({ index, id: newId(), order, total: lines.reduce((a, b) => a + b, 0), lines });
+    const lines = order.items.map((item) => item.total ?? Math.round(toAgorot(item.unitPrice) * item.quantity));
+    const a = order.amounts ?? {};
+    const items = lines.reduce((x, y) => x + y, 0);
+    const total = a.total ?? Math.max(0, items - (a.discount ?? 0) + (a.shipping ?? 0));
+    fresh.push({ index, id: newId(), order, total, lines });
   });
-  if (fresh.length === 0) return { inserted, customerIds: [] };
+  if (fresh.length === 0) return { inserted, updated, refused, customerIds: [] };
   await ensureCatalogue(
     trx,
     ctx,
@@ -141,24 +154,76 @@ export async function insertOrdersBulk(
     branch_id: f.order.branch ? (cache.branches.get(f.order.branch)?.id ?? null) : null,
     currency: f.order.currency ?? 'ILS',
     total: fromAgorot(f.total),
+    shipping_total: fromAgorot(f.order.amounts?.shipping ?? 0),
+    discount_total: fromAgorot(f.order.amounts?.discount ?? 0),
+    tax_total: fromAgorot(f.order.amounts?.tax ?? 0),
     items_count: f.order.items.length,
   }));
-  const written = await sql<{ id: string }>`
-    insert into orders (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency, total,
-      items_count)
+  // Orders stored before (a re-import) take the file's figures only when they differ, and never a total
+  // below what they have been refunded; the insert answers with what it wrote (xmax = 0: a new row).
+  const written = await sql<{ id: string; external_id: string; inserted: boolean }>`
+    insert into orders as o (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency,
+      total, shipping_total, discount_total, tax_total, items_count)
     select ${ctx.workspaceId}::uuid, x.id, x.external_id, x.customer_id, x.placed_at, x.channel, x.branch_id,
-      x.currency, x.total, x.items_count
+      x.currency, x.total, x.shipping_total, x.discount_total, x.tax_total, x.items_count
     from json_to_recordset(${JSON.stringify(orderRecords)}::json) as x(
       id uuid, external_id text, customer_id uuid, placed_at timestamptz, channel text, branch_id uuid,
-      currency text, total numeric, items_count int)
-    on conflict (workspace_id, external_id) where external_id is not null do nothing
-    returning id`.execute(trx);
-  const writtenIds = new Set(written.rows.map((r) => r.id));
-  const done = fresh.filter((f) => writtenIds.has(f.id));
+      currency text, total numeric, shipping_total numeric, discount_total numeric, tax_total numeric,
+      items_count int)
+    on conflict (workspace_id, external_id) where external_id is not null do update set
+      channel = excluded.channel, branch_id = excluded.branch_id, currency = excluded.currency,
+      total = excluded.total, shipping_total = excluded.shipping_total, discount_total = excluded.discount_total,
+      tax_total = excluded.tax_total, items_count = excluded.items_count,
+      status = case
+        when o.status = 'cancelled' or o.refunded_total = 0 then o.status
+        when o.refunded_total >= excluded.total then 'refunded'
+        else 'partially_refunded' end
+    where (o.channel, o.branch_id, o.currency, o.total, o.shipping_total, o.discount_total, o.tax_total,
+        o.items_count)
+      is distinct from (excluded.channel, excluded.branch_id, excluded.currency, excluded.total,
+        excluded.shipping_total, excluded.discount_total, excluded.tax_total, excluded.items_count)
+      and excluded.total >= o.refunded_total
+    returning o.id, o.external_id, (xmax = 0) as inserted`.execute(trx);
+  const byExternalId = new Map(written.rows.map((r) => [r.external_id, r]));
+  const done: ((typeof fresh)[number] & { storedId: string })[] = [];
+  const changed: string[] = [];
+  for (const f of fresh) {
+    const row = byExternalId.get(f.order.externalId);
+    if (!row) continue;
+    done.push({ ...f, storedId: row.id });
+    if (row.inserted) inserted[f.index] = true;
+    else {
+      updated[f.index] = true;
+      changed.push(row.id);
+    }
+  }
+  // A corrected order gets the file's lines in place of the ones it had.
+  if (changed.length) {
+    await trx
+      .deleteFrom('order_items')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('order_id', '=', sql<string>`any(${changed}::uuid[])`)
+      .execute();
+  }
+  // Rare (a re-import that lowers a refunded order's total): say which were refused, and why.
+  if (written.rows.length < fresh.length) {
+    const skipped = fresh.filter((f) => !byExternalId.has(f.order.externalId));
+    const stored = await trx
+      .selectFrom('orders')
+      .select(['external_id', 'refunded_total'])
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('external_id', '=', sql<string>`any(${skipped.map((f) => f.order.externalId)}::text[])`)
+      .execute();
+    const refundedOf = new Map(stored.map((o) => [o.external_id, toAgorot(o.refunded_total)]));
+    for (const f of skipped) {
+      const refunded = refundedOf.get(f.order.externalId);
+      if (refunded !== undefined && f.total < refunded) refused.set(f.order.externalId, fromAgorot(refunded));
+    }
+  }
 
   const itemRecords = done.flatMap((f) =>
     f.order.items.map((item, i) => ({
-      order_id: f.id,
+      order_id: f.storedId,
       line_no: i + 1,
       product_id: cache.products.get(item.sku) ?? null,
       sku: item.sku,
@@ -177,8 +242,7 @@ export async function insertOrdersBulk(
         order_id uuid, line_no int, product_id uuid, sku text, name text, quantity numeric, unit_price numeric,
         total numeric)`.execute(trx);
   }
-  for (const f of done) inserted[f.index] = true;
-  return { inserted, customerIds: [...new Set(done.map((f) => f.order.customerId))] };
+  return { inserted, updated, refused, customerIds: [...new Set(done.map((f) => f.order.customerId))] };
 }
 
 /**
@@ -189,8 +253,8 @@ export async function refreshTotalsBulk(trx: Trx, ctx: Ctx, customerIds: string[
   await refreshTotals(trx, ctx, customerIds);
 }
 
-/** An order's refunded total as an import file gives it. */
-export type ImportedRefund = { externalId: string; refunded: string; refundedAt: Date | null };
+/** An order's refunded total as an import file gives it, with the order's total by the same file. */
+export type ImportedRefund = { externalId: string; refunded: string; refundedAt: Date | null; total?: string };
 
 /**
  * The orders among these that already exist and whose refunded total the
@@ -218,7 +282,7 @@ export async function refundProblems(
     if (!order) continue;
     const wanted = toAgorot(refund.refunded);
     if (wanted < toAgorot(order.refunded_total)) problems.set(refund.externalId, 'refund.below_recorded');
-    else if (wanted > toAgorot(order.total)) problems.set(refund.externalId, 'refund.exceeds_total');
+    else if (wanted > toAgorot(refund.total ?? order.total)) problems.set(refund.externalId, 'refund.exceeds_total');
   }
   return problems;
 }

@@ -31,6 +31,10 @@ export type Order = {
   status: string;
   currency: string;
   total: string;
+  /** What the total holds besides the lines (an import from Shopify or WooCommerce brings them). */
+  shippingTotal: string;
+  discountTotal: string;
+  taxTotal: string;
   refundedTotal: string;
   items: { lineNo: number; sku: string; name: string; quantity: number; unitPrice: string; total: string }[];
 };
@@ -132,6 +136,9 @@ export async function getOrder(trx: Trx, ctx: Ctx, id: string): Promise<Order> {
     status: order.status,
     currency: order.currency,
     total: Number(order.total).toFixed(2),
+    shippingTotal: Number(order.shipping_total).toFixed(2),
+    discountTotal: Number(order.discount_total).toFixed(2),
+    taxTotal: Number(order.tax_total).toFixed(2),
     refundedTotal: Number(order.refunded_total).toFixed(2),
     items: items.map((i) => ({
       lineNo: i.line_no,

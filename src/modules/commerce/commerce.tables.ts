@@ -31,6 +31,10 @@ export type OrderTable = {
   /** The number of lines, fixed when the order is written (the timeline shows it). */
   items_count: Generated<number>;
   refunded_total: ColumnType<string, string | undefined, string | number>;
+  /** What the source system charged besides the lines (migration 0013); the total already holds them. */
+  shipping_total: ColumnType<string, string | number | undefined, string | number>;
+  discount_total: ColumnType<string, string | number | undefined, string | number>;
+  tax_total: ColumnType<string, string | number | undefined, string | number>;
   created_at: CreatedAt;
 };
 

@@ -28,7 +28,13 @@ export type BulkCustomerInput = {
   phone?: string;
   /** YYYY-MM-DD */
   birthday?: string;
+  street?: string;
   city?: string;
+  zip?: string;
+  /** Added as a note on the customer unless the customer already has a note with this text. */
+  note?: string;
+  /** Only update: a row that names no match is an error (`customer.unknown_id`), never an empty new customer. */
+  mustExist?: boolean;
   /** Added to the customer's tags; tags are never removed by an import. */
   tags?: string[];
   lifecycleStage?: LifecycleStage;
@@ -54,7 +60,7 @@ export type BulkPermissionReason =
 
 export type BulkCustomerOutcome =
   | { status: 'inserted' | 'updated' | 'unchanged'; id: string }
-  | { status: 'error'; reason: 'customer.ambiguous' | 'row.conflict' | BulkPermissionReason };
+  | { status: 'error'; reason: 'customer.ambiguous' | 'row.conflict' | 'customer.unknown_id' | BulkPermissionReason };
 
 type Match = { row: CustomerRow };
 
@@ -180,8 +186,7 @@ function applyInput(row: CustomerRow, input: BulkCustomerInput) {
     email: input.email ?? row.email,
     phone: input.phone ?? row.phone,
     birthday: input.birthday ?? dateOnly(row.birthday),
-    address:
-      input.city !== undefined && address?.city !== input.city ? { ...(address ?? {}), city: input.city } : address,
+    address: nextAddress(address, input),
     tags,
     lifecycle_stage: input.lifecycleStage ?? row.lifecycle_stage,
     consents,
@@ -191,6 +196,19 @@ function applyInput(row: CustomerRow, input: BulkCustomerInput) {
     conduct_note: input.conductNote ?? row.conduct_note,
     attributes: input.attributes ? { ...row.attributes, ...input.attributes } : row.attributes,
   };
+}
+
+/** The stored address with the input's street, city and zip; the same object when none of them changes. */
+function nextAddress(address: Record<string, unknown> | null, input: BulkCustomerInput) {
+  const given = { street: input.street, city: input.city, zip: input.zip };
+  const changes = Object.entries(given).filter(([key, value]) => value !== undefined && address?.[key] !== value);
+  return changes.length ? { ...(address ?? {}), ...Object.fromEntries(changes) } : address;
+}
+
+function addressOf(input: BulkCustomerInput) {
+  const address = { street: input.street, city: input.city, zip: input.zip };
+  const given = Object.entries(address).filter(([, value]) => value !== undefined);
+  return given.length ? Object.fromEntries(given) : null;
 }
 
 function dateOnly(value: unknown): string | null {
@@ -252,6 +270,8 @@ export async function upsertCustomersBulk(
   const inserts: { id: string; input: BulkCustomerInput }[] = [];
   const updates: { row: CustomerRow; next: ReturnType<typeof applyInput> }[] = [];
   const consentChanges: ConsentChange[] = [];
+  const notes: { customerId: string; body: string }[] = [];
+  const noted = await storedNotes(trx, ctx, [...rows.keys()], distinct(inputs.map((i) => i.note)));
 
   for (const input of inputs) {
     let match: Match | 'ambiguous' | null = null;
@@ -286,7 +306,8 @@ export async function upsertCustomersBulk(
         }
       }
       const tagsChanged = !sameList(next.tags, match.row.tags);
-      const profileChanged = isChanged(match.row, { ...next, tags: match.row.tags });
+      const noteAdded = input.note !== undefined && !noted.has(`${match.row.id}|${input.note}`);
+      const profileChanged = noteAdded || isChanged(match.row, { ...next, tags: match.row.tags });
       // Each kind of change asks for the permission its own route asks for (a marketer tags, but edits no profile).
       const denied: BulkPermissionReason | null =
         profileChanged && !can(role, 'customers.write')
@@ -303,7 +324,12 @@ export async function upsertCustomersBulk(
       consentChanges.push(...consents);
       const changed = consents.length > 0 || profileChanged || tagsChanged;
       if (changed) updates.push({ row: match.row, next });
+      if (noteAdded) notes.push({ customerId: match.row.id, body: input.note! });
       outcomes.push({ status: changed ? 'updated' : 'unchanged', id: match.row.id });
+      continue;
+    }
+    if (input.mustExist) {
+      outcomes.push({ status: 'error', reason: 'customer.unknown_id' });
       continue;
     }
     if (!can(role, 'customers.write')) {
@@ -322,12 +348,14 @@ export async function upsertCustomersBulk(
     for (const [channel, granted] of Object.entries(input.consents ?? {}) as [ConsentChannel, boolean][]) {
       consentChanges.push({ customerId: id, channel, granted, at: input.consentAt });
     }
+    if (input.note) notes.push({ customerId: id, body: input.note });
     outcomes.push({ status: 'inserted', id });
   }
 
   await insertCustomers(trx, ctx, inserts, options.source);
   await updateCustomers(trx, ctx, updates, options.source);
   await appendConsents(trx, ctx, consentChanges, options.source);
+  await appendNotes(trx, ctx, notes);
   return outcomes;
 }
 
@@ -348,7 +376,7 @@ async function insertCustomers(
     email: i.email ?? null,
     phone: i.phone ?? null,
     birthday: i.birthday ?? null,
-    address: i.city ? { city: i.city } : null,
+    address: addressOf(i),
     attributes: i.attributes ?? {},
     tags: i.tags ? [...new Set(i.tags)] : [],
     lifecycle_stage: i.lifecycleStage ?? 'lead',
@@ -493,4 +521,40 @@ async function appendConsents(trx: Trx, ctx: Ctx, changes: ConsentChange[], sour
     select ${ctx.workspaceId}::uuid, x.id, x.customer_id, x.channel, x.status, ${source}, ${ctx.actor.name}, x.occurred_at
     from json_to_recordset(${JSON.stringify(records)}::json)
       as x(id uuid, customer_id uuid, channel text, status text, occurred_at timestamptz)`.execute(trx);
+}
+
+/** Which of these customers already have a note with one of these texts: `${customerId}|${body}`. */
+async function storedNotes(trx: Trx, ctx: Ctx, customerIds: string[], bodies: string[]): Promise<Set<string>> {
+  if (customerIds.length === 0 || bodies.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('notes')
+    .select(['customer_id', 'body'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', sql<string>`any(${customerIds}::uuid[])`)
+    .where('body', '=', sql<string>`any(${bodies}::text[])`)
+    .execute();
+  return new Set(rows.map((r) => `${r.customer_id}|${r.body}`));
+}
+
+/** Notes from the file (Shopify's "Note", a spreadsheet's הערות), each on the customer's timeline as POST /notes makes it. */
+async function appendNotes(trx: Trx, ctx: Ctx, notes: { customerId: string; body: string }[]) {
+  if (notes.length === 0) return;
+  const records = notes.map((n) => ({ id: newId(), customer_id: n.customerId, body: n.body }));
+  const authorId = ctx.actor.type === 'user' ? ctx.actor.id : null;
+  const written = await sql<{ id: string; customer_id: string; body: string; created_at: Date }>`
+    insert into notes (workspace_id, id, customer_id, body, author_id)
+    select ${ctx.workspaceId}::uuid, x.id, x.customer_id, x.body, ${authorId}::uuid
+    from json_to_recordset(${JSON.stringify(records)}::json) as x(id uuid, customer_id uuid, body text)
+    returning id, customer_id, body, created_at`.execute(trx);
+  await recordTimelineEvents(
+    trx,
+    ctx,
+    written.rows.map((n) => ({
+      customerId: n.customer_id,
+      type: 'note.added',
+      occurredAt: new Date(n.created_at),
+      refId: n.id,
+      data: { body: n.body, authorName: ctx.actor.name },
+    })),
+  );
 }

@@ -141,10 +141,10 @@ describe('imports API', () => {
     const errors = first.errors.map((e) => [e.row, e.column, e.reason]);
     expect(errors).toEqual(
       expect.arrayContaining([
-        [3, 'דוא"ל', 'כתובת דוא״ל לא תקינה'],
-        [5, 'טלפון', 'מספר טלפון לא תקין'],
-        [7, 'תאריך לידה', 'תאריך לא תקין'],
-        [8, 'הסכמה לדוא"ל', expect.stringContaining('ערך הסכמה')],
+        [3, 'דוא"ל', '"yossi@example" אינה כתובת דוא״ל תקינה (למשל name@example.com)'],
+        [5, 'טלפון', '"not-a-phone" אינו מספר טלפון: מותרות ספרות, רווחים, מקפים וסוגריים בלבד'],
+        [7, 'תאריך לידה', '"32/01/1990" אינו תאריך מוכר: כתבו 31/12/2024 או 2024-12-31'],
+        [8, 'הסכמה לדוא"ל', '"maybe" אינו ערך הסכמה מוכר: כתבו כן/לא, yes/no או 1/0'],
       ]),
     );
 
@@ -170,7 +170,30 @@ describe('imports API', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(csv.body).toContain('שורה,עמודה,סיבה');
-    expect(csv.body).toContain('3,"דוא""ל",כתובת דוא״ל לא תקינה');
+    expect(csv.body).toContain('3,"דוא""ל","""yossi@example"" אינה כתובת דוא״ל תקינה (למשל name@example.com)"');
+    // The same report read in English: each reason in the reader's language, not the starter's.
+    const english = await ws.request({
+      method: 'GET',
+      url: `/api/v1/imports/${first.id}/errors.csv`,
+      headers: { 'accept-language': 'en' },
+    });
+    expect(english.body).toContain('row,column,reason');
+    expect(english.body).toContain('"""yossi@example"" is not a valid email address (like name@example.com)"');
+    const read = await ws.request({
+      method: 'GET',
+      url: `/api/v1/imports/${first.id}`,
+      headers: { 'accept-language': 'en' },
+    });
+    expect(read.json().errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          row: 5,
+          column: 'טלפון',
+          code: 'phone.not_a_number',
+          reason: '"not-a-phone" is not a phone number: only digits, spaces, dashes and brackets',
+        }),
+      ]),
+    );
 
     const again = await importAndWait(ws, Buffer.from(customersCsv), 'customers.csv', 'customers');
     expect(again).toMatchObject({
@@ -241,7 +264,15 @@ describe('imports API', () => {
     };
     const done = await importAndWait(w, file, 'clients.xlsx', 'customers', mapping);
     expect(done).toMatchObject({ status: 'completed', totalRows: 3, insertedRows: 2, errorRows: 1 });
-    expect(done.errors).toEqual([{ row: 4, column: 'Stage', reason: 'שלב לא מוכר' }]);
+    expect(done.errors).toEqual([
+      {
+        row: 4,
+        column: 'Stage',
+        code: 'stage.not_valid',
+        params: { value: 'vip-stage' },
+        reason: '"vip-stage" אינו שלב מוכר: lead, customer, repeat, loyal, at_risk, lost',
+      },
+    ]);
     const found = await w.request({ method: 'GET', url: '/api/v1/customers?q=noa' });
     expect(found.json().items[0]).toMatchObject({
       externalId: 'X-1',
@@ -257,10 +288,33 @@ describe('imports API', () => {
     const res = await startImport(w, Buffer.from(csv), 'orders.csv', 'orders', undefined, { 'accept-language': 'en' });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ code: 'IMPORT.MISSING_COLUMNS', missingColumns: ['unitPrice'] });
+    expect(res.json()).toMatchObject({
+      code: 'IMPORT.MISSING_COLUMNS',
+      missingColumns: ['unitPrice'],
+      detail: 'Required: unit price — choose the column that holds the unit price or the line total',
+    });
     expect(res.json().errors).toEqual([
-      { field: 'unitPrice', message: 'The column is missing from the file', code: 'column.missing' },
+      {
+        field: 'unitPrice',
+        message: 'Required: unit price — choose the column that holds the unit price or the line total',
+        code: 'column.required_price',
+      },
     ]);
+    // Several missing fields: one line each, each naming its field, in the caller's language.
+    const bare = await startImport(w, Buffer.from('a,b\n1,2\n'), 'orders.csv', 'orders', undefined, {
+      'accept-language': 'he',
+    });
+    expect(bare.statusCode).toBe(400);
+    const messages = (bare.json().errors as { message: string }[]).map((e) => e.message);
+    expect(messages).toEqual([
+      'חובה: מספר הזמנה — בחרו את העמודה שמכילה אותו',
+      'חובה: תאריך ההזמנה — בחרו את העמודה שמכילה אותו',
+      'חובה: מק״ט — בחרו את העמודה שמכילה אותו',
+      'חובה: כמות — בחרו את העמודה שמכילה אותו',
+      'חובה: מחיר יחידה — בחרו את העמודה שמכילה את מחיר היחידה או את סכום השורה',
+      'חובה: דוא״ל הלקוח — בחרו את העמודה שמכילה מספר לקוח, דוא״ל או טלפון',
+    ]);
+    expect(new Set(messages).size).toBe(messages.length);
     const wrong = await startImport(w, Buffer.from(csv), 'orders.csv', 'orders', {
       externalId: 'externalId',
       customerExternalId: 'customerExternalId',
@@ -270,7 +324,10 @@ describe('imports API', () => {
       unitPrice: 'מחיר',
     });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().errors[0]).toMatchObject({ field: 'מחיר', message: 'העמודה חסרה בקובץ' });
+    expect(wrong.json().errors[0]).toMatchObject({
+      field: 'unitPrice',
+      message: 'מחיר יחידה: אין בקובץ עמודה בשם "מחיר" — בחרו אחת מעמודות הקובץ',
+    });
     const list = await w.request({ method: 'GET', url: '/api/v1/imports' });
     expect(list.json().items).toHaveLength(0);
   });
@@ -364,7 +421,7 @@ describe('imports API', () => {
     });
     expect(done.errors).toEqual(
       expect.arrayContaining([
-        { row: 5, column: 'מספר לקוח', reason: 'לקוח לא נמצא' },
+        expect.objectContaining({ row: 5, column: 'מספר לקוח', reason: 'לקוח לא נמצא' }),
         expect.objectContaining({ row: 6, column: 'ערוץ' }),
         expect.objectContaining({ row: 7, column: 'ערוץ' }),
         expect.objectContaining({ row: 8, column: 'מחיר' }),

@@ -20,36 +20,162 @@ export function normaliseHeader(header: string): string {
     .trim();
 }
 
-// Names people give these columns in Israeli spreadsheets and exports, in Hebrew and English.
+// Names people give these columns in Israeli spreadsheets and in the exports of the systems shops move from,
+// in Hebrew and English: Shopify's customers and orders exports ("Accepts Email Marketing", "Lineitem sku",
+// "Default Address Zip"), WooCommerce's Customer / Order CSV Export (billing_phone, item_quantity,
+// order_total) and HubSpot's contacts export ("Record ID", "Phone Number", "Unsubscribed from all email").
+// Headers are compared normalised (normaliseHeader), so billing_phone = "Billing Phone". The earlier a name
+// in its list, the stronger the match (suggestMapping).
 const customerSynonyms: Record<CustomerField, string[]> = {
-  externalId: ['מספר לקוח', 'מזהה לקוח', 'קוד לקוח', 'מס לקוח', 'customer id', 'customer number', 'external id', 'id'],
-  firstName: ['שם פרטי', 'first name', 'given name', 'שם'],
-  lastName: ['שם משפחה', 'last name', 'surname', 'family name'],
+  externalId: [
+    'מספר לקוח',
+    'מזהה לקוח',
+    'קוד לקוח',
+    'מס לקוח',
+    'customer id',
+    'customer number',
+    'external id',
+    'record id',
+    'contact id',
+    'user id',
+    'id',
+  ],
+  firstName: ['שם פרטי', 'first name', 'given name', 'billing first name', 'שם'],
+  lastName: ['שם משפחה', 'last name', 'surname', 'family name', 'billing last name'],
   firstNameLatin: ['שם פרטי באנגלית', 'שם פרטי לועזי', 'first name latin', 'first name english', 'latin first name'],
   lastNameLatin: ['שם משפחה באנגלית', 'שם משפחה לועזי', 'last name latin', 'last name english', 'latin last name'],
-  email: ['דוא"ל', 'אימייל', 'מייל', 'דואר אלקטרוני', 'email', 'e-mail', 'mail', 'email address'],
-  phone: ['טלפון', 'נייד', 'טלפון נייד', 'סלולרי', 'פלאפון', 'phone', 'mobile', 'cell', 'tel', 'phone number'],
+  fullName: ['שם מלא', 'שם הלקוח', 'full name', 'customer name', 'name', 'contact name', 'billing name'],
+  email: ['דוא"ל', 'אימייל', 'מייל', 'דואר אלקטרוני', 'email', 'e-mail', 'mail', 'email address', 'billing email'],
+  phone: [
+    'טלפון',
+    'נייד',
+    'טלפון נייד',
+    'סלולרי',
+    'פלאפון',
+    'phone',
+    'mobile',
+    'cell',
+    'tel',
+    'phone number',
+    'mobile phone number',
+    'billing phone',
+    'default address phone',
+  ],
   birthday: ['תאריך לידה', 'יום הולדת', 'birthday', 'birth date', 'date of birth', 'dob'],
-  city: ['עיר', 'יישוב', 'ישוב', 'city', 'town'],
+  street: [
+    'רחוב',
+    'כתובת',
+    'כתובת מגורים',
+    'street',
+    'address',
+    'street address',
+    'address1',
+    'address 1',
+    'default address address1',
+    'billing address 1',
+  ],
+  city: ['עיר', 'יישוב', 'ישוב', 'city', 'town', 'default address city', 'billing city'],
+  zip: ['מיקוד', 'zip', 'zip code', 'postal code', 'postcode', 'default address zip', 'billing postcode'],
+  company: [
+    'חברה',
+    'שם חברה',
+    'עסק',
+    'שם העסק',
+    'company',
+    'company name',
+    'organization',
+    'default address company',
+    'billing company',
+  ],
+  homeBranch: ['סניף בית', 'סניף', 'חנות', 'home branch', 'branch', 'store', 'preferred store'],
+  note: ['הערות', 'הערה', 'note', 'notes', 'customer note'],
   tags: ['תגיות', 'תגים', 'תווית', 'tags', 'labels'],
   lifecycleStage: ['שלב', 'שלב לקוח', 'מחזור חיים', 'lifecycle stage', 'lifecycle', 'stage'],
-  consentEmail: ['הסכמה לדוא"ל', 'הסכמה למייל', 'דיוור במייל', 'אישור דיוור', 'consent email', 'email consent'],
-  consentSms: ['הסכמה ל-SMS', 'הסכמה לסמס', 'אישור SMS', 'consent sms', 'sms consent'],
+  consentEmail: [
+    'הסכמה לדוא"ל',
+    'הסכמה למייל',
+    'דיוור במייל',
+    'אישור דיוור',
+    'consent email',
+    'email consent',
+    'accepts email marketing',
+    'accepts marketing',
+    'email marketing consent',
+  ],
+  consentSms: [
+    'הסכמה ל-SMS',
+    'הסכמה לסמס',
+    'אישור SMS',
+    'consent sms',
+    'sms consent',
+    'accepts sms marketing',
+    'sms marketing consent',
+  ],
   consentWhatsapp: ['הסכמה לוואטסאפ', 'הסכמה לווטסאפ', 'אישור וואטסאפ', 'consent whatsapp', 'whatsapp consent'],
+  emailOptOut: [
+    'הוסר מדיוור',
+    'הסרה מדיוור',
+    'unsubscribed from all email',
+    'email opt out',
+    'opted out of all email',
+    'unsubscribed',
+  ],
 };
 
 const orderSynonyms: Record<OrderField, string[]> = {
-  externalId: ['מספר הזמנה', 'מזהה הזמנה', 'הזמנה', 'מספר קבלה', 'order id', 'order number', 'order', 'external id'],
+  externalId: [
+    'מספר הזמנה',
+    'מזהה הזמנה',
+    'הזמנה',
+    'מספר קבלה',
+    'order id',
+    'order number',
+    'order',
+    'external id',
+    'order name',
+    'order no',
+    'number',
+    'name',
+  ],
   customerExternalId: ['מספר לקוח', 'מזהה לקוח', 'קוד לקוח', 'customer id', 'customer external id', 'customer number'],
-  customerEmail: ['דוא"ל לקוח', 'מייל לקוח', 'דוא"ל', 'אימייל', 'customer email', 'email'],
-  customerPhone: ['טלפון לקוח', 'נייד לקוח', 'טלפון', 'נייד', 'customer phone', 'phone', 'mobile'],
-  placedAt: ['תאריך הזמנה', 'תאריך', 'מועד', 'תאריך רכישה', 'placed at', 'order date', 'date', 'purchased at'],
-  channel: ['ערוץ', 'ערוץ מכירה', 'channel', 'sales channel'],
-  branch: ['סניף', 'חנות', 'branch', 'store', 'location'],
-  sku: ['מק"ט', 'קוד מוצר', 'ברקוד', 'sku', 'product code', 'item code'],
-  name: ['שם מוצר', 'מוצר', 'פריט', 'תיאור', 'product name', 'product', 'item', 'description', 'name'],
-  quantity: ['כמות', 'יחידות', 'quantity', 'qty', 'units'],
-  unitPrice: ['מחיר יחידה', 'מחיר', 'unit price', 'price', 'item price'],
+  customerEmail: ['דוא"ל לקוח', 'מייל לקוח', 'דוא"ל', 'אימייל', 'customer email', 'email', 'billing email'],
+  customerPhone: ['טלפון לקוח', 'נייד לקוח', 'טלפון', 'נייד', 'customer phone', 'phone', 'mobile', 'billing phone'],
+  placedAt: [
+    'תאריך הזמנה',
+    'תאריך',
+    'מועד',
+    'תאריך רכישה',
+    'placed at',
+    'order date',
+    'date',
+    'purchased at',
+    'created at',
+    'date created',
+  ],
+  channel: ['ערוץ', 'ערוץ מכירה', 'channel', 'sales channel', 'source', 'source name', 'created via'],
+  branch: ['סניף', 'חנות', 'branch', 'store', 'location', 'pos location'],
+  currency: ['מטבע', 'currency', 'order currency'],
+  sku: ['מק"ט', 'קוד מוצר', 'ברקוד', 'sku', 'product code', 'item code', 'lineitem sku', 'item sku'],
+  name: [
+    'שם מוצר',
+    'מוצר',
+    'פריט',
+    'תיאור',
+    'product name',
+    'lineitem name',
+    'item name',
+    'product',
+    'item',
+    'description',
+    'name',
+  ],
+  quantity: ['כמות', 'יחידות', 'quantity', 'qty', 'units', 'lineitem quantity', 'item quantity'],
+  unitPrice: ['מחיר יחידה', 'מחיר', 'unit price', 'price', 'item price', 'lineitem price'],
+  lineTotal: ['סה"כ שורה', 'סכום שורה', 'line total', 'line subtotal', 'item subtotal', 'item total'],
+  shipping: ['משלוח', 'דמי משלוח', 'shipping', 'shipping total', 'shipping cost', 'delivery'],
+  discount: ['הנחה', 'סכום הנחה', 'discount', 'discount amount', 'discount total', 'cart discount'],
+  tax: ['מע"מ', 'מס', 'tax', 'taxes', 'tax total', 'vat'],
+  total: ['סה"כ', 'סה"כ הזמנה', 'סכום הזמנה', 'סה"כ לתשלום', 'total', 'order total', 'grand total'],
   refundedAmount: [
     'סכום זיכוי',
     'זיכוי',
@@ -59,6 +185,7 @@ const orderSynonyms: Record<OrderField, string[]> = {
     'refund amount',
     'refunded',
     'refund',
+    'refunded total',
   ],
   refundedAt: ['תאריך זיכוי', 'תאריך החזר', 'refunded at', 'refund date'],
 };
@@ -76,7 +203,9 @@ export function suggestMapping(kind: ImportKind, headers: string[]): Mapping {
   // Rank by synonym position across all fields, so "מספר לקוח" goes to externalId before "שם" grabs anything.
   const candidates: { field: ImportField; rank: number; index: number }[] = [];
   for (const field of fieldsOf(kind)) {
-    const names = [field, ...(synonyms[field] ?? [])].map(normaliseHeader);
+    // The field's own key (a file written with Klient's names) ranks after every synonym: "name" is a product
+    // name only when no "Lineitem name" says so better.
+    const names = [...(synonyms[field] ?? []), field].map(normaliseHeader);
     normalised.forEach((header, index) => {
       const rank = names.indexOf(header);
       if (rank !== -1) candidates.push({ field, rank, index });
@@ -88,42 +217,64 @@ export function suggestMapping(kind: ImportKind, headers: string[]): Mapping {
     mapping[c.field] = headers[c.index]!;
     taken.add(c.index);
   }
+  // One "name" column and no last name (WooCommerce's customers report, many spreadsheets): a full name.
+  if (kind === 'customers') {
+    const customers = mapping as Partial<Record<CustomerField, string>>;
+    if (customers.firstName && !customers.lastName && !customers.fullName) {
+      if (['שם', 'name'].includes(normaliseHeader(customers.firstName))) {
+        customers.fullName = customers.firstName;
+        delete customers.firstName;
+      }
+    }
+  }
   return mapping;
 }
 
-/** Guesses what a file holds from its headers: order lines have SKUs and prices. */
+/** Guesses what a file holds from its headers: order lines have SKUs or product names, and prices or quantities. */
 export function guessKind(headers: string[]): ImportKind {
   const orders = suggestMapping('orders', headers);
-  return orders.sku && (orders.unitPrice || orders.quantity) ? 'orders' : 'customers';
+  return orders.sku && (orders.unitPrice || orders.quantity || orders.lineTotal) ? 'orders' : 'customers';
 }
 
 /** Field → column index, after checking every mapped header exists and every required field is mapped. */
 export type ColumnIndex = Partial<Record<ImportField, number>>;
 
+/** What a mapping lacks: a field none of the file's columns feeds, or a header the file does not have. */
+export type MappingProblem =
+  | { field: ImportField; key: 'column.required' | 'column.required_customer' | 'column.required_price' }
+  | { field: ImportField; key: 'column.not_in_file'; header: string };
+
 export function resolveMapping(kind: ImportKind, headers: string[], mapping: Mapping): ColumnIndex {
-  const missing: FieldError[] = [];
+  const problems: MappingProblem[] = [];
   const index: ColumnIndex = {};
+  const known = new Set<string>(fieldsOf(kind));
   for (const [field, header] of Object.entries(mapping) as [ImportField, string][]) {
-    if (!header) continue;
+    if (!header || !known.has(field)) continue;
     const at = headers.indexOf(header);
-    if (at === -1) missing.push({ field: header, message: 'column.missing' });
+    if (at === -1) problems.push({ field, key: 'column.not_in_file', header });
     else index[field] = at;
   }
-  const has = (f: ImportField) => index[f] !== undefined || missing.some((m) => m.field === mapping[f]);
+  // A field mapped to a header the file lacks is reported as such, not again as unmapped.
+  const has = (f: ImportField) => mapping[f] !== undefined && mapping[f] !== '';
   if (kind === 'orders') {
-    for (const f of ['externalId', 'placedAt', 'sku', 'quantity', 'unitPrice'] as const) {
-      if (!has(f)) missing.push({ field: f, message: 'column.missing' });
+    for (const field of ['externalId', 'placedAt', 'sku', 'quantity'] as const) {
+      if (!has(field)) problems.push({ field, key: 'column.required' });
     }
+    if (!has('unitPrice') && !has('lineTotal')) problems.push({ field: 'unitPrice', key: 'column.required_price' });
     if (!has('customerExternalId') && !has('customerEmail') && !has('customerPhone')) {
-      missing.push({ field: 'customerExternalId', message: 'column.missing' });
+      problems.push({ field: 'customerEmail', key: 'column.required_customer' });
     }
-  } else if (!(['externalId', 'firstName', 'lastName', 'email', 'phone'] as const).some(has)) {
-    missing.push({ field: 'firstName', message: 'column.missing' });
+  } else if (!(['externalId', 'firstName', 'lastName', 'fullName', 'email', 'phone'] as const).some(has)) {
+    problems.push({ field: 'firstName', key: 'column.required_customer' });
   }
-  if (missing.length) {
+  if (problems.length) {
     throw new AppError('IMPORT.MISSING_COLUMNS', {
-      fields: missing,
-      extra: { missingColumns: missing.map((m) => m.field) },
+      fields: problems.map((p): FieldError => ({ field: p.field, message: p.key })),
+      extra: {
+        missingColumns: problems.map((p) => p.field),
+        mappingProblems: problems,
+        importKind: kind,
+      },
     });
   }
   return index;

@@ -24,6 +24,36 @@ const he: Record<string, string> = {
   'tags.too_many': 'יותר מדי תגיות (עד 50)',
   'refund.exceeds_total': 'סכום הזיכוי גדול מסכום ההזמנה',
   'refund.below_recorded': 'סכום הזיכוי קטן ממה שכבר זוכה על ההזמנה; זיכוי לא מבוטל בייבוא',
+  'column.required': 'חובה: {field} — בחרו את העמודה שמכילה אותו',
+  'column.required_customer': 'חובה: {field} — בחרו את העמודה שמכילה מספר לקוח, דוא״ל או טלפון',
+  'column.required_price': 'חובה: {field} — בחרו את העמודה שמכילה את מחיר היחידה או את סכום השורה',
+  'column.not_in_file': '{field}: אין בקובץ עמודה בשם "{header}" — בחרו אחת מעמודות הקובץ',
+  'phone.too_short': '"{value}" קצר מדי למספר טלפון {phoneKind}',
+  'phone.too_long': '"{value}" ארוך מדי למספר טלפון {phoneKind}',
+  'phone.invalid_country': '"{value}": קידומת המדינה לא מוכרת (כתבו ‎+972… או מספר ישראלי המתחיל ב-0)',
+  'phone.not_a_number': '"{value}" אינו מספר טלפון: מותרות ספרות, רווחים, מקפים וסוגריים בלבד',
+  'phone.not_valid': '"{value}" אינו מספר טלפון קיים: בדקו את הקידומת',
+  'email.not_valid': '"{value}" אינה כתובת דוא״ל תקינה (למשל name@example.com)',
+  'date.not_valid': '"{value}" אינו תאריך מוכר: כתבו 31/12/2024 או 2024-12-31',
+  'birthday.out_of_range': '"{value}": תאריך לידה צריך להיות בין 1900 להיום',
+  'consent.not_valid': '"{value}" אינו ערך הסכמה מוכר: כתבו כן/לא, yes/no או 1/0',
+  'number.not_valid': '"{value}" אינו סכום תקין: מספר אפס ומעלה, עד שתי ספרות אחרי הנקודה',
+  'quantity.not_valid': '"{value}" אינה כמות תקינה: מספר חיובי',
+  'channel.not_valid': '"{value}" אינו ערוץ מוכר: store, web, app, phone, whatsapp (או חנות, אתר, pos)',
+  'stage.not_valid': '"{value}" אינו שלב מוכר: lead, customer, repeat, loyal, at_risk, lost',
+  'currency.not_valid': '"{value}" אינו קוד מטבע: שלוש אותיות, למשל ILS',
+  'text.longer_than': 'הערך ארוך מ-{max} תווים',
+  'customer.unreachable':
+    'אין בשורה שם, דוא״ל או טלפון: אין דרך לזהות את הלקוח או לפנות אליו. מלאו לפחות אחד מהם או מחקו את השורה',
+  'customer.unknown_id': 'אין לקוח עם המספר הזה, ובשורה אין שם, דוא״ל או טלפון כדי ליצור לקוח חדש',
+  'order.required_field': 'חובה: {field} — השורה הראשונה של ההזמנה ריקה בעמודה הזאת',
+  'order.contradicts': 'הערך "{value}" סותר את "{earlier}" בשורה {row} של אותה הזמנה',
+  'order.customer_key_required': 'להזמנה אין מספר לקוח, דוא״ל או טלפון באף שורה',
+  'order.line_total_mismatch': 'סכום השורה {value} אינו כמות × מחיר יחידה',
+  'order.total_below_refunded': 'סכום ההזמנה {value} נמוך ממה שכבר זוכה עליה ({earlier}); ההזמנה לא עודכנה',
+  'phone.kind.mobile': 'נייד ישראלי',
+  'phone.kind.landline': 'קווי ישראלי',
+  'phone.kind.foreign': 'בחו״ל',
   'permission.create': 'לתפקיד שלך אין הרשאה ליצור לקוחות חדשים; השורה לא יובאה',
   'permission.profile': 'לתפקיד שלך אין הרשאה לשנות פרטי לקוח (שם, טלפון, דוא״ל, כתובת); השורה לא יובאה',
   'permission.tags': 'לתפקיד שלך אין הרשאה לתייג לקוחות; השורה לא יובאה',
@@ -56,6 +86,37 @@ const en: Record<string, string> = {
   'refund.exceeds_total': 'The refunded amount is more than the order’s total',
   'refund.below_recorded':
     'The refunded amount is less than what the order has already been refunded; an import does not undo refunds',
+  'column.required': 'Required: {field} — choose the column that holds it',
+  'column.required_customer': 'Required: {field} — choose the column that holds the customer id, email or phone',
+  'column.required_price': 'Required: {field} — choose the column that holds the unit price or the line total',
+  'column.not_in_file': '{field}: the file has no column "{header}" — choose one of its columns',
+  'phone.too_short': '"{value}" is too short for {phoneKind} phone number',
+  'phone.too_long': '"{value}" is too long for {phoneKind} phone number',
+  'phone.invalid_country': '"{value}": unknown country code (write +972… or an Israeli number starting with 0)',
+  'phone.not_a_number': '"{value}" is not a phone number: only digits, spaces, dashes and brackets',
+  'phone.not_valid': '"{value}" is not a phone number in use: check the prefix',
+  'email.not_valid': '"{value}" is not a valid email address (like name@example.com)',
+  'date.not_valid': '"{value}" is not a date we know: write 31/12/2024 or 2024-12-31',
+  'birthday.out_of_range': '"{value}": a birthday is between 1900 and today',
+  'consent.not_valid': '"{value}" is not a consent value we know: write yes/no, כן/לא or 1/0',
+  'number.not_valid': '"{value}" is not an amount: a number from zero up, at most two decimals',
+  'quantity.not_valid': '"{value}" is not a quantity: a positive number',
+  'channel.not_valid': '"{value}" is not a channel we know: store, web, app, phone, whatsapp (or pos)',
+  'stage.not_valid': '"{value}" is not a lifecycle stage we know: lead, customer, repeat, loyal, at_risk, lost',
+  'currency.not_valid': '"{value}" is not a currency code: three letters, like ILS',
+  'text.longer_than': 'The value is longer than {max} characters',
+  'customer.unreachable':
+    'The row has no name, email or phone: nobody could find or reach this customer. Fill in at least one, or delete the row',
+  'customer.unknown_id': 'No customer has this id, and the row has no name, email or phone to create one',
+  'order.required_field': 'Required: {field} — the order’s first row leaves this column empty',
+  'order.contradicts': '"{value}" contradicts "{earlier}" on row {row} of the same order',
+  'order.customer_key_required': 'No row of the order gives a customer id, email or phone',
+  'order.line_total_mismatch': 'The line total {value} is not quantity × unit price',
+  'order.total_below_refunded':
+    'The order total {value} is less than what it has already been refunded ({earlier}); the order was not changed',
+  'phone.kind.mobile': 'an Israeli mobile',
+  'phone.kind.landline': 'an Israeli landline',
+  'phone.kind.foreign': 'a foreign',
   'permission.create': 'Your role may not create customers; the row was not imported',
   'permission.profile':
     'Your role may not change a customer’s details (name, phone, email, address); the row was not imported',
@@ -63,6 +124,139 @@ const en: Record<string, string> = {
   'permission.consents': 'Your role may not change marketing consents; the row was not imported',
 };
 
-export function importMessage(key: string, locale: Locale): string {
-  return (locale === 'he' ? he : en)[key] ?? fieldMessage(key, locale);
+/** The import fields by the names the mapping screen gives them, for messages that name a field. */
+const fieldLabels: Record<Locale, Record<string, string>> = {
+  he: {
+    externalId: 'מספר לקוח',
+    'orders.externalId': 'מספר הזמנה',
+    firstName: 'שם פרטי',
+    lastName: 'שם משפחה',
+    firstNameLatin: 'שם פרטי באנגלית',
+    lastNameLatin: 'שם משפחה באנגלית',
+    fullName: 'שם מלא',
+    email: 'דוא״ל',
+    phone: 'טלפון',
+    birthday: 'תאריך לידה',
+    street: 'רחוב',
+    city: 'עיר',
+    zip: 'מיקוד',
+    company: 'חברה',
+    homeBranch: 'סניף בית',
+    note: 'הערה',
+    tags: 'תגיות',
+    lifecycleStage: 'שלב',
+    consentEmail: 'הסכמה לדוא״ל',
+    consentSms: 'הסכמה ל-SMS',
+    consentWhatsapp: 'הסכמה לוואטסאפ',
+    emailOptOut: 'הוסר מדיוור',
+    customerExternalId: 'מספר לקוח',
+    customerEmail: 'דוא״ל הלקוח',
+    customerPhone: 'טלפון הלקוח',
+    placedAt: 'תאריך ההזמנה',
+    channel: 'ערוץ',
+    branch: 'סניף',
+    currency: 'מטבע',
+    sku: 'מק״ט',
+    name: 'שם המוצר',
+    quantity: 'כמות',
+    unitPrice: 'מחיר יחידה',
+    lineTotal: 'סכום השורה',
+    shipping: 'משלוח',
+    discount: 'הנחה',
+    tax: 'מע״מ',
+    total: 'סכום ההזמנה',
+    refundedAmount: 'סכום שזוכה',
+    refundedAt: 'תאריך הזיכוי',
+  },
+  en: {
+    externalId: 'customer id',
+    'orders.externalId': 'order number',
+    firstName: 'first name',
+    lastName: 'last name',
+    firstNameLatin: 'first name (English)',
+    lastNameLatin: 'last name (English)',
+    fullName: 'full name',
+    email: 'email',
+    phone: 'phone',
+    birthday: 'birthday',
+    street: 'street',
+    city: 'city',
+    zip: 'zip code',
+    company: 'company',
+    homeBranch: 'home branch',
+    note: 'note',
+    tags: 'tags',
+    lifecycleStage: 'lifecycle stage',
+    consentEmail: 'email consent',
+    consentSms: 'SMS consent',
+    consentWhatsapp: 'WhatsApp consent',
+    emailOptOut: 'unsubscribed from email',
+    customerExternalId: 'customer id',
+    customerEmail: 'customer email',
+    customerPhone: 'customer phone',
+    placedAt: 'order date',
+    channel: 'channel',
+    branch: 'branch',
+    currency: 'currency',
+    sku: 'SKU',
+    name: 'product name',
+    quantity: 'quantity',
+    unitPrice: 'unit price',
+    lineTotal: 'line total',
+    shipping: 'shipping',
+    discount: 'discount',
+    tax: 'tax',
+    total: 'order total',
+    refundedAmount: 'refunded amount',
+    refundedAt: 'refund date',
+  },
+};
+
+/** A field's name for people, in the locale; orders' externalId is the order number. */
+export function fieldLabel(field: string, locale: Locale, kind?: 'customers' | 'orders'): string {
+  const labels = fieldLabels[locale];
+  return (kind === 'orders' ? labels[`orders.${field}`] : undefined) ?? labels[field] ?? field;
+}
+
+/** Values a message fills in: {value}, {field} (a field, named in the locale), {phoneKind}, {row}… */
+export type MessageParams = Record<string, string | number>;
+
+export function importMessage(key: string, locale: Locale, params?: MessageParams): string {
+  const text = (locale === 'he' ? he : en)[key] ?? fieldMessage(key, locale);
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    if (name === 'field')
+      return fieldLabel(String(value), locale, params.importKind === 'orders' ? 'orders' : undefined);
+    if (name === 'phoneKind') return importMessage(`phone.kind.${value}`, locale);
+    return String(value);
+  });
+}
+
+/**
+ * A stored row error in the reader's language: the job writes the reason in the language of whoever
+ * started it, and keeps the message key and its values so that GET /imports/:id answers in the
+ * language of each request's Accept-Language.
+ */
+export function localiseRowError<E extends { reason: string }>(error: E, locale: Locale): E {
+  const { code, params } = error as E & { code?: string; params?: MessageParams };
+  return code ? { ...error, reason: importMessage(code, locale, params) } : error;
+}
+
+/** The problems of a mapping (resolveMapping), each naming the field it needs, in the request's language. */
+export function mappingProblemFields(
+  problems: { field: string; key: string; header?: string }[],
+  kind: 'customers' | 'orders',
+  locale: Locale,
+): { field: string; message: string; code: string }[] {
+  return problems.map((p) => ({
+    field: p.field,
+    code: p.key,
+    message: importMessage(p.key, locale, {
+      field: p.field,
+      importKind: kind,
+      ...(p.header ? { header: p.header } : {}),
+    }),
+  }));
 }

@@ -179,7 +179,9 @@ describe('refunds in an orders file', () => {
     ];
     const first = await importOrders(file);
     expect(first.totals).toMatchObject({ insertedRows: 3, errorRows: 1 });
-    expect(first.errors).toEqual([{ row: 5, column: 'סכום זיכוי', reason: 'סכום הזיכוי גדול מסכום ההזמנה' }]);
+    expect(first.errors).toEqual([
+      { row: 5, column: 'סכום זיכוי', code: 'refund.exceeds_total', reason: 'סכום הזיכוי גדול מסכום ההזמנה' },
+    ]);
     let now = await state();
     expect(now.orders).toEqual([
       { external_id: 'R-1', status: 'partially_refunded', refunded_total: '5.00' },

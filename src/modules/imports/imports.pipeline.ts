@@ -20,6 +20,7 @@ import {
   findCustomersByKeys,
   upsertCustomersBulk,
 } from '../customers/customers.bulk.ts';
+import { findOrCreateBranch } from '../customers/customers.service.ts';
 import type { ImportSheet } from './imports.file.ts';
 import { type ImportField, type Mapping, resolveMapping } from './imports.mapping.ts';
 import { importMessage } from './imports.messages.ts';
@@ -28,6 +29,7 @@ import {
   CustomerRowValidator,
   groupOrderLines,
   type OrderGroup,
+  orderTotal,
   type RowProblem,
   type ValidCustomerRow,
 } from './imports.validate.ts';
@@ -77,15 +79,25 @@ function add(total: ImportProgress, delta: ImportProgress): void {
   total.errorRows += delta.errorRows;
 }
 
-function reportProblems(progress: ImportProgress, problems: RowProblem[], mapping: Mapping, locale: Locale) {
+/**
+ * Row problems as the import stores them: the file's column, the reason in the starter's language,
+ * and the message code with its values, so that a reader in another language gets it in theirs.
+ */
+function reportProblems(
+  progress: ImportProgress,
+  problems: RowProblem[],
+  input: Pick<PipelineInput, 'mapping' | 'locale' | 'kind'>,
+) {
   const rows = new Set<number>();
   for (const p of problems) {
     rows.add(p.row);
     progress.errors.push({
       row: p.row,
-      column: p.field ? (mapping[p.field] ?? p.field) : null,
-      reason: importMessage(p.key, locale),
-    });
+      column: p.field ? (input.mapping[p.field] ?? p.field) : null,
+      reason: importMessage(p.key, input.locale, { ...p.params, importKind: input.kind }),
+      code: p.key,
+      ...(p.params ? { params: p.params } : {}),
+    } as ImportRowError);
   }
   progress.errorRows += rows.size;
 }
@@ -120,6 +132,8 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
   const size = input.batchSize ?? 2000;
   const validator = new CustomerRowValidator(columns);
   const rows = input.sheet.rows;
+  // Home branches by the name or code the file gives, found or created once per import.
+  const branches = new Map<string, string>();
   const prepare = (start: number) => {
     const problems: RowProblem[] = [];
     const valid: ValidCustomerRow[] = [];
@@ -137,10 +151,15 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
       const progress = emptyProgress();
       progress.processedRows = batch.count;
       progress.unchangedRows = batch.duplicates;
+      for (const v of batch.valid) {
+        if (v.homeBranch && !branches.has(v.homeBranch)) {
+          branches.set(v.homeBranch, await findOrCreateBranch(trx, input.ctx, v.homeBranch));
+        }
+      }
       const outcomes = await upsertCustomersBulk(
         trx,
         input.ctx,
-        batch.valid.map((v) => v.input),
+        batch.valid.map((v) => (v.homeBranch ? { ...v.input, homeBranchId: branches.get(v.homeBranch)! } : v.input)),
         { source: 'import' },
       );
       outcomes.forEach((outcome, i) => {
@@ -152,7 +171,7 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
           batch.problems.push({ row: row.row, field: fieldOfOutcome(outcome.reason, row), key: outcome.reason });
         }
       });
-      reportProblems(progress, batch.problems, input.mapping, input.locale);
+      reportProblems(progress, batch.problems, input);
       return progress;
     });
   // Batches whose customers share no external id, email or phone are written two at a time on
@@ -168,6 +187,7 @@ async function importCustomers(input: PipelineInput, columns: ReturnType<typeof 
       if (c.email) keys.add(`e:${c.email}`);
       if (c.phone) keys.add(`p:${c.phone}`);
     }
+    for (const { homeBranch } of batch.valid) if (homeBranch && !branches.has(homeBranch)) keys.add(`b:${homeBranch}`);
     await runner.run(() => write(batch), keys);
   }
   await runner.finish();
@@ -237,7 +257,7 @@ function resolveCustomer(
   group: OrderGroup,
   index: CustomerKeyIndex,
 ): { id: string } | { problem: 'customer.not_found' | 'customer.ambiguous'; field: ImportField } {
-  const key = group.lines[0]!.customer;
+  const key = group.head.customer;
   const field: ImportField = key.externalId ? 'customerExternalId' : key.email ? 'customerEmail' : 'customerPhone';
   if (key.externalId) {
     const ids = index.byExternalId.get(key.externalId);
@@ -265,7 +285,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
   if (problems.length) {
     await commit(async () => {
       const progress = emptyProgress();
-      reportProblems(progress, problems, input.mapping, input.locale);
+      reportProblems(progress, problems, input);
       progress.processedRows = progress.errorRows;
       return progress;
     });
@@ -276,7 +296,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
     ensureCatalogue(
       trx,
       input.ctx,
-      orders.map((g) => ({ branch: g.lines[0]!.branch, items: g.lines })),
+      orders.map((g) => ({ branch: g.head.branch, items: g.lines })),
       cache,
     ),
   );
@@ -286,7 +306,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
       const progress = emptyProgress();
       progress.processedRows = lines;
       const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v))];
-      const heads = batch.map((g) => g.lines[0]!.customer);
+      const heads = batch.map((g) => g.head.customer);
       const index = await findCustomersByKeys(trx, input.ctx, {
         externalIds: distinct(heads.map((h) => h.externalId)),
         emails: distinct(heads.map((h) => h.email)),
@@ -302,7 +322,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
           }
           continue;
         }
-        const head = group.lines[0]!;
+        const { head } = group;
         ready.push({
           group,
           order: {
@@ -311,17 +331,35 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
             placedAt: head.placedAt,
             channel: head.channel,
             branch: head.branch,
-            items: group.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: l.unitPrice })),
+            ...(head.currency ? { currency: head.currency } : {}),
+            amounts: {
+              total: orderTotal(head, group.lines),
+              shipping: head.shipping ?? 0,
+              discount: head.discount ?? 0,
+              tax: head.tax ?? 0,
+            },
+            items: group.lines.map((l) => ({
+              sku: l.sku,
+              name: l.name,
+              quantity: l.quantity,
+              unitPrice: l.unitPrice,
+              total: l.total,
+            })),
           },
         });
       }
       // Refunds (an order-level column): an order whose stored refund the file would lower or push past
       // its total is reported, and not imported or changed.
       const refundOf = (g: OrderGroup): ImportedRefund | null => {
-        const head = g.lines[0]!;
+        const { head } = g;
         return head.refundedAmount === null
           ? null
-          : { externalId: g.externalId, refunded: head.refundedAmount.toFixed(2), refundedAt: head.refundedAt };
+          : {
+              externalId: g.externalId,
+              refunded: (head.refundedAmount / 100).toFixed(2),
+              refundedAt: head.refundedAt,
+              total: (orderTotal(head, g.lines) / 100).toFixed(2),
+            };
       };
       const refunds = ready.map((r) => refundOf(r.group)).filter((r): r is ImportedRefund => r !== null);
       const refused = await refundProblems(trx, input.ctx, refunds);
@@ -331,7 +369,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
         for (const line of group.lines) batchProblems.push({ row: line.row, field: 'refundedAmount', key: problem });
         return false;
       });
-      const { inserted } = await insertOrdersBulk(
+      const written = await insertOrdersBulk(
         trx,
         input.ctx,
         writable.map((r) => r.order),
@@ -340,15 +378,29 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
       const refunded = await applyRefundsBulk(
         trx,
         input.ctx,
-        refunds.filter((r) => !refused.has(r.externalId)),
+        refunds.filter((r) => !refused.has(r.externalId) && !written.refused.has(r.externalId)),
       );
       writable.forEach((r, i) => {
+        const lines = r.group.lines.length;
+        const below = written.refused.get(r.group.externalId);
+        if (below !== undefined) {
+          const value = (orderTotal(r.group.head, r.group.lines) / 100).toFixed(2);
+          for (const line of r.group.lines) {
+            batchProblems.push({
+              row: line.row,
+              field: 'total',
+              key: 'order.total_below_refunded',
+              params: { value, earlier: below },
+            });
+          }
+          return;
+        }
         touched.add(r.order.customerId);
-        if (inserted[i]) progress.insertedRows += r.group.lines.length;
-        else if (refunded.has(r.group.externalId)) progress.updatedRows += r.group.lines.length;
-        else progress.unchangedRows += r.group.lines.length;
+        if (written.inserted[i]) progress.insertedRows += lines;
+        else if (written.updated[i] || refunded.has(r.group.externalId)) progress.updatedRows += lines;
+        else progress.unchangedRows += lines;
       });
-      reportProblems(progress, batchProblems, input.mapping, input.locale);
+      reportProblems(progress, batchProblems, input);
       return progress;
     });
   const runner = new BatchRunner(input.concurrency ?? 2);

@@ -8,8 +8,8 @@ import { requireAuth, withCtx } from '../../platform/http.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { IMPORT_QUEUE } from './imports.jobs.ts';
-import { fieldsOf, type Mapping } from './imports.mapping.ts';
-import { importMessage } from './imports.messages.ts';
+import { fieldsOf, type Mapping, type MappingProblem } from './imports.mapping.ts';
+import { importMessage, mappingProblemFields } from './imports.messages.ts';
 import {
   checkUpload,
   createImport,
@@ -104,6 +104,18 @@ async function explained<T>(locale: Locale, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
+    // Each missing field named in the caller's language, with what to do about it.
+    if (error instanceof AppError && error.code === 'IMPORT.MISSING_COLUMNS' && error.extra.mappingProblems) {
+      const { mappingProblems, importKind, ...extra } = error.extra as {
+        mappingProblems: MappingProblem[];
+        importKind: ImportKind;
+      };
+      const errors = mappingProblemFields(mappingProblems, importKind, locale);
+      throw new AppError('IMPORT.MISSING_COLUMNS', {
+        fields: error.fields,
+        extra: { ...extra, detail: errors.map((e) => e.message).join('; '), errors },
+      });
+    }
     if (error instanceof AppError && error.code === 'IMPORT.BAD_FILE' && error.fields[0]) {
       const { message, params } = error.fields[0];
       throw new AppError('IMPORT.BAD_FILE', {

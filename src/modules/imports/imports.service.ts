@@ -13,7 +13,7 @@ import type { Locale } from '../../platform/messages.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { DEFAULT_IMPORT_MAX_ROWS, type ImportSheet, previewImportFile, readImportFile } from './imports.file.ts';
 import { guessKind, type Mapping, resolveMapping, suggestMapping } from './imports.mapping.ts';
-import { importMessage } from './imports.messages.ts';
+import { importMessage, localiseRowError } from './imports.messages.ts';
 import { runImportPipeline } from './imports.pipeline.ts';
 import type { ImportKind, ImportRowError } from './imports.tables.ts';
 
@@ -166,7 +166,9 @@ export async function getImport(trx: Trx, ctx: Ctx, id: string) {
     .where('workspace_id', '=', ctx.workspaceId)
     .where('id', '=', id)
     .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
-  return { ...toImport(row), errors: row.first_errors.slice(0, ERRORS_IN_REPLY) };
+  // Reasons in the reader's language (Accept-Language), whoever started the import.
+  const errors = row.first_errors.slice(0, ERRORS_IN_REPLY).map((e) => localiseRowError(e, ctx.locale ?? 'he'));
+  return { ...toImport(row), errors };
 }
 
 export async function listImports(trx: Trx, ctx: Ctx, options: { limit: number; cursor?: string | undefined }) {
@@ -193,7 +195,8 @@ export async function importErrorsCsv(trx: Trx, ctx: Ctx, id: string, locale: Lo
     .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
   const header = locale === 'he' ? ['שורה', 'עמודה', 'סיבה'] : ['row', 'column', 'reason'];
   // Columns and reasons carry the file's own text: toSafeCsv keeps a cell like =HYPERLINK(…) from running in Excel.
-  const csv = toSafeCsv([header, ...row.errors.map((e) => [e.row, e.column ?? '', e.reason])]);
+  const reasons = row.errors.map((e) => localiseRowError(e, locale));
+  const csv = toSafeCsv([header, ...reasons.map((e) => [e.row, e.column ?? '', e.reason])]);
   return { filename: `${row.filename.replace(/\.[^.]+$/, '')}-errors.csv`, csv };
 }
 

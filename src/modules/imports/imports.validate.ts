@@ -1,3 +1,4 @@
+import { validatePhoneNumberLength } from 'libphonenumber-js';
 import { orderChannels } from '../commerce/commerce.schemas.ts';
 import type { OrderChannel } from '../commerce/commerce.tables.ts';
 import type { BulkCustomerInput } from '../customers/customers.bulk.ts';
@@ -6,23 +7,28 @@ import { normaliseEmail, normalisePhone } from '../customers/customers.service.t
 import type { ConsentChannel, LifecycleStage } from '../customers/customers.tables.ts';
 import type { SheetRow } from './imports.file.ts';
 import type { ColumnIndex, ImportField } from './imports.mapping.ts';
-import { parseConsent, parseDate, parseDateTime, parseNumber } from './imports.values.ts';
+import type { MessageParams } from './imports.messages.ts';
+import { parseConsent, parseDate, parseDateTime, parseNumber, unguard } from './imports.values.ts';
 
-/** A row-level problem before translation: the file's row, the field it concerns and a message key. */
-export type RowProblem = { row: number; field: ImportField | null; key: string };
+/** A row-level problem before translation: the file's row, the field it concerns, a message key and its values. */
+export type RowProblem = { row: number; field: ImportField | null; key: string; params?: MessageParams };
 
-type Reader = { cell(field: ImportField): string | undefined; problem(field: ImportField | null, key: string): void };
+type Reader = {
+  cell(field: ImportField): string | undefined;
+  problem(field: ImportField | null, key: string, params?: MessageParams): void;
+};
 
 function readerFor(row: SheetRow, columns: ColumnIndex, problems: RowProblem[]): Reader {
   return {
     cell(field) {
       const at = columns[field];
       if (at === undefined) return undefined;
-      const value = row.cells[at]?.trim();
+      const raw = row.cells[at]?.trim();
+      const value = raw ? unguard(raw) : raw;
       return value ? value : undefined;
     },
-    problem(field, key) {
-      problems.push({ row: row.row, field, key });
+    problem(field, key, params) {
+      problems.push(params ? { row: row.row, field, key, params } : { row: row.row, field, key });
     },
   };
 }
@@ -30,35 +36,102 @@ function readerFor(row: SheetRow, columns: ColumnIndex, problems: RowProblem[]):
 function text(r: Reader, field: ImportField, max: number): string | undefined {
   const value = r.cell(field);
   if (value !== undefined && value.length > max) {
-    r.problem(field, 'text.too_long');
+    r.problem(field, 'text.longer_than', { max });
     return undefined;
   }
   return value;
 }
 
+/**
+ * Why a phone was refused, in words a person can act on: libphonenumber-js
+ * tells too short from too long and an unknown country code.
+ */
+export function phoneProblem(raw: string): { key: string; params: MessageParams } {
+  const value = raw.trim();
+  if (!/^[\d\s\-+().]+$/.test(value)) return { key: 'phone.not_a_number', params: { value } };
+  const input = value.startsWith('00') ? `+${value.slice(2)}` : value;
+  const digits = input.replace(/[^\d+]/g, '');
+  const phoneKind =
+    digits.startsWith('+') && !digits.startsWith('+972')
+      ? 'foreign'
+      : /^(\+9725|05)/.test(digits)
+        ? 'mobile'
+        : 'landline';
+  switch (validatePhoneNumberLength(input, 'IL')) {
+    case 'TOO_SHORT':
+      return { key: 'phone.too_short', params: { value, phoneKind } };
+    case 'TOO_LONG':
+      return { key: 'phone.too_long', params: { value, phoneKind } };
+    case 'INVALID_COUNTRY':
+      return { key: 'phone.invalid_country', params: { value } };
+    case 'NOT_A_NUMBER':
+      return { key: 'phone.not_a_number', params: { value } };
+    default:
+      return { key: 'phone.not_valid', params: { value } };
+  }
+}
+
+function phone(r: Reader, field: ImportField): string | undefined {
+  const value = r.cell(field);
+  if (value === undefined) return undefined;
+  const normalised = normalisePhone(value);
+  if (normalised) return normalised;
+  const { key, params } = phoneProblem(value);
+  r.problem(field, key, params);
+  return undefined;
+}
+
+function email(r: Reader, field: ImportField): string | undefined {
+  const value = r.cell(field);
+  if (value === undefined) return undefined;
+  const normalised = normaliseEmail(value);
+  if (normalised) return normalised;
+  r.problem(field, 'email.not_valid', { value });
+  return undefined;
+}
+
+// Keys compared lower-cased, with dashes and spaces as underscores ("Marketing Qualified Lead").
 const stageAliases: Record<string, LifecycleStage> = {
   ליד: 'lead',
   מתעניין: 'lead',
   לקוח: 'customer',
   חוזר: 'repeat',
-  'לקוח חוזר': 'repeat',
+  לקוח_חוזר: 'repeat',
   נאמן: 'loyal',
-  'לקוח נאמן': 'loyal',
+  לקוח_נאמן: 'loyal',
   בסיכון: 'at_risk',
-  'at risk': 'at_risk',
   אבוד: 'lost',
-  'לקוח אבוד': 'lost',
+  לקוח_אבוד: 'lost',
+  // HubSpot's stages, by label and by internal value.
+  subscriber: 'lead',
+  marketing_qualified_lead: 'lead',
+  marketingqualifiedlead: 'lead',
+  sales_qualified_lead: 'lead',
+  salesqualifiedlead: 'lead',
+  opportunity: 'lead',
+  evangelist: 'loyal',
+  other: 'lead',
 };
 
+// Keys lower-cased. Shopify's Source (web, pos, shopify_draft_order…), WooCommerce's created_via, Hebrew words.
 const channelAliases: Record<string, OrderChannel> = {
   חנות: 'store',
   סניף: 'store',
   קופה: 'store',
+  pos: 'store',
+  'point of sale': 'store',
   אתר: 'web',
   אינטרנט: 'web',
   online: 'web',
+  'online store': 'web',
+  checkout: 'web',
+  'store-api': 'web',
+  buy_button: 'web',
   אפליקציה: 'app',
+  mobile_app: 'app',
   טלפון: 'phone',
+  shopify_draft_order: 'phone',
+  draft_order: 'phone',
   וואטסאפ: 'whatsapp',
   ווטסאפ: 'whatsapp',
   ואטסאפ: 'whatsapp',
@@ -70,7 +143,12 @@ const consentColumns: [ImportField, ConsentChannel][] = [
   ['consentWhatsapp', 'whatsapp'],
 ];
 
-export type ValidCustomerRow = { row: number; input: BulkCustomerInput };
+export type ValidCustomerRow = {
+  row: number;
+  input: BulkCustomerInput;
+  /** The home branch by name or code, as the file gives it (the pipeline finds or creates it). */
+  homeBranch?: string;
+};
 
 /**
  * Validates customer rows in file order. Besides each value, it keeps the
@@ -99,25 +177,32 @@ export class CustomerRowValidator {
     set('lastName', text(r, 'lastName', 100));
     set('firstNameLatin', text(r, 'firstNameLatin', 100));
     set('lastNameLatin', text(r, 'lastNameLatin', 100));
-    const email = r.cell('email');
-    if (email !== undefined) {
-      const normalised = normaliseEmail(email);
-      if (normalised) input.email = normalised;
-      else r.problem('email', 'email.invalid');
+    // A full name fills the first and last name the file does not give: "נועה בר לב" → נועה / בר לב.
+    const fullName = text(r, 'fullName', 200);
+    if (fullName !== undefined) {
+      const [first, ...rest] = fullName.split(/\s+/);
+      if (input.firstName === undefined && input.lastName === undefined) {
+        if (first) input.firstName = first.slice(0, 100);
+        if (rest.length) input.lastName = rest.join(' ').slice(0, 100);
+      }
     }
-    const phone = r.cell('phone');
-    if (phone !== undefined) {
-      const normalised = normalisePhone(phone);
-      if (normalised) input.phone = normalised;
-      else r.problem('phone', 'phone.invalid');
-    }
+    set('email', email(r, 'email'));
+    set('phone', phone(r, 'phone'));
     const birthday = r.cell('birthday');
     if (birthday !== undefined) {
-      const date = parseDate(birthday);
-      if (date && date >= '1900-01-01' && date <= new Date().toISOString().slice(0, 10)) input.birthday = date;
-      else r.problem('birthday', 'date.invalid');
+      const date = parseDate(birthday) ?? parseDateTime(birthday, 'UTC')?.toISOString().slice(0, 10) ?? null;
+      if (!date) r.problem('birthday', 'date.not_valid', { value: birthday });
+      else if (date < '1900-01-01' || date > new Date().toISOString().slice(0, 10)) {
+        r.problem('birthday', 'birthday.out_of_range', { value: birthday });
+      } else input.birthday = date;
     }
+    set('street', text(r, 'street', 200));
     set('city', text(r, 'city', 100));
+    set('zip', text(r, 'zip', 20));
+    const company = text(r, 'company', 200);
+    if (company !== undefined) input.attributes = { company };
+    set('note', text(r, 'note', 5000));
+    const homeBranch = text(r, 'homeBranch', 100);
     const tags = r.cell('tags');
     if (tags !== undefined) {
       const list = [
@@ -129,48 +214,68 @@ export class CustomerRowValidator {
         ),
       ];
       if (list.length > 50) r.problem('tags', 'tags.too_many');
-      else if (list.some((t) => t.length > 50)) r.problem('tags', 'text.too_long');
+      else if (list.some((t) => t.length > 50)) r.problem('tags', 'text.longer_than', { max: 50 });
       else input.tags = list;
     }
     const stage = r.cell('lifecycleStage');
     if (stage !== undefined) {
-      const key = stage.toLowerCase().replace(/-/g, '_');
-      const value = (lifecycleStages as readonly string[]).includes(key)
-        ? (key as LifecycleStage)
-        : stageAliases[stage.trim()];
+      const key = stage
+        .trim()
+        .toLowerCase()
+        .replace(/[-\s]+/g, '_');
+      const value = (lifecycleStages as readonly string[]).includes(key) ? (key as LifecycleStage) : stageAliases[key];
       if (value) input.lifecycleStage = value;
-      else r.problem('lifecycleStage', 'stage.invalid');
+      else r.problem('lifecycleStage', 'stage.not_valid', { value: stage });
     }
     for (const [field, channel] of consentColumns) {
       const value = r.cell(field);
       if (value === undefined) continue;
       const granted = parseConsent(value);
-      if (granted === null) r.problem(field, 'consent.invalid');
+      if (granted === null) r.problem(field, 'consent.not_valid', { value });
       else input.consents = { ...input.consents, [channel]: granted };
     }
-    if (problems.length > before) return null;
-    if (!input.firstName && !input.lastName && !input.email && !input.phone && !input.externalId) {
-      r.problem('firstName', 'name.required');
-      return null;
+    // "Unsubscribed from all email" (HubSpot): yes revokes email consent; no says nothing about consent.
+    const optOut = r.cell('emailOptOut');
+    if (optOut !== undefined) {
+      const unsubscribed = parseConsent(optOut);
+      if (unsubscribed === null) r.problem('emailOptOut', 'consent.not_valid', { value: optOut });
+      else if (unsubscribed) input.consents = { ...input.consents, email: false };
     }
-    return this.remember(row, input, r);
+    if (problems.length > before) return null;
+    // Nobody can find or reach a customer without a name, an email or a phone: such a row may only
+    // update a customer the file names by external id, never create an empty one.
+    const reachable = input.firstName || input.lastName || input.firstNameLatin || input.lastNameLatin;
+    if (!reachable && !input.email && !input.phone) {
+      if (!input.externalId) {
+        r.problem(null, 'customer.unreachable');
+        return null;
+      }
+      input.mustExist = true;
+    }
+    return this.remember(row, input, r, homeBranch);
   }
 
-  private remember(row: SheetRow, input: BulkCustomerInput, r: Reader): ValidCustomerRow | 'duplicate' | null {
-    const json = JSON.stringify(input);
+  private remember(
+    row: SheetRow,
+    input: BulkCustomerInput,
+    r: Reader,
+    homeBranch: string | undefined,
+  ): ValidCustomerRow | 'duplicate' | null {
+    const json = JSON.stringify([input, homeBranch]);
     const earlier =
       (input.externalId !== undefined ? this.byExternalId.get(input.externalId) : undefined) ??
       this.sameContact(this.byEmail, input.email, input.externalId) ??
       this.sameContact(this.byPhone, input.phone, input.externalId);
     if (earlier !== undefined) {
       if (earlier === json) return 'duplicate';
-      r.problem(input.externalId ? 'externalId' : input.email ? 'email' : 'phone', 'row.conflict');
+      const field = input.externalId ? 'externalId' : input.email ? 'email' : 'phone';
+      r.problem(field, 'row.conflict');
       return null;
     }
     if (input.externalId) this.byExternalId.set(input.externalId, json);
     if (input.email) this.byEmail.set(input.email, { externalId: input.externalId, json });
     if (input.phone) this.byPhone.set(input.phone, { externalId: input.externalId, json });
-    return { row: row.row, input };
+    return homeBranch ? { row: row.row, input, homeBranch } : { row: row.row, input };
   }
 
   private sameContact(
@@ -186,137 +291,164 @@ export class CustomerRowValidator {
   }
 }
 
-export type OrderLine = {
-  row: number;
-  externalId: string;
+/** What one order is, from the fields that belong to the order rather than to a line. */
+export type OrderHead = {
   customer: { externalId?: string; email?: string; phone?: string };
   placedAt: Date;
   channel: OrderChannel;
   branch: string | null;
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: number;
-  /** What the order has been refunded in all, by the file (an order-level column); null when not given. */
+  currency: string | null;
+  /** Money in agorot; null when the file does not give it. */
+  shipping: number | null;
+  discount: number | null;
+  tax: number | null;
+  total: number | null;
+  /** What the order has been refunded in all, by the file; null when not given. */
   refundedAmount: number | null;
   refundedAt: Date | null;
 };
 
-export type OrderGroup = { externalId: string; lines: OrderLine[] };
+export type OrderLine = {
+  row: number;
+  externalId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+  /** The line's amount in agorot, as the file gives it (or quantity × unit price). */
+  total: number;
+};
+
+export type OrderGroup = { externalId: string; head: OrderHead; lines: OrderLine[] };
 
 /** A sum of money as a file writes it: zero or more, at most two decimals, below 10^11. */
 function isMoney(value: number | null): value is number {
   return value !== null && value >= 0 && value < 1e11 && Math.abs(value * 100 - Math.round(value * 100)) <= 1e-6;
 }
 
-/** One order-line row: the order's fields and the line's. Null when a problem was recorded. */
-export function checkOrderLine(
-  row: SheetRow,
-  columns: ColumnIndex,
-  timeZone: string,
-  problems: RowProblem[],
-): OrderLine | null {
-  const before = problems.length;
-  const r = readerFor(row, columns, problems);
-  const externalId = text(r, 'externalId', 100);
-  if (r.cell('externalId') === undefined) r.problem('externalId', 'required');
-  const customer: OrderLine['customer'] = {};
-  const customerExternalId = text(r, 'customerExternalId', 100);
-  if (customerExternalId) customer.externalId = customerExternalId;
-  const email = r.cell('customerEmail');
-  if (email !== undefined) {
-    const normalised = normaliseEmail(email);
-    if (normalised) customer.email = normalised;
-    else r.problem('customerEmail', 'email.invalid');
-  }
-  const phone = r.cell('customerPhone');
-  if (phone !== undefined) {
-    const normalised = normalisePhone(phone);
-    if (normalised) customer.phone = normalised;
-    else r.problem('customerPhone', 'phone.invalid');
-  }
-  if (!customerExternalId && email === undefined && phone === undefined) {
-    const field = columns.customerExternalId !== undefined ? 'customerExternalId' : null;
-    r.problem(
-      field ?? (columns.customerEmail !== undefined ? 'customerEmail' : 'customerPhone'),
-      'customer.key_required',
-    );
-  }
-  const placedRaw = r.cell('placedAt');
-  const placedAt = placedRaw === undefined ? null : parseDateTime(placedRaw, timeZone);
-  if (placedRaw === undefined) r.problem('placedAt', 'required');
-  else if (!placedAt) r.problem('placedAt', 'date.invalid');
-  const channelRaw = r.cell('channel');
-  let channel: OrderChannel = 'store';
-  if (channelRaw !== undefined) {
-    const key = channelRaw.toLowerCase();
-    const value = (orderChannels as readonly string[]).includes(key)
-      ? (key as OrderChannel)
-      : channelAliases[channelRaw.trim()];
-    if (value) channel = value;
-    else r.problem('channel', 'channel.invalid');
-  }
-  const branch = text(r, 'branch', 100) ?? null;
-  const sku = text(r, 'sku', 100);
-  if (r.cell('sku') === undefined) r.problem('sku', 'required');
-  const name = text(r, 'name', 300) ?? sku;
-  const quantityRaw = r.cell('quantity');
-  const quantity = quantityRaw === undefined ? null : parseNumber(quantityRaw);
-  if (quantity === null || quantity <= 0 || quantity > 1_000_000 || Math.round(quantity * 1000) !== quantity * 1000) {
-    r.problem('quantity', quantityRaw === undefined ? 'required' : 'quantity.invalid');
-  }
-  const priceRaw = r.cell('unitPrice');
-  const unitPrice = priceRaw === undefined ? null : parseNumber(priceRaw);
-  if (!isMoney(unitPrice)) r.problem('unitPrice', priceRaw === undefined ? 'required' : 'price.invalid');
-  const refundRaw = r.cell('refundedAmount');
-  const refundedAmount = refundRaw === undefined ? null : parseNumber(refundRaw);
-  if (refundRaw !== undefined && !isMoney(refundedAmount)) r.problem('refundedAmount', 'price.invalid');
-  const refundedAtRaw = r.cell('refundedAt');
-  const refundedAt = refundedAtRaw === undefined ? null : parseDateTime(refundedAtRaw, timeZone);
-  if (refundedAtRaw !== undefined && !refundedAt) r.problem('refundedAt', 'date.invalid');
-  if (
-    problems.length > before ||
-    !externalId ||
-    !placedAt ||
-    !sku ||
-    !name ||
-    quantity === null ||
-    unitPrice === null
-  ) {
-    return null;
-  }
-  return {
-    row: row.row,
-    externalId,
-    customer,
-    placedAt,
-    channel,
-    branch,
-    sku,
-    name,
-    quantity,
-    unitPrice,
-    refundedAmount,
-    refundedAt,
-  };
+/** The order-level fields: exports such as Shopify's write them on an order's first row only. */
+const headFields = [
+  'customerExternalId',
+  'customerEmail',
+  'customerPhone',
+  'placedAt',
+  'channel',
+  'branch',
+  'currency',
+  'shipping',
+  'discount',
+  'tax',
+  'total',
+  'refundedAmount',
+  'refundedAt',
+] as const;
+type HeadField = (typeof headFields)[number];
+type HeadValue = string | number | null;
+
+/** One row's order-level values (those it gives) and its line, or null for the line when a problem was recorded. */
+type CheckedRow = {
+  row: number;
+  key: string | undefined;
+  head: Partial<Record<HeadField, { value: HeadValue; raw: string }>>;
+  line: Omit<OrderLine, 'externalId'> | null;
+};
+
+function channelOf(raw: string): OrderChannel | undefined {
+  const key = raw.trim().toLowerCase();
+  return (orderChannels as readonly string[]).includes(key) ? (key as OrderChannel) : channelAliases[key];
 }
 
-/** What every line of one order must agree on. */
-function orderHead(line: OrderLine): string {
-  return JSON.stringify([
-    line.customer,
-    line.placedAt.getTime(),
-    line.channel,
-    line.branch,
-    line.refundedAmount,
-    line.refundedAt?.getTime() ?? null,
-  ]);
+function checkOrderRow(row: SheetRow, columns: ColumnIndex, timeZone: string, problems: RowProblem[]): CheckedRow {
+  const before = problems.length;
+  const r = readerFor(row, columns, problems);
+  const key = text(r, 'externalId', 100);
+  if (r.cell('externalId') === undefined) r.problem('externalId', 'required');
+  const head: CheckedRow['head'] = {};
+  const give = (field: HeadField, read: (raw: string) => HeadValue | undefined) => {
+    const raw = r.cell(field);
+    if (raw === undefined) return;
+    const value = read(raw);
+    if (value !== undefined) head[field] = { value, raw };
+  };
+  give('customerExternalId', (raw) =>
+    raw.length > 100 ? void r.problem('customerExternalId', 'text.longer_than', { max: 100 }) : raw,
+  );
+  give('customerEmail', () => email(r, 'customerEmail'));
+  give('customerPhone', () => phone(r, 'customerPhone'));
+  give('placedAt', (raw) => {
+    const at = parseDateTime(raw, timeZone);
+    if (at) return at.getTime();
+    r.problem('placedAt', 'date.not_valid', { value: raw });
+    return undefined;
+  });
+  give('channel', (raw) => {
+    const channel = channelOf(raw);
+    if (channel) return channel;
+    r.problem('channel', 'channel.not_valid', { value: raw });
+    return undefined;
+  });
+  give('branch', (raw) => (raw.length > 100 ? void r.problem('branch', 'text.longer_than', { max: 100 }) : raw));
+  give('currency', (raw) => {
+    const code = raw.trim().toUpperCase();
+    if (/^[A-Z]{3}$/.test(code)) return code;
+    r.problem('currency', 'currency.not_valid', { value: raw });
+    return undefined;
+  });
+  for (const field of ['shipping', 'discount', 'tax', 'total', 'refundedAmount'] as const) {
+    give(field, (raw) => {
+      const n = parseNumber(raw);
+      if (isMoney(n)) return Math.round(n * 100);
+      r.problem(field, 'number.not_valid', { value: raw });
+      return undefined;
+    });
+  }
+  give('refundedAt', (raw) => {
+    const at = parseDateTime(raw, timeZone);
+    if (at) return at.getTime();
+    r.problem('refundedAt', 'date.not_valid', { value: raw });
+    return undefined;
+  });
+  // The line. A product without a SKU (Shopify allows it) is known by its name.
+  const name = text(r, 'name', 300);
+  const sku = text(r, 'sku', 100) ?? name?.slice(0, 100);
+  if (!sku) r.problem('sku', 'required');
+  const quantityRaw = r.cell('quantity');
+  const quantity = quantityRaw === undefined ? null : parseNumber(quantityRaw);
+  const quantityOk =
+    quantity !== null && quantity > 0 && quantity <= 1_000_000 && Math.round(quantity * 1000) === quantity * 1000;
+  if (quantityRaw === undefined) r.problem('quantity', 'required');
+  else if (!quantityOk) r.problem('quantity', 'quantity.not_valid', { value: quantityRaw });
+  const priceRaw = r.cell('unitPrice');
+  const lineRaw = r.cell('lineTotal');
+  const price = priceRaw === undefined ? null : parseNumber(priceRaw);
+  const lineTotal = lineRaw === undefined ? null : parseNumber(lineRaw);
+  if (priceRaw !== undefined && !isMoney(price)) r.problem('unitPrice', 'number.not_valid', { value: priceRaw });
+  if (lineRaw !== undefined && !isMoney(lineTotal)) r.problem('lineTotal', 'number.not_valid', { value: lineRaw });
+  if (priceRaw === undefined && lineRaw === undefined) {
+    r.problem(columns.unitPrice !== undefined ? 'unitPrice' : 'lineTotal', 'required');
+  }
+  if (problems.length > before || !sku || !quantityOk || quantity === null)
+    return { row: row.row, key, head, line: null };
+  // The line total as the file writes it wins (WooCommerce gives only that); the unit price is then derived.
+  const total = isMoney(lineTotal) ? Math.round(lineTotal * 100) : Math.round(Math.round(price! * 100) * quantity);
+  const unitPrice = isMoney(price) ? price : Math.round(total / quantity) / 100;
+  return { row: row.row, key, head, line: { row: row.row, sku, name: name ?? sku, quantity, unitPrice, total } };
+}
+
+/** Who the order's first row names as the customer, for a problem that concerns the customer key. */
+function customerField(columns: ColumnIndex): ImportField {
+  if (columns.customerExternalId !== undefined) return 'customerExternalId';
+  return columns.customerEmail !== undefined ? 'customerEmail' : 'customerPhone';
 }
 
 /**
- * Groups order lines by the order's external id (wherever its rows are in the
- * file). An order with any bad row, or rows that disagree on the customer,
- * date, channel or branch, is rejected whole: its other rows get a problem too.
+ * Groups order rows by the order's external id (wherever its rows are in the
+ * file). The order-level fields (customer, date, channel, branch, money) are
+ * taken from the rows that give them, so an export that writes them on the
+ * first row only (Shopify) imports whole; a later row that gives another value
+ * contradicts the earlier one and is reported naming the column and both
+ * values. An order with any bad row is rejected whole: its other rows get a
+ * problem too.
  */
 export function groupOrderLines(
   rows: SheetRow[],
@@ -324,50 +456,108 @@ export function groupOrderLines(
   timeZone: string,
   problems: RowProblem[],
 ): { orders: OrderGroup[]; rejectedRows: number } {
-  const groups = new Map<string, { lines: OrderLine[]; bad: boolean }>();
+  type Group = {
+    lines: OrderLine[];
+    rows: number[];
+    /** Rows with a problem of their own: the rest of a rejected order get 'order.rejected'. */
+    troubled: Set<number>;
+    bad: boolean;
+    head: Partial<Record<HeadField, { value: HeadValue; raw: string; row: number }>>;
+  };
+  const groups = new Map<string, Group>();
   const order: string[] = [];
   for (const row of rows) {
-    const line = checkOrderLine(row, columns, timeZone, problems);
-    const at = columns.externalId;
-    const key = line?.externalId ?? (at === undefined ? undefined : row.cells[at]?.trim());
+    const before = problems.length;
+    const checked = checkOrderRow(row, columns, timeZone, problems);
+    const key = checked.key ?? (columns.externalId === undefined ? undefined : row.cells[columns.externalId]?.trim());
     if (!key) continue;
     let group = groups.get(key);
     if (!group) {
-      group = { lines: [], bad: false };
+      group = { lines: [], rows: [], troubled: new Set(), bad: false, head: {} };
       groups.set(key, group);
       order.push(key);
     }
-    if (!line) {
-      group.bad = true;
-      continue;
+    group.rows.push(row.row);
+    for (const field of headFields) {
+      const given = checked.head[field];
+      if (!given) continue;
+      const earlier = group.head[field];
+      if (!earlier) group.head[field] = { ...given, row: row.row };
+      else if (earlier.value !== given.value) {
+        problems.push({
+          row: row.row,
+          field,
+          key: 'order.contradicts',
+          params: { value: given.raw, earlier: earlier.raw, row: earlier.row },
+        });
+        group.troubled.add(row.row);
+        group.bad = true;
+      }
     }
-    const first = group.lines[0];
-    if (first && orderHead(first) !== orderHead(line)) {
-      problems.push({ row: row.row, field: 'externalId', key: 'row.conflict' });
-      group.bad = true;
-      continue;
-    }
-    group.lines.push(line);
+    if (problems.length > before) group.troubled.add(row.row);
+    if (!checked.line || problems.length > before) group.bad = true;
+    else group.lines.push({ ...checked.line, externalId: key });
   }
   const orders: OrderGroup[] = [];
   let rejectedRows = 0;
+  const reject = (group: Group, field: ImportField, key: string) => {
+    for (const row of group.rows) if (!group.troubled.has(row)) problems.push({ row, field, key });
+    rejectedRows += group.rows.length;
+  };
   for (const key of order) {
     const group = groups.get(key)!;
-    if (group.bad) {
-      for (const line of group.lines) problems.push({ row: line.row, field: 'externalId', key: 'order.rejected' });
-      rejectedRows += group.lines.length;
-    } else if (group.lines.length > 0) {
-      // A refund is of the order's own money: never more than its lines add up to.
-      const total = group.lines.reduce((sum, l) => sum + Math.round(l.unitPrice * 100 * l.quantity), 0);
-      const refund = group.lines[0]!.refundedAmount;
-      if (refund !== null && Math.round(refund * 100) > total) {
-        for (const line of group.lines)
-          problems.push({ row: line.row, field: 'refundedAmount', key: 'refund.exceeds_total' });
-        rejectedRows += group.lines.length;
-      } else {
-        orders.push({ externalId: key, lines: group.lines });
-      }
+    const first = group.rows[0]!;
+    const h = group.head;
+    const value = <T extends HeadValue>(field: HeadField) => (h[field]?.value ?? null) as T | null;
+    if (!h.placedAt && !group.bad) {
+      problems.push({ row: first, field: 'placedAt', key: 'order.required_field', params: { field: 'placedAt' } });
+      group.troubled.add(first);
+      group.bad = true;
     }
+    if (!h.customerExternalId && !h.customerEmail && !h.customerPhone && !group.bad) {
+      problems.push({ row: first, field: customerField(columns), key: 'order.customer_key_required' });
+      group.troubled.add(first);
+      group.bad = true;
+    }
+    if (group.bad) {
+      reject(group, 'externalId', 'order.rejected');
+      continue;
+    }
+    const customer: OrderHead['customer'] = {};
+    if (h.customerExternalId) customer.externalId = String(h.customerExternalId.value);
+    if (h.customerEmail) customer.email = String(h.customerEmail.value);
+    if (h.customerPhone) customer.phone = String(h.customerPhone.value);
+    const head: OrderHead = {
+      customer,
+      placedAt: new Date(value<number>('placedAt')!),
+      channel: value<OrderChannel>('channel') ?? 'store',
+      branch: value<string>('branch'),
+      currency: value<string>('currency'),
+      shipping: value<number>('shipping'),
+      discount: value<number>('discount'),
+      tax: value<number>('tax'),
+      total: value<number>('total'),
+      refundedAmount: value<number>('refundedAmount'),
+      refundedAt: h.refundedAt ? new Date(Number(h.refundedAt.value)) : null,
+    };
+    // A refund is of the order's own money: never more than its total.
+    if (head.refundedAmount !== null && head.refundedAmount > orderTotal(head, group.lines)) {
+      reject(group, 'refundedAmount', 'refund.exceeds_total');
+      continue;
+    }
+    orders.push({ externalId: key, head, lines: group.lines });
   }
   return { orders, rejectedRows };
+}
+
+/**
+ * The order's total in agorot: the file's own figure when it gives one (it
+ * already holds shipping, discounts and any taxes on top, as the source system
+ * counted them); otherwise the lines, less the discount, plus shipping (prices
+ * in Israel include VAT, so the tax column is not added again).
+ */
+export function orderTotal(head: OrderHead, lines: { total: number }[]): number {
+  if (head.total !== null) return head.total;
+  const items = lines.reduce((sum, l) => sum + l.total, 0);
+  return Math.max(0, items - (head.discount ?? 0) + (head.shipping ?? 0));
 }

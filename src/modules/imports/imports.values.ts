@@ -125,3 +125,14 @@ export function parseConsent(input: string): boolean | null {
   if (no.has(s)) return false;
   return null;
 }
+
+/**
+ * A cell without the guard spreadsheets and exports put on values Excel would
+ * otherwise change: Shopify writes phones as '+972..., zip codes and ids as
+ * '0612...; some exports write ="0501234567". The guard is not part of the value.
+ */
+export function unguard(value: string): string {
+  if (value.startsWith("'")) return value.slice(1).trim();
+  const formula = /^="(.*)"$/.exec(value);
+  return formula ? formula[1]!.trim() : value;
+}
