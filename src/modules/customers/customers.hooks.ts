@@ -9,8 +9,13 @@ import type { Ctx } from '../../platform/context.ts';
 export type CustomerHooks = {
   merge?: (trx: Trx, ctx: Ctx, ids: { survivorId: string; mergedId: string }) => Promise<void>;
   export?: (trx: Trx, ctx: Ctx, customerId: string) => Promise<Record<string, unknown>>;
-  erase?: (trx: Trx, ctx: Ctx, customerId: string) => Promise<void>;
+  /** Runs before the customer's own record is blanked; `person` is how the person was known, to find copies. */
+  erase?: (trx: Trx, ctx: Ctx, customerId: string, person: ErasedPerson) => Promise<void>;
 };
+
+/** The values that identified an erased person (profile and every identity), for scrubbing copies of them. */
+export type ErasedPerson = { emails: string[]; phones: string[]; externalIds: string[] };
+
 const hooks = new Map<string, CustomerHooks>();
 
 export function registerCustomerHooks(module: string, moduleHooks: CustomerHooks): void {

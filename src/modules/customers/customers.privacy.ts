@@ -6,7 +6,7 @@ import { redactIdempotentReplies } from '../../platform/idempotency.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { exportTimeline, scrubTimeline } from '../timeline/timeline.service.ts';
 import { consentHistoryOf } from './customers.consents.ts';
-import { customerHooks } from './customers.hooks.ts';
+import { customerHooks, type ErasedPerson } from './customers.hooks.ts';
 import { findCustomerRow, identityValues, lockCustomerRow, rowToCustomer } from './customers.repository.ts';
 
 /** Everything Klient holds about one person, for a privacy request. */
@@ -58,6 +58,13 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
   const row = await lockCustomerRow(trx, ctx, customerId);
   if (row.status === 'erased') return { erasedAt: row.erased_at ?? new Date() };
   const erasedAt = new Date();
+  const identities = await identityValues(trx, ctx, customerId);
+  const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => !!v))];
+  const person: ErasedPerson = {
+    emails: distinct([row.email, ...identities.filter((i) => i.kind === 'email').map((i) => i.value)]),
+    phones: distinct([row.phone, ...identities.filter((i) => i.kind === 'phone').map((i) => i.value)]),
+    externalIds: distinct([row.external_id, ...identities.filter((i) => i.kind === 'external_id').map((i) => i.value)]),
+  };
   await trx
     .deleteFrom('customer_identities')
     .where('workspace_id', '=', ctx.workspaceId)
@@ -77,7 +84,7 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
     .where('customer_id', '=', customerId)
     .execute();
   await scrubTimeline(trx, ctx, customerId);
-  for (const moduleHooks of customerHooks().map(([, h]) => h)) await moduleHooks.erase?.(trx, ctx, customerId);
+  for (const moduleHooks of customerHooks().map(([, h]) => h)) await moduleHooks.erase?.(trx, ctx, customerId, person);
   // Earlier audit entries and merge snapshots hold copies of the personal data: keep the entries, drop the copies.
   await trx
     .updateTable('audit_log')
