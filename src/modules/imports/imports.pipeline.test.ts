@@ -19,7 +19,7 @@ async function importFile(
   ctx: Ctx,
   kind: 'customers' | 'orders',
   lines: string[],
-  options: Pick<PipelineInput, 'batchSize' | 'onBatch'> = {},
+  options: Partial<Pick<PipelineInput, 'batchSize' | 'onBatch' | 'locale'>> = {},
 ) {
   const sheet = await readImportFile(Buffer.from(lines.join('\n')), `${kind}.csv`);
   return runImportPipeline({
@@ -215,5 +215,113 @@ describe('refunds in an orders file', () => {
     expect(less.totals).toMatchObject({ errorRows: 2 });
     expect(less.errors[0]?.reason).toContain('זיכוי לא מבוטל');
     expect((await state()).orders[0]?.refunded_total).toBe('30.00');
+  });
+});
+
+/** Imports a file through the pipeline and keeps its row errors, as the job stores them. */
+async function importWithErrors(ctx: Ctx, kind: 'customers' | 'orders', lines: string[], locale: 'he' | 'en' = 'he') {
+  const errors: { row: number; column: string | null; reason: string; code?: string }[] = [];
+  const totals = await importFile(ctx, kind, lines, {
+    locale,
+    onBatch: async (_trx, p) => {
+      errors.push(...p.errors);
+    },
+  });
+  return { totals, errors: errors.sort((a, b) => a.row - b.row) };
+}
+
+describe('rows nobody can find or reach', () => {
+  it('are row errors, not empty customers; an id alone only updates the customer it names', async () => {
+    const ctx = await newContext();
+    const head = 'מספר לקוח,שם פרטי,טלפון,דוא"ל,סניף,תגיות';
+    const first = await importWithErrors(ctx, 'customers', [
+      head,
+      ',,,,,vip',
+      'C-1,דנה,050-1234567,,סניף דיזנגוף,',
+      'C-9,,,,,vip',
+      'C-2,רון,050-12,,,',
+    ]);
+    expect(first.totals).toMatchObject({ insertedRows: 1, errorRows: 3 });
+    expect(first.errors.map((e) => [e.row, e.column, e.reason])).toEqual([
+      [
+        2,
+        null,
+        'אין בשורה שם, דוא״ל או טלפון: אין דרך לזהות את הלקוח או לפנות אליו. מלאו לפחות אחד מהם או מחקו את השורה',
+      ],
+      [4, 'מספר לקוח', 'אין לקוח עם המספר הזה, ובשורה אין שם, דוא״ל או טלפון כדי ליצור לקוח חדש'],
+      [5, 'טלפון', '"050-12" קצר מדי למספר טלפון נייד ישראלי'],
+    ]);
+    const stored = await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
+      trx
+        .selectFrom('customers as c')
+        .leftJoin('branches as b', (j) =>
+          j.onRef('b.workspace_id', '=', 'c.workspace_id').onRef('b.id', '=', 'c.home_branch_id'),
+        )
+        .select(['c.external_id', 'c.tags', 'b.name as branch'])
+        .where('c.workspace_id', '=', ctx.workspaceId)
+        .execute(),
+    );
+    // The home branch comes from the file: found by name or code, or made on first sight.
+    expect(stored).toEqual([{ external_id: 'C-1', tags: [], branch: 'סניף דיזנגוף' }]);
+
+    // An id alone reaches the customer it names.
+    const again = await importWithErrors(ctx, 'customers', [head, 'C-1,,,,,קפה']);
+    expect(again.totals).toMatchObject({ updatedRows: 1, errorRows: 0 });
+    const tags = await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
+      trx.selectFrom('customers').select('tags').where('workspace_id', '=', ctx.workspaceId).executeTakeFirstOrThrow(),
+    );
+    expect(tags.tags).toEqual(['קפה']);
+  });
+
+  it("says what is wrong with a phone, in the importer's language", async () => {
+    const ctx = await newContext();
+    const { errors } = await importWithErrors(
+      ctx,
+      'customers',
+      ['first name,phone', 'Dana,050-12', 'Ron,050-123456789012', 'Gil,+999 1234567', 'Noa,05O-1234567'],
+      'en',
+    );
+    expect(errors.map((e) => [e.row, e.code, e.reason])).toEqual([
+      [2, 'phone.too_short', '"050-12" is too short for an Israeli mobile phone number'],
+      [3, 'phone.too_long', '"050-123456789012" is too long for an Israeli mobile phone number'],
+      [
+        4,
+        'phone.invalid_country',
+        '"+999 1234567": unknown country code (write +972… or an Israeli number starting with 0)',
+      ],
+      [5, 'phone.not_a_number', '"05O-1234567" is not a phone number: only digits, spaces, dashes and brackets'],
+    ]);
+  });
+});
+
+describe('order-level fields in an orders file', () => {
+  it('are taken from the rows that give them; a row that contradicts one is named by column and values', async () => {
+    const ctx = await newContext();
+    await importFile(ctx, 'customers', ['מספר לקוח,שם פרטי,טלפון', `C-1,דנה,${phone(500)}`]);
+    const { totals, errors } = await importWithErrors(ctx, 'orders', [
+      'מספר הזמנה,מספר לקוח,תאריך,מק"ט,כמות,מחיר,משלוח,הנחה',
+      'A-1,C-1,2026-01-01 10:00,X,1,10,5,3',
+      'A-1,,,Y,1,20,,',
+      'A-2,C-1,2026-01-02,X,1,10,,',
+      'A-2,C-1,2026-01-03,Y,1,10,,',
+      'A-3,,,X,1,10,,',
+    ]);
+    expect(totals).toMatchObject({ insertedRows: 2, errorRows: 3 });
+    expect(errors.map((e) => [e.row, e.column, e.reason])).toEqual([
+      [4, 'מספר הזמנה', 'ההזמנה לא יובאה כי שורה אחרת שלה שגויה'],
+      [5, 'תאריך', 'הערך "2026-01-03" סותר את "2026-01-02" בשורה 4 של אותה הזמנה'],
+      [6, 'תאריך', 'חובה: תאריך ההזמנה — השורה הראשונה של ההזמנה ריקה בעמודה הזאת'],
+    ]);
+    const orders = await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
+      trx
+        .selectFrom('orders')
+        .select(['external_id', 'total', 'shipping_total', 'discount_total', 'items_count'])
+        .where('workspace_id', '=', ctx.workspaceId)
+        .execute(),
+    );
+    // The second line of A-1 belongs to it: 10 + 20, less 3, plus 5 shipping.
+    expect(orders).toEqual([
+      { external_id: 'A-1', total: '32.00', shipping_total: '5.00', discount_total: '3.00', items_count: 2 },
+    ]);
   });
 });
