@@ -28,6 +28,7 @@ export async function startRuntime(config: Config, database?: Database): Promise
       trustProxy: config.trustProxy,
       pageCacheMb: config.pageCacheMb,
       publicUrl: config.publicUrl,
+      webDir: config.webDir,
     });
     const stopEvents = startEventDispatcher(db.db);
     return {

@@ -139,7 +139,7 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   if (network && (await hasDemoOwner(runtime.database.db))) {
     console.log('Warning: the demo business is reachable from the network, and its password is in the README.');
   }
-  if (!builtWebApp()) console.log(WEB_APP_MISSING);
+  if (!builtWebApp(config.webDir)) console.log(WEB_APP_MISSING);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

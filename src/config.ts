@@ -8,6 +8,8 @@ export type Config = {
   publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The built web app (KLIENT_WEB_DIR; default dist/web of this checkout). */
+  webDir: string | undefined;
   demo: boolean;
   secureCookies: boolean;
   logLevel: string;
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrlFrom(env.KLIENT_PUBLIC_URL, listeningUrl(host, port)),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.KLIENT_DATA_DIR ?? '.klient'),
+    webDir: env.KLIENT_WEB_DIR ? path.resolve(env.KLIENT_WEB_DIR) : undefined,
     demo: env.KLIENT_DEMO !== '0',
     secureCookies: env.KLIENT_SECURE_COOKIES === '1',
     logLevel: env.LOG_LEVEL ?? 'warn',

@@ -17,7 +17,7 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { resolveApiKey, resolveSession } from './platform/auth.service.ts';
 import { safeEqual } from './platform/crypto.ts';
 import { AppError } from './platform/errors.ts';
-import { installErrorHandler, installInputGuards } from './platform/http.ts';
+import { frameworkErrors, installErrorHandler, installInputGuards } from './platform/http.ts';
 import type { Jobs } from './platform/jobs.ts';
 import { localeFromHeader } from './platform/messages.ts';
 import { can } from './platform/permissions.ts';
@@ -29,7 +29,7 @@ export type AppOptions = {
   jobs: Jobs;
   logLevel?: string;
   secureCookies?: boolean;
-  webDir?: string;
+  webDir?: string | undefined;
   /** Largest upload accepted (imports); bigger files get a 413 problem. */
   maxUploadBytes?: number;
   trustProxy?: boolean;
@@ -68,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     // Only behind a known reverse proxy may X-Forwarded-For name the client (rate limits key on it).
     trustProxy: options.trustProxy ?? false,
   });

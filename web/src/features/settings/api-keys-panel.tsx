@@ -19,11 +19,14 @@ import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifyError, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { useFormat } from '../../format.ts';
-import { type ApiKey, type CreatedApiKey, type Role, roles } from '../../types.ts';
+import { useSession } from '../../session.ts';
+import type { ApiKey, CreatedApiKey, Role } from '../../types.ts';
+import { grantableRoles } from './users-panel.tsx';
 
 export function ApiKeysPanel() {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const session = useSession();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
@@ -75,8 +78,8 @@ export function ApiKeysPanel() {
             />
             <Select
               label={t('settings.role')}
-              data={roles
-                .filter((r) => r !== 'owner' && r !== 'shopper')
+              data={grantableRoles(session?.user.role)
+                .filter((r) => r !== 'shopper')
                 .map((r) => ({ value: r, label: t(`roles.${r}`) }))}
               value={role}
               onChange={(v) => v && setRole(v as Role)}

@@ -13,9 +13,20 @@ function absolute(url: string): string {
   return url.startsWith('/') ? `${window.location.origin}${url}` : url;
 }
 
+/**
+ * The roles one may hand out, as the server decides for those who manage users
+ * and keys: an owner any, an admin any but owner. Nothing above one's own is offered.
+ */
+export function grantableRoles(mine: Role | undefined): Role[] {
+  if (mine === 'owner') return [...roles];
+  if (mine === 'admin') return roles.filter((r) => r !== 'owner');
+  return [];
+}
+
 function InviteForm() {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const session = useSession();
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
@@ -56,7 +67,7 @@ function InviteForm() {
           />
           <Select
             label={t('settings.role')}
-            data={roles.filter((r) => r !== 'owner').map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+            data={grantableRoles(session?.user.role).map((r) => ({ value: r, label: t(`roles.${r}`) }))}
             value={role}
             onChange={(v) => v && setRole(v as Role)}
             allowDeselect={false}
@@ -154,6 +165,9 @@ export function UsersPanel() {
               <Table.Tbody>
                 {users.data.items.map((u) => {
                   const me = u.id === session?.user.id;
+                  // An admin sees an owner's role but cannot change it, nor disable them.
+                  const grantable = grantableRoles(session?.user.role);
+                  const manageable = !me && grantable.includes(u.role);
                   return (
                     <Table.Tr key={u.id} data-testid="user-row" data-user-id={u.id}>
                       <Table.Td>
@@ -174,11 +188,11 @@ export function UsersPanel() {
                       <Table.Td>
                         <Select
                           aria-label={t('settings.role')}
-                          data={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+                          data={(manageable ? grantable : [u.role]).map((r) => ({ value: r, label: t(`roles.${r}`) }))}
                           value={u.role}
                           onChange={(v) => v && v !== u.role && update.mutate({ id: u.id, body: { role: v as Role } })}
                           allowDeselect={false}
-                          disabled={me}
+                          disabled={!manageable}
                           size="xs"
                           w={170}
                           data-testid="user-role"
@@ -191,7 +205,7 @@ export function UsersPanel() {
                       </Table.Td>
                       <Table.Td>{u.lastLoginAt ? fmt.dateTime(u.lastLoginAt) : t('settings.never')}</Table.Td>
                       <Table.Td>
-                        {me ? null : (
+                        {manageable ? (
                           <Button
                             size="compact-xs"
                             variant="subtle"
@@ -206,7 +220,7 @@ export function UsersPanel() {
                           >
                             {u.status === 'disabled' ? t('settings.enable') : t('settings.disable')}
                           </Button>
-                        )}
+                        ) : null}
                       </Table.Td>
                     </Table.Tr>
                   );
