@@ -1,6 +1,7 @@
 import {
   AppShell,
   Avatar,
+  Box,
   Burger,
   Button,
   Center,
@@ -9,8 +10,8 @@ import {
   NavLink,
   Stack,
   Text,
-  Title,
   UnstyledButton,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
@@ -19,6 +20,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setCsrfToken } from '../api.ts';
 import { type Permission, sessionKey, useCan, useSessionQuery } from '../session.ts';
+import { dangerMenuColor } from '../theme.ts';
 import { EmptyBlock, PageLoader, QueryError } from './errors.tsx';
 import { Icon, type IconName } from './icons.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
@@ -48,14 +50,16 @@ function UserMenu({ name, email, role }: { name: string; email: string; role: st
   return (
     <Menu position="bottom-end" width={240} withinPortal>
       <Menu.Target>
-        <UnstyledButton data-testid="user-menu" aria-label={t('nav.userMenu')}>
+        {/* The button's name starts with the name it shows (WCAG 2.5.3), then says what it opens. */}
+        <UnstyledButton data-testid="user-menu">
           <Group gap={6} wrap="nowrap">
-            <Avatar size={32} radius="xl" color="indigo">
+            <Avatar size={32} radius="xl" color="indigo" aria-hidden>
               {name.trim().slice(0, 1).toUpperCase() || '?'}
             </Avatar>
             <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate>
               {name}
             </Text>
+            <VisuallyHidden>{t('nav.userMenu')}</VisuallyHidden>
           </Group>
         </UnstyledButton>
       </Menu.Target>
@@ -74,7 +78,7 @@ function UserMenu({ name, email, role }: { name: string; email: string; role: st
         </Stack>
         <Menu.Divider />
         <Menu.Item
-          color="red"
+          color={dangerMenuColor}
           leftSection={<Icon name="logout" size={16} />}
           onClick={() => void logout()}
           data-testid="logout"
@@ -129,7 +133,9 @@ export function AppLayout() {
 
   let content: ReactNode = <Outlet />;
   if (user.role === 'shopper') {
-    content = <EmptyBlock title={t(`roles.${user.role}`)} text={t('auth.shopperNotice')} testId="shopper-notice" />;
+    content = (
+      <EmptyBlock title={t(`roles.${user.role}`)} text={t('auth.shopperNotice')} testId="shopper-notice" pageTitle />
+    );
   }
 
   return (
@@ -139,6 +145,9 @@ export function AppLayout() {
       padding={{ base: 'sm', sm: 'lg' }}
     >
       <AppShell.Header>
+        <a href="#main-content" className="skip-link" data-testid="skip-link">
+          {t('nav.skipToContent')}
+        </a>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             <Burger
@@ -151,16 +160,19 @@ export function AppLayout() {
             />
             <Link to="/" style={{ textDecoration: 'none', color: 'inherit', minWidth: 0 }}>
               <Group gap={8} wrap="nowrap">
-                <Avatar size={30} radius="md" color="indigo" variant="filled">
+                <Avatar size={30} radius="md" color="indigo" variant="filled" aria-hidden>
                   K
                 </Avatar>
-                <Title
-                  order={4}
+                {/* Not a heading: each screen's own title is its one level-one heading. */}
+                <Text
+                  component="span"
+                  fw={700}
+                  size="lg"
                   data-testid="business-name"
                   style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
                 >
                   {workspace.name}
-                </Title>
+                </Text>
               </Group>
             </Link>
           </Group>
@@ -170,7 +182,7 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm" data-testid="navbar">
+      <AppShell.Navbar p="sm" data-testid="navbar" aria-label={t('nav.main')}>
         <Stack gap={4}>
           {visible.map((item) => (
             <NavLink
@@ -187,7 +199,7 @@ export function AppLayout() {
           ))}
         </Stack>
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1}>
         <div style={{ maxWidth: 1280, marginInline: 'auto' }}>{content}</div>
       </AppShell.Main>
     </AppShell>
@@ -198,18 +210,21 @@ export function AppLayout() {
 export function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
   const can = useCan();
   const { t } = useTranslation();
-  if (!can(permission)) return <EmptyBlock title={t('app.forbidden')} text="" testId="forbidden" />;
+  if (!can(permission)) return <EmptyBlock title={t('app.forbidden')} text="" testId="forbidden" pageTitle />;
   return <>{children}</>;
 }
 
 export function NotFound() {
   const { t } = useTranslation();
   return (
-    <EmptyBlock title={t('app.notFound')} text={t('app.notFoundText')} testId="not-found">
-      <Button component={Link} to="/">
-        {t('app.goHome')}
-      </Button>
-    </EmptyBlock>
+    // Outside the app's layout: the page brings its own main landmark.
+    <Box component="main">
+      <EmptyBlock title={t('app.notFound')} text={t('app.notFoundText')} testId="not-found" pageTitle>
+        <Button component={Link} to="/">
+          {t('app.goHome')}
+        </Button>
+      </EmptyBlock>
+    </Box>
   );
 }
 

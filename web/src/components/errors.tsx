@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { Alert, Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -60,8 +60,8 @@ export function notifySaved(message: string): void {
 export function PageLoader() {
   const { t } = useTranslation();
   return (
-    <Center py="xl" data-testid="loading">
-      <Loader aria-label={t('app.loading')} />
+    <Center py="xl" data-testid="loading" role="status" aria-label={t('app.loading')}>
+      <Loader />
     </Center>
   );
 }
@@ -88,17 +88,26 @@ export function EmptyBlock({
   text,
   children,
   testId,
+  pageTitle = false,
 }: {
   title: string;
   text: string;
   children?: ReactNode;
   testId?: string;
+  /** The block is the whole screen (not found, forbidden): its title is the screen's level-one heading. */
+  pageTitle?: boolean;
 }) {
   return (
     <Stack align="center" gap="sm" py={48} px="md" ta="center" data-testid={testId ?? 'empty-state'}>
-      <Text fw={700} size="lg">
-        {title}
-      </Text>
+      {pageTitle ? (
+        <Title order={1} size="h3">
+          {title}
+        </Title>
+      ) : (
+        <Text fw={700} size="lg">
+          {title}
+        </Text>
+      )}
       <Text c="dimmed" maw={460}>
         {text}
       </Text>

@@ -98,7 +98,7 @@ function AuditLog() {
   const entries = log.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Stack gap="md">
-      <Title order={2}>{t('audit.title')}</Title>
+      <Title order={1}>{t('audit.title')}</Title>
       <Text c="dimmed" size="sm">
         {t('audit.intro')}
       </Text>

@@ -7,20 +7,20 @@ export function AuthCard({ title, intro, children }: { title: string; intro?: st
   const { t } = useTranslation();
   return (
     <Box mih="100vh" py={{ base: 'md', sm: 48 }} px="sm">
-      <Group justify="space-between" maw={440} mx="auto" mb="md">
+      <Group component="header" justify="space-between" maw={440} mx="auto" mb="md">
         <Group gap={8}>
-          <Avatar size={32} radius="md" color="indigo" variant="filled">
+          <Avatar size={32} radius="md" color="indigo" variant="filled" aria-hidden>
             K
           </Avatar>
           <Text fw={700}>{t('app.name')}</Text>
         </Group>
         <LanguageSwitch />
       </Group>
-      <Center>
+      <Center component="main">
         <Paper withBorder shadow="sm" p={{ base: 'md', sm: 'xl' }} radius="lg" w="100%" maw={440}>
           <Stack gap="md">
             <Stack gap={4}>
-              <Title order={2}>{title}</Title>
+              <Title order={1}>{title}</Title>
               {intro ? <Text c="dimmed">{intro}</Text> : null}
             </Stack>
             {children}

@@ -8,6 +8,7 @@ import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx'
 import { Icon } from '../../components/icons.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
+import { dangerMenuColor } from '../../theme.ts';
 import type { Customer360 } from '../../types.ts';
 import { ConsentsPanel } from './consents-panel.tsx';
 import { ConductModal, EraseModal } from './customer-actions.tsx';
@@ -130,7 +131,7 @@ function CustomerView({ customer }: { customer: Customer360 }) {
         <Group justify="space-between" align="flex-start" gap="md">
           <Stack gap={4} style={{ minWidth: 0 }}>
             <Group gap="xs">
-              <Title order={2} data-testid="customer-title">
+              <Title order={1} data-testid="customer-title">
                 {name}
               </Title>
               <StageBadge stage={customer.lifecycleStage} />
@@ -206,7 +207,7 @@ function CustomerView({ customer }: { customer: Customer360 }) {
                   ) : null}
                   {can('customers.erase') && customer.status !== 'erased' ? (
                     <Menu.Item
-                      color="red"
+                      color={dangerMenuColor}
                       leftSection={<Icon name="trash" size={16} />}
                       onClick={() => setErasing(true)}
                       data-testid="erase-customer"
@@ -257,6 +258,7 @@ function CustomerLoader() {
           title={t('app.notFound')}
           text={customer.error.detail || t('app.notFoundText')}
           testId="customer-not-found"
+          pageTitle
         >
           <Button component={Link} to="/customers">
             {t('customer.back')}

@@ -230,7 +230,7 @@ function CustomersList() {
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Stack gap={0}>
-          <Title order={2}>{t('customers.title')}</Title>
+          <Title order={1}>{t('customers.title')}</Title>
           <Text c="dimmed" size="sm" data-testid="customers-total" data-total={list.data ? total : undefined}>
             {list.data
               ? pages[0]?.totalExact === false

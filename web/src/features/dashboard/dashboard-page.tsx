@@ -99,7 +99,7 @@ function Dashboard() {
   if (total === 0) {
     return (
       <Stack gap="md">
-        <Title order={2}>{t('dashboard.title')}</Title>
+        <Title order={1}>{t('dashboard.title')}</Title>
         <Card withBorder>
           <EmptyBlock title={t('dashboard.emptyTitle')} text={t('dashboard.emptyText')} testId="dashboard-empty">
             <Group>
@@ -122,7 +122,7 @@ function Dashboard() {
 
   return (
     <Stack gap="md" data-testid="dashboard">
-      <Title order={2}>{t('dashboard.title')}</Title>
+      <Title order={1}>{t('dashboard.title')}</Title>
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
         <Card withBorder padding="md" data-testid="dashboard-total">
           <Text size="xs" c="dimmed" fw={600}>

@@ -236,7 +236,7 @@ function ImportWizard() {
   return (
     <Stack gap="md">
       <Stack gap={2}>
-        <Title order={2}>{t('imports.title')}</Title>
+        <Title order={1}>{t('imports.title')}</Title>
         <Text c="dimmed">{t('imports.intro')}</Text>
       </Stack>
       {jobId ? (

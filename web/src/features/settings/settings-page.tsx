@@ -116,7 +116,7 @@ function SettingsTabs() {
   const navigate = useNavigate();
   return (
     <Stack gap="md">
-      <Title order={2}>{t('settings.title')}</Title>
+      <Title order={1}>{t('settings.title')}</Title>
       <Tabs
         value={tab}
         onChange={(v) =>

@@ -100,6 +100,7 @@ function InviteForm() {
               <Group gap="xs" wrap="nowrap">
                 <TextInput
                   value={absolute(invitation.inviteUrl)}
+                  aria-label={t('settings.inviteLink')}
                   readOnly
                   style={{ flex: 1 }}
                   classNames={{ input: 'ltr-value' }}

@@ -1,0 +1,133 @@
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+
+/**
+ * The accessibility bar for every screen (IS 5568 / WCAG 2.1 AA): axe-core's
+ * WCAG 2.0 and 2.1 level A and AA rules, plus the structure rules a screen
+ * reader user navigates by (one main landmark, a level-one heading, content
+ * inside landmarks).
+ */
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const structureRules = ['landmark-one-main', 'page-has-heading-one', 'region'];
+const blocking = new Set(['serious', 'critical']);
+
+export type AxeViolation = {
+  id: string;
+  impact: string | null;
+  help: string;
+  tags: string[];
+  nodes: Array<{ target: string; summary: string }>;
+};
+
+/** Runs axe-core in the page as it is now and returns what breaks the bar. */
+export async function accessibilityViolations(
+  page: Page,
+  options: { exclude?: string[] } = {},
+): Promise<AxeViolation[]> {
+  const present = await page.evaluate(() => typeof (window as { axe?: unknown }).axe !== 'undefined');
+  if (!present) await page.evaluate(axe.source);
+  // Let transitions (modals fading in, popovers) settle so colours are read as the user sees them.
+  await page.waitForTimeout(250);
+  return page.evaluate(
+    async ({ tags, rules, exclude }) => {
+      const engine = (window as unknown as { axe: typeof import('axe-core') }).axe;
+      const context = exclude.length > 0 ? { include: [['html']], exclude: exclude.map((s) => [s]) } : document;
+      const wcag = await engine.run(context as never, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      });
+      const structure = await engine.run(context as never, {
+        runOnly: { type: 'rule', values: rules },
+        resultTypes: ['violations'],
+        elementRef: true,
+      });
+      // An open menu or list is drawn in a layer at the end of the page (Mantine's portal), outside the
+      // landmarks, yet belongs to the control that opened it (aria-controls): "region" is not about it.
+      const structural = structure.violations
+        .map((v) =>
+          v.id === 'region' ? { ...v, nodes: v.nodes.filter((n) => !n.element?.closest('[data-portal]')) } : v,
+        )
+        .filter((v) => v.nodes.length > 0);
+      return [...wcag.violations, ...structural].map((v) => ({
+        id: v.id,
+        impact: v.impact ?? null,
+        help: v.help,
+        tags: v.tags,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
+      }));
+    },
+    { tags: wcagTags, rules: structureRules, exclude: options.exclude ?? [] },
+  );
+}
+
+function describeViolations(violations: AxeViolation[]): string {
+  return violations
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target}\n      ${n.summary.replace(/\n/g, '\n      ')}`)
+          .join('\n')}${v.nodes.length > 5 ? `\n    … and ${v.nodes.length - 5} more` : ''}`,
+    )
+    .join('\n');
+}
+
+/**
+ * Fails when the page, as it is now, has a serious or critical WCAG 2.1 A/AA
+ * violation, or lacks its main landmark and level-one heading. Call it on
+ * every screen a business or its customers use, in each language:
+ * `await expectAccessible(page, 'he-desktop-settings-users')`.
+ */
+export async function expectAccessible(
+  page: Page,
+  screen: string,
+  options: { exclude?: string[] } = {},
+): Promise<void> {
+  const violations = await accessibilityViolations(page, options);
+  const failing = violations.filter((v) => blocking.has(v.impact ?? '') || structureRules.includes(v.id));
+  if (failing.length > 0) {
+    throw new Error(`${screen}: ${failing.length} accessibility violation(s)\n${describeViolations(failing)}`);
+  }
+}
+
+/**
+ * Fails unless the focused element shows a visible focus indicator: the
+ * pixels around it differ between focused and not focused (an outline, a
+ * ring, a border colour). Returns a short description of the element.
+ */
+export async function expectVisibleFocus(page: Page): Promise<string> {
+  const box = await page.evaluate(() => {
+    const el = document.activeElement;
+    if (!(el instanceof HTMLElement) || el === document.body) return null;
+    el.scrollIntoView({ block: 'center', inline: 'center' });
+    const r = el.getBoundingClientRect();
+    (window as { __focused?: HTMLElement }).__focused = el;
+    const name = el.getAttribute('aria-label') ?? el.getAttribute('data-testid') ?? el.textContent?.trim() ?? '';
+    return {
+      x: r.x,
+      y: r.y,
+      width: r.width,
+      height: r.height,
+      describe: `<${el.tagName.toLowerCase()}> ${name.slice(0, 40)}`,
+      focusVisible: el.matches(':focus-visible'),
+    };
+  });
+  if (!box) throw new Error('Nothing has the keyboard focus');
+  if (!box.focusVisible) throw new Error(`${box.describe} has the focus but not :focus-visible`);
+  const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
+  const pad = 6;
+  const x = Math.max(0, box.x - pad);
+  const y = Math.max(0, box.y - pad);
+  const clip = {
+    x,
+    y,
+    width: Math.max(1, Math.min(viewport.width - x, box.width + 2 * pad)),
+    height: Math.max(1, Math.min(viewport.height - y, box.height + 2 * pad)),
+  };
+  const focused = await page.screenshot({ clip, animations: 'disabled' });
+  await page.evaluate(() => (window as { __focused?: HTMLElement }).__focused?.blur());
+  const unfocused = await page.screenshot({ clip, animations: 'disabled' });
+  await page.evaluate(() => (window as { __focused?: HTMLElement }).__focused?.focus());
+  if (focused.equals(unfocused)) throw new Error(`${box.describe} has the focus but shows no focus indicator`);
+  return box.describe;
+}
