@@ -164,13 +164,24 @@ describe('erasure over the whole catalog', () => {
       },
     );
     expect(upload.statusCode).toBe(202);
-    await waitForImport(ws, (upload.json() as { id: string }).id);
+    const importId = (upload.json() as { id: string }).id;
+    await waitForImport(ws, importId);
 
     const markers = [firstName, lastName, email, phone.slice(1), street, token];
     // The footprint is real: before the erase, her text is in many places.
     expect((await holding(markers)).length).toBeGreaterThan(5);
 
     await call('POST', `/api/v1/customers/${customer.id}/erase`);
+
+    // The import's report still lists her refused row, without quoting her.
+    const report = (
+      await ws.request({ method: 'GET', url: `/api/v1/imports/${importId}`, headers: { 'accept-language': 'en' } })
+    ).json() as {
+      errors: { row: number; reason: string }[];
+    };
+    expect(report.errors.filter((e) => e.row === 3).map((e) => e.reason)).toContain(
+      'The value was removed with the customer’s personal data (an erasure request)',
+    );
 
     const left = (await holding(markers)).filter((column) => !(column in unrelated));
     expect(left, left.length ? await where(markers, left) : '').toEqual([]);

@@ -46,6 +46,10 @@ const he: Record<string, string> = {
   'customer.unreachable':
     'אין בשורה שם, דוא״ל או טלפון: אין דרך לזהות את הלקוח או לפנות אליו. מלאו לפחות אחד מהם או מחקו את השורה',
   'customer.unknown_id': 'אין לקוח עם המספר הזה, ובשורה אין שם, דוא״ל או טלפון כדי ליצור לקוח חדש',
+  'customer.contradicts': 'השורה מתארת אחרת את הלקוח של שורה {row} ("{value}"): השאירו אחת מהן או אחדו אותן לשורה אחת',
+  'cell.required': 'חובה: {field} — התא ריק בשורה הזאת',
+  'order.customer_not_found': 'אין לקוח עם {field} "{value}": ייבאו קודם את קובץ הלקוחות, או תקנו את הערך',
+  'order.customer_ambiguous': 'יותר מלקוח אחד עם {field} "{value}": מזגו אותם, או ציינו בקובץ את מספר הלקוח',
   'order.required_field': 'חובה: {field} — השורה הראשונה של ההזמנה ריקה בעמודה הזאת',
   'order.contradicts': 'הערך "{value}" סותר את "{earlier}" בשורה {row} של אותה הזמנה',
   'order.customer_key_required': 'להזמנה אין מספר לקוח, דוא״ל או טלפון באף שורה',
@@ -54,6 +58,7 @@ const he: Record<string, string> = {
   'phone.kind.mobile': 'נייד ישראלי',
   'phone.kind.landline': 'קווי ישראלי',
   'phone.kind.foreign': 'בחו״ל',
+  'row.erased': 'הערך נמחק יחד עם המידע האישי של הלקוח (בקשת מחיקה)',
   'permission.create': 'לתפקיד שלך אין הרשאה ליצור לקוחות חדשים; השורה לא יובאה',
   'permission.profile': 'לתפקיד שלך אין הרשאה לשנות פרטי לקוח (שם, טלפון, דוא״ל, כתובת); השורה לא יובאה',
   'permission.tags': 'לתפקיד שלך אין הרשאה לתייג לקוחות; השורה לא יובאה',
@@ -108,6 +113,13 @@ const en: Record<string, string> = {
   'customer.unreachable':
     'The row has no name, email or phone: nobody could find or reach this customer. Fill in at least one, or delete the row',
   'customer.unknown_id': 'No customer has this id, and the row has no name, email or phone to create one',
+  'customer.contradicts':
+    'This row describes the customer of row {row} ("{value}") differently: keep one of them, or merge them into one row',
+  'cell.required': 'Required: {field} — this row leaves the cell empty',
+  'order.customer_not_found':
+    'No customer has the {field} "{value}": import the customers file first, or fix the value',
+  'order.customer_ambiguous':
+    'More than one customer has the {field} "{value}": merge them, or give the customer id in the file',
   'order.required_field': 'Required: {field} — the order’s first row leaves this column empty',
   'order.contradicts': '"{value}" contradicts "{earlier}" on row {row} of the same order',
   'order.customer_key_required': 'No row of the order gives a customer id, email or phone',
@@ -117,6 +129,7 @@ const en: Record<string, string> = {
   'phone.kind.mobile': 'an Israeli mobile',
   'phone.kind.landline': 'an Israeli landline',
   'phone.kind.foreign': 'a foreign',
+  'row.erased': 'The value was removed with the customer’s personal data (an erasure request)',
   'permission.create': 'Your role may not create customers; the row was not imported',
   'permission.profile':
     'Your role may not change a customer’s details (name, phone, email, address); the row was not imported',

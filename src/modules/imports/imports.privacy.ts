@@ -10,7 +10,7 @@ function nationalDigits(phone: string): string {
 /**
  * An import's error report quotes the values it refused, which may be an
  * erased person's email, phone or customer number: those entries keep their
- * row, column and code, and lose the value and the message that quoted it.
+ * row and column, and say the value was erased instead of quoting it.
  */
 export const importsCustomerHooks: CustomerHooks = {
   async erase(trx, ctx, _customerId, person) {
@@ -25,7 +25,7 @@ export const importsCustomerHooks: CustomerHooks = {
       update imports set errors = (
         select coalesce(jsonb_agg(
           case when ${quotes(sql.ref('x.e'))}
-            then jsonb_build_object('row', x.e->'row', 'column', x.e->'column', 'code', x.e->'code', 'reason', 'erased')
+            then jsonb_build_object('row', x.e->'row', 'column', x.e->'column', 'code', 'row.erased', 'reason', 'erased')
             else x.e end order by x.n), '[]'::jsonb)
         from jsonb_array_elements(imports.errors) with ordinality as x(e, n))
       where workspace_id = ${ctx.workspaceId} and ${quotes(sql.ref('imports.errors'))}`.execute(trx);
