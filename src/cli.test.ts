@@ -4,6 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { inWorkspace } from './db/tenancy.ts';
+import { revokeApiKey } from './platform/api-keys.service.ts';
+import { systemCtx } from './platform/context.ts';
+import { sha256 } from './platform/crypto.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin/klient.js');
@@ -183,6 +188,34 @@ describe.skipIf(!pgUrl)('klient CLI on PostgreSQL', () => {
       });
       expect(res.status).toBe(200);
       expect((await res.json()).items).toEqual([]);
+
+      // A key revoked by another process (here, this one) is refused by the server at once,
+      // though the server had just looked it up and keeps keys for 10 seconds.
+      const database = await openDatabase({ kind: 'postgres', connectionString: pgUrl ?? '', max: 1 });
+      try {
+        const key = await database.db
+          .selectFrom('api_keys')
+          .select(['workspace_id', 'id'])
+          .where('key_hash', '=', sha256(apiKey))
+          .executeTakeFirstOrThrow();
+        const use = () =>
+          fetch(`http://127.0.0.1:${env.PORT}/api/v1/customers`, { headers: { authorization: `Bearer ${apiKey}` } });
+        expect((await use()).status).toBe(200);
+        const cachedAt = Date.now();
+        await inWorkspace(database.db, key.workspace_id, (trx) =>
+          revokeApiKey(trx, systemCtx(key.workspace_id), key.id),
+        );
+        // Heard within moments, not at the end of the cache's 10 seconds.
+        let status = (await use()).status;
+        for (let i = 0; i < 20 && status === 200; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          status = (await use()).status;
+        }
+        expect(status).toBe(401);
+        expect(Date.now() - cachedAt).toBeLessThan(9_000);
+      } finally {
+        await database.close();
+      }
     },
     SPAWNING,
   );

@@ -14,6 +14,7 @@ import { CustomerPageCache } from './modules/customers/customers.page-cache.ts';
 import { customersRoutes } from './modules/customers/customers.routes.ts';
 import { registerImportJobs } from './modules/imports/imports.jobs.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { watchApiKeyChanges } from './platform/api-keys.service.ts';
 import { resolveApiKey, resolveSession } from './platform/auth.service.ts';
 import { safeEqual } from './platform/crypto.ts';
 import { AppError } from './platform/errors.ts';
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installErrorHandler(app);
   installInputGuards(app);
 
+  watchApiKeyChanges(database.notifications);
   app.decorateRequest('auth', null);
   app.decorateRequest('locale', 'he');
 

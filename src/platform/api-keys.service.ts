@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Notifications } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
 import type { Trx } from '../db/tenancy.ts';
 import { recordAudit } from './audit.ts';
@@ -16,20 +17,37 @@ const API_KEY_PREFIX = 'kl_';
 
 // API keys are looked up on every machine request; a short cache saves that
 // round trip. Whatever can end a key (a revocation, its maker disabled or their
-// role lowered) empties the cache here at once; another server process sees it
-// within API_KEY_CACHE_MS.
+// role lowered) empties the cache of this process at once and, on PostgreSQL,
+// of every other server as soon as it commits (a notification on
+// API_KEY_CHANNEL). While that is not heard (PGlite has no one else to hear;
+// a lost listener connection), another process may go on API_KEY_CACHE_MS.
 const API_KEY_CACHE_MS = 10_000;
+const API_KEY_CHANNEL = 'klient_api_keys';
 const apiKeyCache = new Map<string, { auth: ResolvedAuth; until: number }>();
 const apiKeyLookups = new Map<string, Promise<ResolvedAuth | null>>();
 // Bumped by every change that can end a key: a lookup that was under way when
 // it happened answers its own request but is not kept.
 let generation = 0;
+const watched = new WeakSet<Notifications>();
 
-/** Forgets every cached key; call it in the transaction of any change that can end a key. */
+/** Forgets every cached key in this process. */
 export function forgetApiKeys(): void {
   generation++;
   apiKeyCache.clear();
   apiKeyLookups.clear();
+}
+
+/** In the transaction of any change that can end a key: forgets the keys here, and everywhere once it commits. */
+export async function apiKeysChanged(trx: Trx): Promise<void> {
+  forgetApiKeys();
+  await sql`select pg_notify(${API_KEY_CHANNEL}, '')`.execute(trx);
+}
+
+/** Hears other servers' key changes (and this one's own, at commit): called once by the app. */
+export function watchApiKeyChanges(notifications: Notifications | undefined): void {
+  if (!notifications || watched.has(notifications)) return;
+  watched.add(notifications);
+  notifications.hear(API_KEY_CHANNEL, forgetApiKeys, forgetApiKeys);
 }
 
 export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<ResolvedAuth | null> {
@@ -161,7 +179,7 @@ export async function revokeApiKey(trx: Trx, ctx: Ctx, id: string): Promise<void
     .returning(['name', 'role', 'prefix'])
     .executeTakeFirst();
   if (!revoked) throw new AppError('API_KEY.NOT_FOUND');
-  forgetApiKeys();
+  await apiKeysChanged(trx);
   await recordAudit(trx, ctx, {
     action: 'api_key.revoked',
     entityType: 'api_key',

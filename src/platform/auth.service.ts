@@ -10,10 +10,10 @@ import type { Role, UserRow } from './platform.tables.ts';
 
 export const SESSION_DAYS = 14;
 /**
- * Login throttling, per account and client address (README, "Sign-in
- * protection"): the first FREE_FAILURES wrong passwords cost nothing; from then
- * on each failure makes that address wait before its next try, FIRST_DELAY_S
- * doubled with every failure up to MAX_DELAY_S. A day without failures starts over.
+ * Login throttling, per account and client address (README, "Roles and
+ * sign-in"): the first `freeFailures` wrong passwords cost nothing; from then
+ * on each failure makes that address wait before its next try, `firstDelayS`
+ * doubled with every failure up to `maxDelayS`. A day without failures starts over.
  */
 export const loginPolicy = { freeFailures: 4, firstDelayS: 30, maxDelayS: 15 * 60, forgetAfterH: 24 };
 let dummyHash: Promise<string> | undefined;

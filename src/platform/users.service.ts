@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { inSystem, inWorkspace, type Trx } from '../db/tenancy.ts';
-import { forgetApiKeys } from './api-keys.service.ts';
+import { apiKeysChanged } from './api-keys.service.ts';
 import { recordAudit } from './audit.ts';
 import { getWorkspace, grantFor, normaliseEmail, type SessionGrant, toPublicUser } from './auth.service.ts';
 import type { Ctx } from './context.ts';
@@ -66,7 +66,7 @@ export async function updateUser(
   }
   await trx.updateTable('users').set(after).where('workspace_id', '=', ctx.workspaceId).where('id', '=', id).execute();
   // Their API keys hold only while they are active and hold the keys' roles.
-  forgetApiKeys();
+  await apiKeysChanged(trx);
   if (after.status === 'disabled') {
     await trx.deleteFrom('sessions').where('workspace_id', '=', ctx.workspaceId).where('user_id', '=', id).execute();
   }
