@@ -198,39 +198,58 @@ const isBlank = (cells: string[]) => cells.every((c) => c.trim() === '');
 const unreadable = (text: string) => text.includes('\uFFFD') || text.includes('\u0000');
 
 /**
- * The file's records, decoded and parsed as a stream: a slice at a time, with
- * backpressure (csv-parse's stream waits for each record to be taken), and a
- * turn of the event loop between slices, so a 50 MB file never holds the
- * server up nor sits in memory as one string.
+ * The file's records, decoded and parsed as a stream (csv-parse's streaming
+ * parser): a 64 KB slice at a time, the next slice only once the consumer has
+ * taken the last one's records, and a turn of the event loop between slices,
+ * so a 50 MB file never holds the server up nor sits in memory as one string.
  */
 async function* csvRecords(buf: Buffer, encoding: FileEncoding): AsyncGenerator<string[]> {
   const headText = iconv.decode(buf.subarray(0, SNIFF_BYTES), encoding, { stripBOM: true });
-  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
-  async function* text() {
-    for (let at = 0; at < buf.length; at += CHUNK_BYTES) {
-      const piece = decoder.write(buf.subarray(at, at + CHUNK_BYTES));
-      if (piece) yield piece;
-      await nextTurn();
-    }
-    const tail = decoder.end();
-    if (tail) yield tail;
-  }
-  const source = Readable.from(text(), { objectMode: false });
+  // UTF-8 by the platform's decoder (native, and bad bytes become U+FFFD); code pages by iconv-lite.
+  const native = encoding === 'utf-8' ? new TextDecoder('utf-8') : null;
+  const legacy = native ? null : iconv.getDecoder(encoding, { stripBOM: true });
+  const decoder = {
+    write: (chunk: Buffer) => (native ? native.decode(chunk, { stream: true }) : legacy!.write(chunk)),
+    end: () => (native ? native.decode() : (legacy!.end() ?? '')),
+  };
   const parser = parse({
     delimiter: detectDelimiter(headText),
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
   });
-  source.pipe(parser);
+  // The parser is driven by hand: a slice in, a turn of the event loop (the parser hands its
+  // records over on the next tick), the slice's records out; never more than a slice in memory.
+  const ready: string[][] = [];
+  let failure: unknown = null;
+  let ended = false;
+  parser.on('readable', () => {
+    for (let record = parser.read(); record !== null; record = parser.read()) ready.push(record as string[]);
+  });
+  parser.on('error', (error) => {
+    failure = error;
+  });
+  parser.on('end', () => {
+    ended = true;
+  });
+  const drain = function* () {
+    if (failure) throw badFile('file.csv_invalid');
+    yield* ready.splice(0);
+  };
   try {
-    for await (const record of parser) yield record as string[];
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw badFile('file.csv_invalid');
+    for (let at = 0; at < buf.length; at += CHUNK_BYTES) {
+      const piece = decoder.write(buf.subarray(at, at + CHUNK_BYTES));
+      if (piece) parser.write(piece);
+      await nextTurn();
+      yield* drain();
+    }
+    const tail = decoder.end();
+    if (tail) parser.write(tail);
+    parser.end();
+    while (!ended && !failure) await nextTurn();
+    yield* drain();
   } finally {
-    source.unpipe(parser);
-    source.destroy();
+    parser.removeAllListeners();
     parser.destroy();
   }
 }

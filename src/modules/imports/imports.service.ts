@@ -1,3 +1,9 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inWorkspace, isEmbedded, type Trx } from '../../db/tenancy.ts';
@@ -16,6 +22,68 @@ import { guessKind, type Mapping, resolveMapping, suggestMapping } from './impor
 import { importMessage, localiseRowError } from './imports.messages.ts';
 import { runImportPipeline } from './imports.pipeline.ts';
 import type { ImportKind, ImportRowError } from './imports.tables.ts';
+
+const gzip = promisify(zlib.gzip);
+
+/**
+ * The uploaded file waits for its job. On PostgreSQL it waits in the import's
+ * row, gzipped in zlib's thread pool, so the job may run on any server. PGlite
+ * runs each statement on the server's own thread and stores a bytea of
+ * megabytes at a few MB/s: an embedded server (one process by definition)
+ * keeps the file in a spool directory instead, and the row holds its name.
+ */
+const SPOOL_MARK = 'klient-spool:';
+const spoolDir = () => path.join(os.tmpdir(), 'klient-import-files');
+
+export async function storeImportFile(db: Kysely<DB>, file: Buffer): Promise<Buffer> {
+  if (!isEmbedded(db)) return gzip(file, { level: 1 });
+  const name = `${newId()}.upload`;
+  await fs.mkdir(spoolDir(), { recursive: true });
+  await fs.writeFile(path.join(spoolDir(), name), file);
+  return Buffer.from(`${SPOOL_MARK}${name}`);
+}
+
+function spooled(stored: Buffer): string | null {
+  if (stored.length > 200 || !stored.subarray(0, SPOOL_MARK.length).equals(Buffer.from(SPOOL_MARK))) return null;
+  const name = stored.subarray(SPOOL_MARK.length).toString();
+  return /^[\w-]+\.upload$/.test(name) ? path.join(spoolDir(), name) : null;
+}
+
+/** Inflates into one buffer of the size gzip's trailer states, a chunk at a time (no big copy at the end). */
+function gunzipped(packed: Buffer): Promise<Buffer> {
+  const size = packed.readUInt32LE(packed.length - 4);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  return new Promise((resolve, reject) => {
+    const inflate = zlib.createGunzip({ chunkSize: 256 * 1024 });
+    inflate.on('data', (chunk: Buffer) => {
+      if (at + chunk.length > size) return inflate.destroy(new Error('gzip size mismatch'));
+      chunk.copy(out, at);
+      at += chunk.length;
+    });
+    inflate.on('end', () => resolve(out.subarray(0, at)));
+    inflate.on('error', reject);
+    inflate.end(packed);
+  });
+}
+
+/** The upload as it was sent, from what storeImportFile kept (an uncompressed file from before, as it is). */
+export async function loadImportFile(stored: Uint8Array): Promise<Buffer> {
+  const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const spool = spooled(buf);
+  if (spool) return fs.readFile(spool);
+  return buf[0] === 0x1f && buf[1] === 0x8b ? gunzipped(buf) : buf;
+}
+
+async function dropImportFile(stored: Uint8Array): Promise<void> {
+  const spool = spooled(Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength));
+  if (spool) await fs.rm(spool, { force: true });
+}
+
+/** Rows per import transaction on PGlite, whose statements run on the server's thread. */
+const EMBEDDED_BATCH_ROWS = 100;
+/** Rows per import transaction on PostgreSQL. */
+const SERVER_BATCH_ROWS = 500;
 
 /** The error list kept with an import; errorRows still counts every bad row beyond it. */
 export const MAX_STORED_ERRORS = 10_000;
@@ -77,6 +145,7 @@ export async function checkUpload(
 export async function createImport(
   trx: Trx,
   ctx: Ctx,
+  /** `file`: what storeImportFile kept of the upload. */
   input: { kind: ImportKind; filename: string; mapping: Mapping; encoding: string; file: Buffer; totalRows: number },
 ) {
   requirePermission(ctx, 'imports.run');
@@ -244,7 +313,8 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
     ctx = { ...ctx, actor: record.actor };
     requirePermission(ctx, 'imports.run');
     // Parsed as a stream (the event loop gets a turn between slices); the row limit holds here too.
-    const sheet = await readImportFile(Buffer.from(record.file), record.filename, { maxRows: limits.maxRows });
+    const file = await loadImportFile(record.file);
+    const sheet = await readImportFile(file, record.filename, { maxRows: limits.maxRows });
     let stored = 0;
     // Rows whose bytes are not text in the file's encoding are row errors, reported before the rest.
     const unreadable = sheet.unreadableRows ?? [];
@@ -270,9 +340,14 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
       mapping: record.mapping as Mapping,
       timeZone: record.timeZone,
       locale: job.locale,
-      // PGlite is one connection: one batch at a time lets web requests in between batches.
+      // PGlite is one connection and runs each statement on this thread: one small batch at a
+      // time lets web requests in between batches, within 200 ms. On PostgreSQL a batch's rows
+      // are validated on this thread while the one before is written: small enough for the same.
       concurrency: isEmbedded(db) ? 1 : 2,
+      batchSize: isEmbedded(db) ? EMBEDDED_BATCH_ROWS : SERVER_BATCH_ROWS,
       onBatch: async (trx, p) => {
+        // PGlite answers without I/O, so its promises chain on without the event loop: give it a turn.
+        await nextTurn();
         const keep = p.errors.slice(0, Math.max(0, MAX_STORED_ERRORS - stored));
         stored += keep.length;
         await sql`
@@ -310,6 +385,7 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
       });
       await publishEvent(trx, ctx, { type: 'import.completed', payload: { importId: job.importId, ...summary } });
     });
+    await dropImportFile(record.file);
   } catch (error) {
     const reason =
       error instanceof AppError ? error.code : error instanceof Error ? error.message.slice(0, 500) : 'unknown';
@@ -327,5 +403,6 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
         after: { failure: reason },
       });
     });
+    await dropImportFile(record.file);
   }
 }
