@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../db/tenancy.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
 import { forgetApiKeys } from './api-keys.service.ts';
-import { createApiKey, createInvitation, loginPolicy } from './auth.service.ts';
+import { createApiKey, createInvitation, loginPolicy, throttleAddress } from './auth.service.ts';
 import { randomToken } from './crypto.ts';
 import { AppError } from './errors.ts';
 import { mayGrant } from './grants.ts';
@@ -358,6 +358,20 @@ describe('sign-in protection', () => {
     for (let i = 0; i < loginPolicy.freeFailures; i++) {
       expect((await login(victim.email, 'nope nope', ip)).statusCode).toBe(401);
     }
+  });
+
+  it('counts an IPv6 client by its /64 network, which one household or server holds whole', async () => {
+    expect(throttleAddress('203.0.113.7')).toBe('203.0.113.7');
+    expect(throttleAddress('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(throttleAddress('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(throttleAddress('2001:0db8:0001:0002:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(throttleAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(throttleAddress('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+
+    const victim = await member('agent');
+    for (let i = 0; i <= loginPolicy.freeFailures; i++) await login(victim.email, 'nope nope', '2001:db8:7:7::1');
+    expect((await login(victim.email, victim.password, '2001:db8:7:7:ffff::2')).statusCode).toBe(429);
+    expect((await login(victim.email, victim.password, '2001:db8:7:8::1')).statusCode).toBe(200);
   });
 
   it('an address that must wait is written in the audit log once', async () => {

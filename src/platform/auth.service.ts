@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { inSystem, inWorkspace, type Trx } from '../db/tenancy.ts';
@@ -173,6 +174,26 @@ export async function setupFirstWorkspace(
 type Attempt = { checked: boolean; failures: number; retryAt: Date | null };
 
 /**
+ * The client address as the throttle counts it: an IPv4 address as it is, an
+ * IPv6 one by its /64 network, which one household or server holds whole
+ * (counting single IPv6 addresses would give each of its 2^64 a fresh start).
+ */
+export function throttleAddress(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  const bare = ip.split('%')[0] ?? ip;
+  if (!isIPv6(bare) || bare.includes('.')) return ip;
+  const [head = '', tail] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/**
  * Counts one attempt on (account, address) in a single statement, so parallel
  * attempts each count. An attempt made while the address must wait is counted
  * but its password is not checked; the wait it is under does not move.
@@ -209,7 +230,7 @@ export async function login(
   db: Kysely<DB>,
   email: string,
   password: string,
-  address = 'unknown',
+  clientIp = 'unknown',
 ): Promise<SessionGrant> {
   const candidates = await inSystem(db, (trx) =>
     trx
@@ -227,6 +248,7 @@ export async function login(
     throw new AppError('AUTH.INVALID_CREDENTIALS');
   }
   let retryAt: Date | null = null;
+  const address = throttleAddress(clientIp);
   for (const user of candidates) {
     const attempt = await inSystem(db, (trx) => countAttempt(trx, user, address));
     if (!attempt.checked) {

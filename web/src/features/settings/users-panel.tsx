@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, CopyButton, Group, Select, Stack, Table, Te
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { mayGrant } from '../../../../src/platform/grants.ts';
 import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifyError, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
@@ -13,14 +14,9 @@ function absolute(url: string): string {
   return url.startsWith('/') ? `${window.location.origin}${url}` : url;
 }
 
-/**
- * The roles one may hand out, as the server decides for those who manage users
- * and keys: an owner any, an admin any but owner. Nothing above one's own is offered.
- */
+/** The roles one may hand out, by the server's own rule: nothing above one's own is offered. */
 export function grantableRoles(mine: Role | undefined): Role[] {
-  if (mine === 'owner') return [...roles];
-  if (mine === 'admin') return roles.filter((r) => r !== 'owner');
-  return [];
+  return mine ? roles.filter((r) => mayGrant(mine, r)) : [];
 }
 
 function InviteForm() {
