@@ -553,10 +553,19 @@ export async function previewImportFile(buf: Buffer, filename: string, sampleSiz
     const headerRow = (sheet.rows[0]?.row ?? 2) - 1;
     totalRows = Math.max(totalRows, read.lastRow - headerRow);
   } else if (!read.complete && format === 'csv') {
-    // Bytes per row in the sample, measured the way the file is stored.
+    // Bytes per row in the sample, as the file stores them (its encoding, delimiter, quotes, line ends).
     const encoding = sheet.encoding as FileEncoding;
-    const sampleBytes = sheet.rows.reduce((sum, r) => sum + iconv.encode(r.cells.join(','), encoding).length + 2, 0);
-    totalRows = Math.max(totalRows, Math.round(buf.length / Math.max(1, sampleBytes / sheet.rows.length)));
+    const head = iconv.decode(buf.subarray(0, SNIFF_BYTES), encoding);
+    const delimiter = detectDelimiter(head);
+    const lineEnd = head.includes('\r\n') ? 2 : 1;
+    const bytesOf = (cells: string[]) =>
+      iconv.encode(
+        cells.map((c) => (/[",\r\n;\t]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(delimiter),
+        encoding,
+      ).length + lineEnd;
+    const sampleBytes = sheet.rows.reduce((sum, r) => sum + bytesOf(r.cells), 0);
+    const perRow = sampleBytes / Math.max(1, sheet.rows.length);
+    totalRows = Math.max(totalRows, Math.round((buf.length - bytesOf(sheet.headers)) / Math.max(1, perRow)));
   }
   return {
     format,

@@ -71,17 +71,26 @@ async function readUpload(req: FastifyRequest): Promise<Upload> {
   let file: Buffer | null = null;
   let filename = 'import.csv';
   const fields: Record<string, string> = {};
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file' || file) {
-        await part.toBuffer();
-        continue;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || file) {
+          await part.toBuffer();
+          continue;
+        }
+        file = await readPart(part.file, Number(req.headers['content-length']) || 0);
+        filename = part.filename || filename;
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
       }
-      file = await readPart(part.file, Number(req.headers['content-length']) || 0);
-      filename = part.filename || filename;
-    } else if (typeof part.value === 'string') {
-      fields[part.fieldname] = part.value;
     }
+  } catch (error) {
+    // Limits (413) and our own problems pass; a body busboy cannot parse (a boundary that never
+    // comes, a cut-off upload) is the sender's fault: a 400 naming the file, never a 500.
+    const known = error as { code?: unknown; statusCode?: unknown };
+    if (error instanceof AppError || (typeof known.code === 'string' && known.code.startsWith('FST_'))) throw error;
+    if (typeof known.statusCode === 'number' && known.statusCode < 500) throw error;
+    throw new AppError('VALIDATION', { fields: [{ field: 'file', message: 'invalid' }] });
   }
   if (!file) throw new AppError('VALIDATION', { fields: [{ field: 'file', message: 'required' }] });
   return { file, filename: filename.slice(0, 255), fields };

@@ -319,9 +319,12 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
     // Rows whose bytes are not text in the file's encoding are row errors, reported before the rest.
     const unreadable = sheet.unreadableRows ?? [];
     if (unreadable.length) {
-      const keep = unreadable
-        .slice(0, MAX_STORED_ERRORS)
-        .map((u): ImportRowError => ({ row: u.row, column: null, reason: importMessage(u.key, job.locale) }));
+      const keep = unreadable.slice(0, MAX_STORED_ERRORS).map((u): ImportRowError & { code: string } => ({
+        row: u.row,
+        column: null,
+        reason: importMessage(u.key, job.locale),
+        code: u.key,
+      }));
       stored = keep.length;
       await inWorkspace(db, job.workspaceId, (trx) =>
         sql`
