@@ -35,6 +35,11 @@ export const createOrderBody = z
       .regex(/^[A-Z]{3}$/)
       .optional(),
     items: z.array(orderItemBody).min(1).max(500),
+    // What the order charged besides its lines; the total is the lines, less the discount, plus shipping
+    // (prices in Israel include VAT: the tax is what the total holds, not added to it).
+    shipping: money.refine((v) => v >= 0 && v < 1e11).optional(),
+    discount: money.refine((v) => v >= 0 && v < 1e11).optional(),
+    tax: money.refine((v) => v >= 0 && v < 1e11).optional(),
   })
   .strict();
 export type CreateOrderBody = z.infer<typeof createOrderBody>;

@@ -181,7 +181,13 @@ export async function createOrder(
     const totalAgorot = Math.round(toAgorot(item.unitPrice) * item.quantity);
     return { ...item, lineNo: index + 1, totalAgorot };
   });
-  const totalAgorot = lines.reduce((sum, l) => sum + l.totalAgorot, 0);
+  const itemsAgorot = lines.reduce((sum, l) => sum + l.totalAgorot, 0);
+  const shipping = toAgorot(input.shipping ?? 0);
+  const discount = toAgorot(input.discount ?? 0);
+  if (discount > itemsAgorot + shipping) {
+    throw new AppError('VALIDATION', { fields: [{ field: 'discount', message: 'too_big' }] });
+  }
+  const totalAgorot = itemsAgorot - discount + shipping;
   const id = newId();
   const placedAt = new Date(input.placedAt);
   const inserted = await trx
@@ -196,6 +202,9 @@ export async function createOrder(
       branch_id: branchId,
       currency: input.currency ?? 'ILS',
       total: fromAgorot(totalAgorot),
+      shipping_total: fromAgorot(shipping),
+      discount_total: fromAgorot(discount),
+      tax_total: fromAgorot(toAgorot(input.tax ?? 0)),
       items_count: lines.length,
     })
     .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())

@@ -421,7 +421,11 @@ describe('imports API', () => {
     });
     expect(done.errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ row: 5, column: 'מספר לקוח', reason: 'לקוח לא נמצא' }),
+        expect.objectContaining({
+          row: 5,
+          column: 'מספר לקוח',
+          reason: 'אין לקוח עם מספר לקוח "K-9": ייבאו קודם את קובץ הלקוחות, או תקנו את הערך',
+        }),
         expect.objectContaining({ row: 6, column: 'ערוץ' }),
         expect.objectContaining({ row: 7, column: 'ערוץ' }),
         expect.objectContaining({ row: 8, column: 'מחיר' }),

@@ -203,9 +203,12 @@ export function suggestMapping(kind: ImportKind, headers: string[]): Mapping {
   // Rank by synonym position across all fields, so "מספר לקוח" goes to externalId before "שם" grabs anything.
   const candidates: { field: ImportField; rank: number; index: number }[] = [];
   for (const field of fieldsOf(kind)) {
-    // The field's own key (a file written with Klient's names) ranks after every synonym: "name" is a product
-    // name only when no "Lineitem name" says so better.
-    const names = [...(synonyms[field] ?? []), field].map(normaliseHeader);
+    // A file written with Klient's own keys matches first ("externalId", "unitPrice"); a one-word key is a
+    // word like any other, after the synonyms: "name" is a product name only when no "Lineitem name" is.
+    const own = /[A-Z]/.test(field);
+    const names = (own ? [field, ...(synonyms[field] ?? [])] : [...(synonyms[field] ?? []), field]).map(
+      normaliseHeader,
+    );
     normalised.forEach((header, index) => {
       const rank = names.indexOf(header);
       if (rank !== -1) candidates.push({ field, rank, index });

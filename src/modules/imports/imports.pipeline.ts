@@ -253,26 +253,33 @@ class BatchRunner {
   }
 }
 
+/** The order's customer, by the keys the file gives (external id, then email, then phone). */
 function resolveCustomer(
   group: OrderGroup,
   index: CustomerKeyIndex,
-): { id: string } | { problem: 'customer.not_found' | 'customer.ambiguous'; field: ImportField } {
+):
+  | { id: string }
+  | { problem: 'order.customer_not_found' | 'order.customer_ambiguous'; field: ImportField; value: string } {
   const key = group.head.customer;
-  const field: ImportField = key.externalId ? 'customerExternalId' : key.email ? 'customerEmail' : 'customerPhone';
   if (key.externalId) {
     const ids = index.byExternalId.get(key.externalId);
     if (ids?.[0]) return { id: ids[0] };
   }
-  for (const [value, map] of [
-    [key.email, index.byEmail],
-    [key.phone, index.byPhone],
+  for (const [field, value, map] of [
+    ['customerEmail', key.email, index.byEmail],
+    ['customerPhone', key.phone, index.byPhone],
   ] as const) {
     if (!value) continue;
     const ids = map.get(value) ?? [];
-    if (ids.length > 1) return { problem: 'customer.ambiguous', field };
+    if (ids.length > 1) return { problem: 'order.customer_ambiguous', field, value };
     if (ids[0]) return { id: ids[0] };
   }
-  return { problem: 'customer.not_found', field };
+  const [field, value] = key.externalId
+    ? (['customerExternalId', key.externalId] as const)
+    : key.email
+      ? (['customerEmail', key.email] as const)
+      : (['customerPhone', key.phone ?? ''] as const);
+  return { problem: 'order.customer_not_found', field, value };
 }
 
 async function importOrders(input: PipelineInput, columns: ReturnType<typeof resolveMapping>, commit: Commit) {
@@ -318,7 +325,12 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
         const customer = resolveCustomer(group, index);
         if ('problem' in customer) {
           for (const line of group.lines) {
-            batchProblems.push({ row: line.row, field: customer.field, key: customer.problem });
+            batchProblems.push({
+              row: line.row,
+              field: customer.field,
+              key: customer.problem,
+              params: { field: customer.field, value: customer.value },
+            });
           }
           continue;
         }

@@ -294,6 +294,55 @@ describe('a WooCommerce shop moves to Klient', () => {
   });
 });
 
+describe('an order with shipping and a discount through POST /orders', () => {
+  it('has the total the import gives it: lines, less the discount, plus shipping', async () => {
+    const w = await createTestWorkspace(t);
+    await importAsSuggested(w, 'woocommerce-customers-report.csv', 'customers');
+    const { head, lines } = ordersIn(rowsOf('woocommerce-orders-export.csv'), 'order_id').get('1202')!;
+    const customer = (await allCustomers(w)).find((c) => c.email === head.billing_email)!;
+    const res = await w.request({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: {
+        externalId: `api-${head.order_id}`,
+        customerId: customer.id,
+        placedAt: `${head.order_date!.replace(' ', 'T')}+02:00`,
+        channel: 'web',
+        items: lines.map((l) => ({
+          sku: l.item_sku,
+          name: l.item_name,
+          quantity: Number(l.item_quantity),
+          unitPrice: agorot(l.item_subtotal) / Number(l.item_quantity) / 100,
+        })),
+        shipping: Number(head.shipping_total),
+        discount: Number(head.discount_total),
+        tax: Number(head.tax_total),
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      total: money(agorot(head.order_total)),
+      shippingTotal: money(agorot(head.shipping_total)),
+      discountTotal: money(agorot(head.discount_total)),
+      taxTotal: money(agorot(head.tax_total)),
+    });
+    const tooMuch = await w.request({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: {
+        externalId: 'api-x',
+        customerId: customer.id,
+        placedAt: '2026-01-01T10:00:00Z',
+        channel: 'web',
+        items: [{ sku: 'A', name: 'א', quantity: 1, unitPrice: 10 }],
+        discount: 11,
+      },
+    });
+    expect(tooMuch.statusCode).toBe(400);
+    expect(tooMuch.json().errors).toEqual([expect.objectContaining({ field: 'discount' })]);
+  });
+});
+
 describe('a business moves its HubSpot contacts to Klient', () => {
   it('imports the contacts export whole: names, contacts, company, address, stage and unsubscribes', async () => {
     const w = await createTestWorkspace(t);

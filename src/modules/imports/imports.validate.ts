@@ -157,10 +157,13 @@ export type ValidCustomerRow = {
  * id) is a duplicate when identical and a conflict when not, so the outcome
  * never depends on where batches happen to split the file.
  */
+/** An earlier row of the file that reached a customer: its values (as JSON) and its row number. */
+type Seen = { externalId: string | undefined; json: string; row: number };
+
 export class CustomerRowValidator {
-  private readonly byExternalId = new Map<string, string>();
-  private readonly byEmail = new Map<string, { externalId: string | undefined; json: string }>();
-  private readonly byPhone = new Map<string, { externalId: string | undefined; json: string }>();
+  private readonly byExternalId = new Map<string, Seen>();
+  private readonly byEmail = new Map<string, Seen>();
+  private readonly byPhone = new Map<string, Seen>();
 
   constructor(private readonly columns: ColumnIndex) {}
 
@@ -267,27 +270,24 @@ export class CustomerRowValidator {
       this.sameContact(this.byEmail, input.email, input.externalId) ??
       this.sameContact(this.byPhone, input.phone, input.externalId);
     if (earlier !== undefined) {
-      if (earlier === json) return 'duplicate';
+      if (earlier.json === json) return 'duplicate';
       const field = input.externalId ? 'externalId' : input.email ? 'email' : 'phone';
-      r.problem(field, 'row.conflict');
+      r.problem(field, 'customer.contradicts', { row: earlier.row, value: r.cell(field) ?? '' });
       return null;
     }
-    if (input.externalId) this.byExternalId.set(input.externalId, json);
-    if (input.email) this.byEmail.set(input.email, { externalId: input.externalId, json });
-    if (input.phone) this.byPhone.set(input.phone, { externalId: input.externalId, json });
+    const seen: Seen = { externalId: input.externalId, json, row: row.row };
+    if (input.externalId) this.byExternalId.set(input.externalId, seen);
+    if (input.email) this.byEmail.set(input.email, seen);
+    if (input.phone) this.byPhone.set(input.phone, seen);
     return homeBranch ? { row: row.row, input, homeBranch } : { row: row.row, input };
   }
 
-  private sameContact(
-    seen: Map<string, { externalId: string | undefined; json: string }>,
-    key: string | undefined,
-    externalId: string | undefined,
-  ): string | undefined {
+  private sameContact(seen: Map<string, Seen>, key: string | undefined, externalId: string | undefined) {
     if (key === undefined) return undefined;
     const hit = seen.get(key);
     if (!hit) return undefined;
     if (externalId && hit.externalId && hit.externalId !== externalId) return undefined;
-    return hit.json;
+    return hit;
   }
 }
 
@@ -344,13 +344,16 @@ const headFields = [
 ] as const;
 type HeadField = (typeof headFields)[number];
 type HeadValue = string | number | null;
+/** The order-level values a row gives, as the order keeps them. */
+type HeadValues = Partial<Record<HeadField, HeadValue>>;
 
 /** One row's order-level values (those it gives) and its line, or null for the line when a problem was recorded. */
 type CheckedRow = {
   row: number;
   key: string | undefined;
-  head: Partial<Record<HeadField, { value: HeadValue; raw: string }>>;
-  line: Omit<OrderLine, 'externalId'> | null;
+  head: HeadValues;
+  /** The line (its externalId filled in when grouped), or null when the row has a problem. */
+  line: OrderLine | null;
 };
 
 function channelOf(raw: string): OrderChannel | undefined {
@@ -358,65 +361,67 @@ function channelOf(raw: string): OrderChannel | undefined {
   return (orderChannels as readonly string[]).includes(key) ? (key as OrderChannel) : channelAliases[key];
 }
 
-function checkOrderRow(row: SheetRow, columns: ColumnIndex, timeZone: string, problems: RowProblem[]): CheckedRow {
-  const before = problems.length;
-  const r = readerFor(row, columns, problems);
-  const key = text(r, 'externalId', 100);
-  if (r.cell('externalId') === undefined) r.problem('externalId', 'required');
-  const head: CheckedRow['head'] = {};
-  const give = (field: HeadField, read: (raw: string) => HeadValue | undefined) => {
-    const raw = r.cell(field);
-    if (raw === undefined) return;
-    const value = read(raw);
-    if (value !== undefined) head[field] = { value, raw };
-  };
-  give('customerExternalId', (raw) =>
-    raw.length > 100 ? void r.problem('customerExternalId', 'text.longer_than', { max: 100 }) : raw,
-  );
-  give('customerEmail', () => email(r, 'customerEmail'));
-  give('customerPhone', () => phone(r, 'customerPhone'));
-  give('placedAt', (raw) => {
-    const at = parseDateTime(raw, timeZone);
-    if (at) return at.getTime();
-    r.problem('placedAt', 'date.not_valid', { value: raw });
-    return undefined;
-  });
-  give('channel', (raw) => {
-    const channel = channelOf(raw);
-    if (channel) return channel;
-    r.problem('channel', 'channel.not_valid', { value: raw });
-    return undefined;
-  });
-  give('branch', (raw) => (raw.length > 100 ? void r.problem('branch', 'text.longer_than', { max: 100 }) : raw));
-  give('currency', (raw) => {
-    const code = raw.trim().toUpperCase();
-    if (/^[A-Z]{3}$/.test(code)) return code;
-    r.problem('currency', 'currency.not_valid', { value: raw });
-    return undefined;
-  });
-  for (const field of ['shipping', 'discount', 'tax', 'total', 'refundedAmount'] as const) {
-    give(field, (raw) => {
+/** One order-level value as the order keeps it (money in agorot, times in ms); undefined with a problem recorded. */
+function headValue(field: HeadField, raw: string, r: Reader, timeZone: string): HeadValue | undefined {
+  switch (field) {
+    case 'customerExternalId':
+    case 'branch':
+      if (raw.length <= 100) return raw;
+      r.problem(field, 'text.longer_than', { max: 100 });
+      return undefined;
+    case 'customerEmail':
+      return email(r, field);
+    case 'customerPhone':
+      return phone(r, field);
+    case 'placedAt':
+    case 'refundedAt': {
+      const at = parseDateTime(raw, timeZone);
+      if (at) return at.getTime();
+      r.problem(field, 'date.not_valid', { value: raw });
+      return undefined;
+    }
+    case 'channel': {
+      const channel = channelOf(raw);
+      if (channel) return channel;
+      r.problem(field, 'channel.not_valid', { value: raw });
+      return undefined;
+    }
+    case 'currency': {
+      const code = raw.trim().toUpperCase();
+      if (/^[A-Z]{3}$/.test(code)) return code;
+      r.problem(field, 'currency.not_valid', { value: raw });
+      return undefined;
+    }
+    default: {
       const n = parseNumber(raw);
       if (isMoney(n)) return Math.round(n * 100);
       r.problem(field, 'number.not_valid', { value: raw });
       return undefined;
-    });
+    }
   }
-  give('refundedAt', (raw) => {
-    const at = parseDateTime(raw, timeZone);
-    if (at) return at.getTime();
-    r.problem('refundedAt', 'date.not_valid', { value: raw });
-    return undefined;
-  });
+}
+
+function checkOrderRow(row: SheetRow, columns: ColumnIndex, timeZone: string, problems: RowProblem[]): CheckedRow {
+  const before = problems.length;
+  const r = readerFor(row, columns, problems);
+  const key = text(r, 'externalId', 100);
+  if (r.cell('externalId') === undefined) r.problem('externalId', 'cell.required', { field: 'externalId' });
+  const head: CheckedRow['head'] = {};
+  for (const field of headFields) {
+    const raw = r.cell(field);
+    if (raw === undefined) continue;
+    const value = headValue(field, raw, r, timeZone);
+    if (value !== undefined) head[field] = value;
+  }
   // The line. A product without a SKU (Shopify allows it) is known by its name.
   const name = text(r, 'name', 300);
   const sku = text(r, 'sku', 100) ?? name?.slice(0, 100);
-  if (!sku) r.problem('sku', 'required');
+  if (!sku) r.problem('sku', 'cell.required', { field: 'sku' });
   const quantityRaw = r.cell('quantity');
   const quantity = quantityRaw === undefined ? null : parseNumber(quantityRaw);
   const quantityOk =
     quantity !== null && quantity > 0 && quantity <= 1_000_000 && Math.round(quantity * 1000) === quantity * 1000;
-  if (quantityRaw === undefined) r.problem('quantity', 'required');
+  if (quantityRaw === undefined) r.problem('quantity', 'cell.required', { field: 'quantity' });
   else if (!quantityOk) r.problem('quantity', 'quantity.not_valid', { value: quantityRaw });
   const priceRaw = r.cell('unitPrice');
   const lineRaw = r.cell('lineTotal');
@@ -425,14 +430,16 @@ function checkOrderRow(row: SheetRow, columns: ColumnIndex, timeZone: string, pr
   if (priceRaw !== undefined && !isMoney(price)) r.problem('unitPrice', 'number.not_valid', { value: priceRaw });
   if (lineRaw !== undefined && !isMoney(lineTotal)) r.problem('lineTotal', 'number.not_valid', { value: lineRaw });
   if (priceRaw === undefined && lineRaw === undefined) {
-    r.problem(columns.unitPrice !== undefined ? 'unitPrice' : 'lineTotal', 'required');
+    const field = columns.unitPrice !== undefined ? 'unitPrice' : 'lineTotal';
+    r.problem(field, 'cell.required', { field });
   }
   if (problems.length > before || !sku || !quantityOk || quantity === null)
     return { row: row.row, key, head, line: null };
   // The line total as the file writes it wins (WooCommerce gives only that); the unit price is then derived.
   const total = isMoney(lineTotal) ? Math.round(lineTotal * 100) : Math.round(Math.round(price! * 100) * quantity);
   const unitPrice = isMoney(price) ? price : Math.round(total / quantity) / 100;
-  return { row: row.row, key, head, line: { row: row.row, sku, name: name ?? sku, quantity, unitPrice, total } };
+  const line: OrderLine = { row: row.row, externalId: '', sku, name: name ?? sku, quantity, unitPrice, total };
+  return { row: row.row, key, head, line };
 }
 
 /** Who the order's first row names as the customer, for a problem that concerns the customer key. */
@@ -456,16 +463,9 @@ export function groupOrderLines(
   timeZone: string,
   problems: RowProblem[],
 ): { orders: OrderGroup[]; rejectedRows: number } {
-  type Group = {
-    lines: OrderLine[];
-    rows: number[];
-    /** Rows with a problem of their own: the rest of a rejected order get 'order.rejected'. */
-    troubled: Set<number>;
-    bad: boolean;
-    head: Partial<Record<HeadField, { value: HeadValue; raw: string; row: number }>>;
-  };
   const groups = new Map<string, Group>();
-  const order: string[] = [];
+  // The value as the file writes it, for a message that quotes it.
+  const rawOf = (row: SheetRow, field: HeadField) => unguard(row.cells[columns[field]!]?.trim() ?? '');
   for (const row of rows) {
     const before = problems.length;
     const checked = checkOrderRow(row, columns, timeZone, problems);
@@ -473,81 +473,98 @@ export function groupOrderLines(
     if (!key) continue;
     let group = groups.get(key);
     if (!group) {
-      group = { lines: [], rows: [], troubled: new Set(), bad: false, head: {} };
+      // Most orders take every order-level value from their first row: its values are the order's.
+      group = { lines: [], first: row, values: checked.head, from: null, troubled: null, bad: false };
       groups.set(key, group);
-      order.push(key);
-    }
-    group.rows.push(row.row);
-    for (const field of headFields) {
-      const given = checked.head[field];
-      if (!given) continue;
-      const earlier = group.head[field];
-      if (!earlier) group.head[field] = { ...given, row: row.row };
-      else if (earlier.value !== given.value) {
-        problems.push({
-          row: row.row,
-          field,
-          key: 'order.contradicts',
-          params: { value: given.raw, earlier: earlier.raw, row: earlier.row },
-        });
-        group.troubled.add(row.row);
-        group.bad = true;
+    } else {
+      for (const name in checked.head) {
+        const field = name as HeadField;
+        const value = checked.head[field]!;
+        if (!(field in group.values)) {
+          group.values[field] = value;
+          (group.from ??= {})[field] = row;
+        } else if (group.values[field] !== value) {
+          const earlier = group.from?.[field] ?? group.first;
+          problems.push({
+            row: row.row,
+            field,
+            key: 'order.contradicts',
+            params: { value: rawOf(row, field), earlier: rawOf(earlier, field), row: earlier.row },
+          });
+        }
       }
     }
-    if (problems.length > before) group.troubled.add(row.row);
-    if (!checked.line || problems.length > before) group.bad = true;
-    else group.lines.push({ ...checked.line, externalId: key });
+    if (problems.length > before) {
+      (group.troubled ??= new Set()).add(row.row);
+      group.bad = true;
+    } else if (!checked.line) group.bad = true;
+    else {
+      checked.line.externalId = key;
+      group.lines.push(checked.line);
+    }
   }
   const orders: OrderGroup[] = [];
   let rejectedRows = 0;
-  const reject = (group: Group, field: ImportField, key: string) => {
-    for (const row of group.rows) if (!group.troubled.has(row)) problems.push({ row, field, key });
-    rejectedRows += group.rows.length;
-  };
-  for (const key of order) {
-    const group = groups.get(key)!;
-    const first = group.rows[0]!;
-    const h = group.head;
-    const value = <T extends HeadValue>(field: HeadField) => (h[field]?.value ?? null) as T | null;
-    if (!h.placedAt && !group.bad) {
+  for (const [key, group] of groups) {
+    const first = group.first.row;
+    const h = group.values;
+    if (!group.bad && h.placedAt === undefined) {
       problems.push({ row: first, field: 'placedAt', key: 'order.required_field', params: { field: 'placedAt' } });
-      group.troubled.add(first);
+      (group.troubled ??= new Set()).add(first);
       group.bad = true;
     }
-    if (!h.customerExternalId && !h.customerEmail && !h.customerPhone && !group.bad) {
+    if (!group.bad && !h.customerExternalId && !h.customerEmail && !h.customerPhone) {
       problems.push({ row: first, field: customerField(columns), key: 'order.customer_key_required' });
-      group.troubled.add(first);
+      (group.troubled ??= new Set()).add(first);
       group.bad = true;
     }
     if (group.bad) {
-      reject(group, 'externalId', 'order.rejected');
+      rejectedRows += reject(group, 'externalId', 'order.rejected', problems);
       continue;
     }
     const customer: OrderHead['customer'] = {};
-    if (h.customerExternalId) customer.externalId = String(h.customerExternalId.value);
-    if (h.customerEmail) customer.email = String(h.customerEmail.value);
-    if (h.customerPhone) customer.phone = String(h.customerPhone.value);
+    if (h.customerExternalId) customer.externalId = h.customerExternalId as string;
+    if (h.customerEmail) customer.email = h.customerEmail as string;
+    if (h.customerPhone) customer.phone = h.customerPhone as string;
     const head: OrderHead = {
       customer,
-      placedAt: new Date(value<number>('placedAt')!),
-      channel: value<OrderChannel>('channel') ?? 'store',
-      branch: value<string>('branch'),
-      currency: value<string>('currency'),
-      shipping: value<number>('shipping'),
-      discount: value<number>('discount'),
-      tax: value<number>('tax'),
-      total: value<number>('total'),
-      refundedAmount: value<number>('refundedAmount'),
-      refundedAt: h.refundedAt ? new Date(Number(h.refundedAt.value)) : null,
+      placedAt: new Date(h.placedAt as number),
+      channel: (h.channel as OrderChannel | undefined) ?? 'store',
+      branch: (h.branch as string | undefined) ?? null,
+      currency: (h.currency as string | undefined) ?? null,
+      shipping: (h.shipping as number | undefined) ?? null,
+      discount: (h.discount as number | undefined) ?? null,
+      tax: (h.tax as number | undefined) ?? null,
+      total: (h.total as number | undefined) ?? null,
+      refundedAmount: (h.refundedAmount as number | undefined) ?? null,
+      refundedAt: h.refundedAt === undefined ? null : new Date(h.refundedAt as number),
     };
     // A refund is of the order's own money: never more than its total.
     if (head.refundedAmount !== null && head.refundedAmount > orderTotal(head, group.lines)) {
-      reject(group, 'refundedAmount', 'refund.exceeds_total');
+      rejectedRows += reject(group, 'refundedAmount', 'refund.exceeds_total', problems);
       continue;
     }
     orders.push({ externalId: key, head, lines: group.lines });
   }
   return { orders, rejectedRows };
+}
+
+/** An order's rows while the file is read. */
+type Group = {
+  lines: OrderLine[];
+  /** The order's first row: the order-level values come from it unless `from` names a later one. */
+  first: SheetRow;
+  values: HeadValues;
+  from: Partial<Record<HeadField, SheetRow>> | null;
+  /** Rows with a problem of their own (made on the first one): the rest of a rejected order get the reason. */
+  troubled: Set<number> | null;
+  bad: boolean;
+};
+
+/** Reports every line of a rejected order (its rows with a problem of their own have one); returns its row count. */
+function reject(group: Group, field: ImportField, key: string, problems: RowProblem[]): number {
+  for (const line of group.lines) if (!group.troubled?.has(line.row)) problems.push({ row: line.row, field, key });
+  return group.lines.length + (group.troubled?.size ?? 0);
 }
 
 /**

@@ -132,7 +132,8 @@ export function parseConsent(input: string): boolean | null {
  * '0612...; some exports write ="0501234567". The guard is not part of the value.
  */
 export function unguard(value: string): string {
-  if (value.startsWith("'")) return value.slice(1).trim();
-  const formula = /^="(.*)"$/.exec(value);
-  return formula ? formula[1]!.trim() : value;
+  const first = value.charCodeAt(0);
+  if (first === 39) return value.slice(1).trim(); // '
+  if (first !== 61 || value.charCodeAt(1) !== 34 || !value.endsWith('"')) return value; // ="…"
+  return value.slice(2, -1).trim();
 }
