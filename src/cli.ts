@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { openConfiguredDatabase, startRuntime } from './app-runtime.ts';
@@ -17,6 +20,7 @@ const usage = `Usage: klient <command>
   migrate                    bring the database schema up to date
   demo                       load the demo business into an empty database
   admin create-workspace --name N --owner-email E --owner-password P [--owner-name N] [--json]
+  bench [NAME [ARGS]]        list the benchmarks in bench/, or run bench/NAME.bench.ts (docs/benchmarks.md)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -52,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'admin':
       return admin(config, rest);
+    case 'bench':
+      return bench(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -61,6 +67,26 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Unknown command: ${command}\n\n${usage}`);
       return 1;
   }
+}
+
+/** The benchmarks are the files bench/NAME.bench.ts: each runs in its own process, with its own arguments. */
+async function bench(args: string[]): Promise<number> {
+  const dir = path.resolve(import.meta.dirname, '..', 'bench');
+  const names = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.slice(0, -'.bench.ts'.length))
+    .sort();
+  const [name, ...rest] = args;
+  if (!name || !names.includes(name)) {
+    if (name) console.error(`No benchmark named ${name}.`);
+    console.log(`Benchmarks (klient bench NAME [ARGS]): ${names.join(', ')}`);
+    return name ? 1 : 0;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, `${name}.bench.ts`), ...rest], {
+    stdio: 'inherit',
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
 async function admin(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
