@@ -185,6 +185,23 @@ function databaseProblem(fault: DatabaseFault): AppError | null {
   return null;
 }
 
+/**
+ * Fastify's `frameworkErrors`: a URL that does not decode (`/customers/%C0%AF`)
+ * or a path part over 100 characters is refused before routing, so before the
+ * error handler; it gets the same problem as any bad input, not Fastify's own
+ * body echoing the URL back.
+ */
+export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const locale = localeFromHeader(req.headers['accept-language']);
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return problem(reply, locale, 'VALIDATION', [{ field: '(url)', message: 'invalid_format' }]);
+  }
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return problem(reply, locale, 'VALIDATION', [{ field: '(url)', message: 'too_big' }]);
+  }
+  return problem(reply, locale, 'VALIDATION', [{ field: '(request)', message: 'invalid' }]);
+}
+
 /** The one error handler: AppError codes, zod validation, Fastify's own errors, and unknown 500s. */
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError | Error, req, reply) => {

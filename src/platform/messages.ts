@@ -67,6 +67,8 @@ const he: Dictionary = {
     'value.taken': 'הערך כבר שייך לרשומה אחרת',
     'reference.not_found': 'הרשומה שאליה הערך מפנה לא נמצאה',
     'still.referenced': 'רשומות אחרות עדיין מפנות לרשומה הזאת',
+    'date.out_of_range': 'התאריך מחוץ לטווח האפשרי (1900 עד 2999)',
+    'birthday.out_of_range': 'תאריך הלידה צריך להיות בין 1900 להיום',
   },
 };
 
@@ -133,6 +135,8 @@ const en: Dictionary = {
     'value.taken': 'This value already belongs to another record',
     'reference.not_found': 'The record this value points to was not found',
     'still.referenced': 'Other records still point to this one',
+    'date.out_of_range': 'The date is out of range (1900 to 2999)',
+    'birthday.out_of_range': 'The birthday must be between 1900 and today',
   },
 };
 

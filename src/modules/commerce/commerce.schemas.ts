@@ -4,12 +4,34 @@ export const orderChannels = ['store', 'web', 'app', 'phone', 'whatsapp'] as con
 
 const money = z.union([z.number(), z.string().regex(/^-?\d+(\.\d{1,2})?$/)]).transform((v) => Number(v));
 
+// Money columns are numeric(14,2): an order's lines stay far below that, with room for shipping.
+const MAX_LINE = 1e11;
+const MAX_LINES_TOTAL = 5e11;
+const agorot = (v: number) => Math.round(v * 100);
+
+/**
+ * A moment PostgreSQL stores as given and a business record can hold:
+ * 1900 to 2999 (the ISO form alone lets through year 0000 and offsets that
+ * push 9999 past the end of the calendar).
+ */
+const instant = () =>
+  z.iso.datetime({ offset: true }).refine(
+    (v) => {
+      const at = Date.parse(v);
+      return at >= Date.UTC(1900, 0, 1) && at < Date.UTC(3000, 0, 1);
+    },
+    { message: 'klient:date.out_of_range' },
+  );
+
 export const createProductBody = z
   .object({
     sku: z.string().trim().min(1).max(100),
     name: z.string().trim().min(1).max(300),
     category: z.string().trim().max(100).nullable().optional(),
-    price: money.nullable().optional(),
+    price: money
+      .refine((v) => Math.abs(v) < MAX_LINE, { message: 'klient:too_big' })
+      .nullable()
+      .optional(),
   })
   .strict();
 export type CreateProductBody = z.infer<typeof createProductBody>;
@@ -27,14 +49,26 @@ export const createOrderBody = z
   .object({
     externalId: z.string().trim().min(1).max(100),
     customerId: z.uuid(),
-    placedAt: z.iso.datetime({ offset: true }),
+    placedAt: instant(),
     channel: z.enum(orderChannels),
     branch: z.string().trim().min(1).max(100).nullable().optional(),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/)
       .optional(),
-    items: z.array(orderItemBody).min(1).max(500),
+    items: z
+      .array(orderItemBody)
+      .min(1)
+      .max(500)
+      .superRefine((items, ctx) => {
+        let sum = 0;
+        items.forEach((item, i) => {
+          const line = Math.abs(item.unitPrice * item.quantity);
+          sum += line;
+          if (line >= MAX_LINE) ctx.addIssue({ code: 'custom', path: [i, 'quantity'], message: 'klient:too_big' });
+        });
+        if (sum >= MAX_LINES_TOTAL) ctx.addIssue({ code: 'custom', message: 'klient:too_big' });
+      }),
     // What the order charged besides its lines; the total is the lines, less the discount, plus shipping
     // (prices in Israel include VAT: the tax is what the total holds, not added to it).
     shipping: money.refine((v) => v >= 0 && v < 1e11).optional(),
@@ -46,10 +80,15 @@ export type CreateOrderBody = z.infer<typeof createOrderBody>;
 
 export const refundBody = z
   .object({
-    amount: money.refine((v) => v > 0),
+    // At least one agora once rounded to the column's two decimals.
+    amount: money
+      .refine((v) => agorot(v) >= 1, { message: 'klient:too_small' })
+      .refine((v) => v < MAX_LINES_TOTAL, {
+        message: 'klient:too_big',
+      }),
     reason: z.string().trim().max(500).nullable().optional(),
     externalId: z.string().trim().min(1).max(100).optional(),
-    refundedAt: z.iso.datetime({ offset: true }).optional(),
+    refundedAt: instant().optional(),
   })
   .strict();
 export type RefundBody = z.infer<typeof refundBody>;

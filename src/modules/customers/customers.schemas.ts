@@ -5,6 +5,12 @@ export const lifecycleStages = ['lead', 'customer', 'repeat', 'loyal', 'at_risk'
 export const conductFlags = ['warning', 'restricted', 'banned'] as const;
 
 const name = z.string().trim().max(100);
+/** A birthday: a real calendar date from 1900 up to today (a day ahead of UTC, for Israel's evening). */
+const birthday = z.iso
+  .date()
+  .refine((v) => v >= '1900-01-01' && v <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), {
+    message: 'klient:birthday.out_of_range',
+  });
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
 export const addressSchema = z
@@ -24,7 +30,7 @@ const profileFields = {
   // Validated and normalised by the service, which names the field it rejects.
   email: z.string().trim().max(254).nullable().optional(),
   phone: z.string().trim().max(40).nullable().optional(),
-  birthday: z.iso.date().nullable().optional(),
+  birthday: birthday.nullable().optional(),
   address: addressSchema.nullable().optional(),
   attributes: z
     .record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
