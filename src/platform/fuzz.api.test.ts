@@ -420,6 +420,14 @@ function requestFor(route: Route): fc.Arbitrary<Sent> {
             { weight: 4, arbitrary: fc.constant({ none: true }) },
             { weight: 1, arbitrary: wrongType.map((b) => ({ json: b })) },
           ),
+      validUpload: fc.record({
+        kind: fc.constantFrom('customers', 'orders'),
+        name: uploadName,
+        csv: fc.constantFrom(
+          'שם פרטי,שם משפחה,טלפון,דוא"ל\r\nדנה,כהן,050-1234567,dana@example.com\r\n',
+          'externalId,customerEmail,placedAt,sku,name,quantity,unitPrice\r\nw1,dana@example.com,2026-01-01,s1,n,1,9.90\r\n',
+        ),
+      }),
       upload: fc.record({
         kind: fc.oneof(fc.constantFrom('customers', 'orders', ''), hostileString),
         mapping: fc.oneof(
@@ -440,6 +448,7 @@ function requestFor(route: Route): fc.Arbitrary<Sent> {
         hostileQuery,
         validBody,
         body: hostileBody,
+        validUpload,
         upload,
         headers: forged,
       }) => {
@@ -457,9 +466,12 @@ function requestFor(route: Route): fc.Arbitrary<Sent> {
         const sent: Sent = { method: route.method, url, headers: {} };
         for (const [key, value] of Object.entries(headers)) if (value !== undefined) sent.headers[key] = value;
         if (isUpload && headers['content-type'] === undefined) {
-          const fields: Record<string, string> = { kind: upload.kind };
-          if (upload.mapping !== undefined) fields.mapping = upload.mapping;
-          const form = multipart(fields, upload.file);
+          const fields: Record<string, string> = { kind: mode === 'valid' ? validUpload.kind : upload.kind };
+          if (mode !== 'valid' && upload.mapping !== undefined) fields.mapping = upload.mapping;
+          const form = multipart(
+            fields,
+            mode === 'valid' ? { name: validUpload.name, content: Buffer.from(validUpload.csv) } : upload.file,
+          );
           sent.payload = form.payload;
           sent.headers['content-type'] = form.contentType;
         } else if ('json' in body) {

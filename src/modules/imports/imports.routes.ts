@@ -4,8 +4,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
+import { isSafeText } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
-import { requireAuth, withCtx } from '../../platform/http.ts';
+import { requireAuth, unsafeTextFields, withCtx } from '../../platform/http.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { IMPORT_QUEUE } from './imports.jobs.ts';
@@ -93,7 +94,12 @@ async function readUpload(req: FastifyRequest): Promise<Upload> {
     throw new AppError('VALIDATION', { fields: [{ field: 'file', message: 'invalid' }] });
   }
   if (!file) throw new AppError('VALIDATION', { fields: [{ field: 'file', message: 'required' }] });
-  return { file, filename: filename.slice(0, 255), fields };
+  // Multipart text fields skip the request's own check for text the database refuses (http.ts).
+  const unsafe = unsafeTextFields(fields, '');
+  if (unsafe.length) throw new AppError('VALIDATION', { fields: unsafe });
+  // The file's name is only a label: control characters and broken Unicode are dropped, not refused.
+  const label = [...filename].filter((ch) => ch >= ' ' && ch !== '\u007f' && isSafeText(ch)).join('');
+  return { file, filename: label.slice(0, 255) || 'import.csv', fields };
 }
 
 function parseKind(value: string | undefined, required: boolean): ImportKind | undefined {
