@@ -20,43 +20,37 @@ export type AxeViolation = {
 };
 
 /** Runs axe-core in the page as it is now and returns what breaks the bar. */
-export async function accessibilityViolations(
-  page: Page,
-  options: { exclude?: string[] } = {},
-): Promise<AxeViolation[]> {
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
   const present = await page.evaluate(() => typeof (window as { axe?: unknown }).axe !== 'undefined');
   if (!present) await page.evaluate(axe.source);
-  // Let transitions (modals fading in, popovers) settle so colours are read as the user sees them.
-  await page.waitForTimeout(250);
   return page.evaluate(
-    async ({ tags, rules, exclude }) => {
+    async ({ tags, structure }) => {
+      // Let transitions finish (a dialog fading in, a menu opening) so colours are read as the user sees them.
+      const finite = document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity);
+      await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
       const engine = (window as unknown as { axe: typeof import('axe-core') }).axe;
-      const context = exclude.length > 0 ? { include: [['html']], exclude: exclude.map((s) => [s]) } : document;
-      const wcag = await engine.run(context as never, {
+      const result = await engine.run(document, {
         runOnly: { type: 'tag', values: tags },
-        resultTypes: ['violations'],
-      });
-      const structure = await engine.run(context as never, {
-        runOnly: { type: 'rule', values: rules },
+        rules: Object.fromEntries(structure.map((id) => [id, { enabled: true }])),
         resultTypes: ['violations'],
         elementRef: true,
       });
       // An open menu or list is drawn in a layer at the end of the page (Mantine's portal), outside the
       // landmarks, yet belongs to the control that opened it (aria-controls): "region" is not about it.
-      const structural = structure.violations
+      return result.violations
         .map((v) =>
           v.id === 'region' ? { ...v, nodes: v.nodes.filter((n) => !n.element?.closest('[data-portal]')) } : v,
         )
-        .filter((v) => v.nodes.length > 0);
-      return [...wcag.violations, ...structural].map((v) => ({
-        id: v.id,
-        impact: v.impact ?? null,
-        help: v.help,
-        tags: v.tags,
-        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
-      }));
+        .filter((v) => v.nodes.length > 0)
+        .map((v) => ({
+          id: v.id,
+          impact: v.impact ?? null,
+          help: v.help,
+          tags: v.tags,
+          nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
+        }));
     },
-    { tags: wcagTags, rules: structureRules, exclude: options.exclude ?? [] },
+    { tags: wcagTags, structure: structureRules },
   );
 }
 
@@ -78,12 +72,8 @@ function describeViolations(violations: AxeViolation[]): string {
  * every screen a business or its customers use, in each language:
  * `await expectAccessible(page, 'he-desktop-settings-users')`.
  */
-export async function expectAccessible(
-  page: Page,
-  screen: string,
-  options: { exclude?: string[] } = {},
-): Promise<void> {
-  const violations = await accessibilityViolations(page, options);
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const violations = await accessibilityViolations(page);
   const failing = violations.filter((v) => blocking.has(v.impact ?? '') || structureRules.includes(v.id));
   if (failing.length > 0) {
     throw new Error(`${screen}: ${failing.length} accessibility violation(s)\n${describeViolations(failing)}`);
@@ -130,4 +120,33 @@ export async function expectVisibleFocus(page: Page): Promise<string> {
   await page.evaluate(() => (window as { __focused?: HTMLElement }).__focused?.focus());
   if (focused.equals(unfocused)) throw new Error(`${box.describe} has the focus but shows no focus indicator`);
   return box.describe;
+}
+
+/**
+ * Presses Tab (or Shift+Tab) until the focused element matches `selector`,
+ * as a keyboard user would, and fails after `max` presses.
+ */
+export async function tabTo(
+  page: Page,
+  selector: string,
+  options: { max?: number; backwards?: boolean } = {},
+): Promise<void> {
+  const max = options.max ?? 40;
+  const key = options.backwards ? 'Shift+Tab' : 'Tab';
+  const seen: string[] = [];
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press(key);
+    seen.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el) return '(nothing)';
+        const id = el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent?.trim() ?? '';
+        return `<${el.tagName.toLowerCase()}> ${id.slice(0, 30)}`;
+      }),
+    );
+  }
+  throw new Error(
+    `${max} presses of ${key} did not reach ${selector}; the focus went through:\n  ${seen.join('\n  ')}`,
+  );
 }

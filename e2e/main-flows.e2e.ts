@@ -1,12 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { expectAccessible } from './accessibility.ts';
+import { customersCsvFile, login as logIn, openNav, owner } from './app.ts';
 import { desktop, launchBrowser, newPage, phone, shot } from './browser.ts';
 
 const baseUrl = inject('baseUrl');
-const owner = { email: 'owner@e2e.klient.co.il', password: 'a-long-e2e-password' };
+const login = (page: Page) => logIn(page, baseUrl);
 let browser: Browser;
 
 beforeAll(async () => {
@@ -15,30 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-// Row 4 of the file (the header is row 1) has a phone that is no phone.
-const customersCsv = [
-  'מספר לקוח,שם פרטי,שם משפחה,טלפון,דוא"ל',
-  'E2E-1,רותי,אלמוג,050-7001001,ruti@example.co.il',
-  'E2E-2,גיל,ברק,052-7002002,gil@example.co.il',
-  'E2E-3,אסנת,גולן,12345,osnat@example.co.il',
-  'E2E-4,Michael,Stone,+972-54-700-4004,michael@example.com',
-].join('\n');
-
-async function login(page: Page) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-email').fill(owner.email);
-  await page.getByTestId('login-password').fill(owner.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('business-name').first().waitFor();
-}
-
-async function openNav(page: Page, href: string) {
-  // On a phone the navigation hides behind the burger.
-  const burger = page.getByTestId('nav-burger');
-  if (await burger.isVisible()) await burger.click();
-  await page.locator(`[data-testid="navbar"] a[href="${href}"]`).first().click();
-}
 
 describe('the main flows in Hebrew (RTL), desktop', () => {
   let page: Page;
@@ -52,6 +27,14 @@ describe('the main flows in Hebrew (RTL), desktop', () => {
     await page.getByTestId('setup-form').waitFor();
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('he');
+    await expectAccessible(page, 'he-desktop-setup');
+    // The setup page is seen once per install: check it in English here too, then go back to Hebrew.
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await expectAccessible(page, 'en-desktop-setup');
+    await shot(page, 'en-desktop-setup');
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('he');
     await page.getByTestId('setup-business').fill('מאפיית הגפן');
     await page.getByTestId('setup-owner').fill('גפן כהן');
     await page.getByTestId('setup-email').fill(owner.email);
@@ -60,11 +43,13 @@ describe('the main flows in Hebrew (RTL), desktop', () => {
     // A too-short password is refused with a Hebrew message, and nothing is created.
     await expect.poll(() => page.getByTestId('setup-form').innerText()).toContain('10');
     await shot(page, 'he-desktop-setup-error');
+    await expectAccessible(page, 'he-desktop-setup-error');
     await page.getByTestId('setup-password').fill(owner.password);
     await page.getByTestId('setup-submit').click();
     await page.getByTestId('business-name').first().waitFor();
     expect(await page.getByTestId('business-name').first().innerText()).toContain('מאפיית הגפן');
     await shot(page, 'he-desktop-dashboard-empty');
+    await expectAccessible(page, 'he-desktop-dashboard-empty');
   });
 
   it('logs out and back in', async () => {
@@ -76,12 +61,12 @@ describe('the main flows in Hebrew (RTL), desktop', () => {
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('login-form').innerText()).toContain('שגויים');
     await shot(page, 'he-desktop-login-error');
+    await expectAccessible(page, 'he-desktop-login-error');
     await login(page);
   });
 
   it('imports customers from CSV with a column mapping and reports the bad row', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'klient-e2e-csv-')), 'לקוחות.csv');
-    fs.writeFileSync(file, customersCsv);
+    const file = customersCsvFile();
     await openNav(page, '/import');
     await page.getByTestId('import-kind').selectOption('customers');
     await page.getByTestId('import-file').setInputFiles(file);
@@ -187,6 +172,7 @@ describe('the same flows in English (LTR), on a 390-pixel phone', () => {
     await page.getByTestId('login-form').waitFor();
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('ltr');
     await shot(page, 'en-phone-login');
+    await expectAccessible(page, 'en-phone-login');
     await login(page);
     await shot(page, 'en-phone-dashboard');
   });
@@ -202,6 +188,7 @@ describe('the same flows in English (LTR), on a 390-pixel phone', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
     await shot(page, 'en-phone-customer-360');
+    await expectAccessible(page, 'en-phone-customer-360');
     await page.getByTestId('edit-tags').click();
     await page.getByTestId('tags-input').waitFor();
     // Let the popover finish fading in before the picture.

@@ -1,5 +1,18 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * main-flows.e2e.ts meets the install on its first run (the setup page) and
+ * creates the business the other files use, so it goes first; the rest
+ * follow by name.
+ */
+class FirstRunFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => (f.moduleId.endsWith('main-flows.e2e.ts') ? '0' : `1${f.moduleId}`);
+    return [...files].sort((a, b) => rank(a).localeCompare(rank(b)));
+  }
+}
 
 const report = process.env.KLIENT_TEST_REPORT;
 
@@ -10,6 +23,7 @@ export default defineConfig({
     globalSetup: ['e2e/global-setup.ts'],
     // One server, one browser flow after another: the steps build on each other.
     fileParallelism: false,
+    sequence: { sequencer: FirstRunFirst },
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: report ? ['default', 'json'] : ['default'],

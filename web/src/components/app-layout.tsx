@@ -16,7 +16,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setCsrfToken } from '../api.ts';
 import { type Permission, sessionKey, useCan, useSessionQuery } from '../session.ts';
@@ -96,6 +96,14 @@ export function AppLayout() {
   const session = useSessionQuery();
   const can = useCan();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const mainRef = useRef<HTMLElement>(null);
+  const shownPath = useRef<string | null>(null);
+  // After moving to another screen, the focus starts at its content (a screen reader reads the new
+  // screen, the next Tab goes into it) instead of staying on a link that is gone.
+  useEffect(() => {
+    if (shownPath.current !== null && shownPath.current !== pathname) mainRef.current?.focus({ preventScroll: true });
+    shownPath.current = pathname;
+  }, [pathname]);
 
   if (session.isPending) return <PageLoader />;
   if (session.isError) {
@@ -199,7 +207,7 @@ export function AppLayout() {
           ))}
         </Stack>
       </AppShell.Navbar>
-      <AppShell.Main id="main-content" tabIndex={-1}>
+      <AppShell.Main id="main-content" tabIndex={-1} ref={mainRef}>
         <div style={{ maxWidth: 1280, marginInline: 'auto' }}>{content}</div>
       </AppShell.Main>
     </AppShell>

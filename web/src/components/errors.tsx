@@ -1,8 +1,9 @@
-import { Alert, Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, isApiError } from '../api.ts';
+import { PageTitle } from './page-title.tsx';
 
 /** Field-level messages for a form: the server's, else the ones the form set itself. */
 export function fieldErrorOf(
@@ -100,9 +101,7 @@ export function EmptyBlock({
   return (
     <Stack align="center" gap="sm" py={48} px="md" ta="center" data-testid={testId ?? 'empty-state'}>
       {pageTitle ? (
-        <Title order={1} size="h3">
-          {title}
-        </Title>
+        <PageTitle size="h3">{title}</PageTitle>
       ) : (
         <Text fw={700} size="lg">
           {title}

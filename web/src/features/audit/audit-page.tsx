@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
 import type { AuditEntry, Page } from '../../types.ts';
 
@@ -98,7 +99,7 @@ function AuditLog() {
   const entries = log.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Stack gap="md">
-      <Title order={1}>{t('audit.title')}</Title>
+      <PageTitle>{t('audit.title')}</PageTitle>
       <Text c="dimmed" size="sm">
         {t('audit.intro')}
       </Text>

@@ -1,7 +1,8 @@
-import { Avatar, Box, Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Avatar, Box, Center, Group, Paper, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 
 export function AuthCard({ title, intro, children }: { title: string; intro?: string; children: ReactNode }) {
   const { t } = useTranslation();
@@ -20,7 +21,7 @@ export function AuthCard({ title, intro, children }: { title: string; intro?: st
         <Paper withBorder shadow="sm" p={{ base: 'md', sm: 'xl' }} radius="lg" w="100%" maw={440}>
           <Stack gap="md">
             <Stack gap={4}>
-              <Title order={1}>{title}</Title>
+              <PageTitle>{title}</PageTitle>
               {intro ? <Text c="dimmed">{intro}</Text> : null}
             </Stack>
             {children}

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Grid, Group, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Grid, Group, Menu, SimpleGrid, Stack, Text } from '@mantine/core';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +6,7 @@ import { apiUrl, isApiError } from '../../api.ts';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { dangerMenuColor } from '../../theme.ts';
@@ -131,9 +132,7 @@ function CustomerView({ customer }: { customer: Customer360 }) {
         <Group justify="space-between" align="flex-start" gap="md">
           <Stack gap={4} style={{ minWidth: 0 }}>
             <Group gap="xs">
-              <Title order={1} data-testid="customer-title">
-                {name}
-              </Title>
+              <PageTitle data-testid="customer-title">{name}</PageTitle>
               <StageBadge stage={customer.lifecycleStage} />
               <ConductBadge flag={customer.conductFlag} />
               {!active ? (

@@ -1,4 +1,4 @@
-import { Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { type Channel, type Customer, channels, type LifecycleStage, lifecycleStages } from '../../types.ts';
@@ -230,7 +231,7 @@ function CustomersList() {
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Stack gap={0}>
-          <Title order={1}>{t('customers.title')}</Title>
+          <PageTitle>{t('customers.title')}</PageTitle>
           <Text c="dimmed" size="sm" data-testid="customers-total" data-total={list.data ? total : undefined}>
             {list.data
               ? pages[0]?.totalExact === false

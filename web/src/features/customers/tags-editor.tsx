@@ -32,6 +32,9 @@ export function TagsEditor({ customer }: { customer: Customer }) {
       position="bottom-start"
       width={320}
       withArrow
+      // The focus moves into the editor (Escape closes it, Tab stays in it) and back to the button after.
+      trapFocus
+      returnFocus
       onOpen={() => setTags(customer.tags)}
     >
       <Popover.Target>
@@ -48,7 +51,8 @@ export function TagsEditor({ customer }: { customer: Customer }) {
         </Tooltip>
       </Popover.Target>
       <Popover.Dropdown>
-        <Stack gap="sm">
+        {/* The editor itself takes the focus, not the field, whose suggestion list would cover the buttons. */}
+        <Stack gap="sm" tabIndex={-1} data-autofocus style={{ outline: 'none' }}>
           <TagsInput
             label={t('tags.label')}
             description={t('tags.hint')}

@@ -1,4 +1,4 @@
-import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { lazy, Suspense, useMemo } from 'react';
@@ -8,6 +8,7 @@ import { RequirePermission } from '../../components/app-layout.tsx';
 import type { ChartOption } from '../../components/echart.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { type CustomerPage, channels, lifecycleStages } from '../../types.ts';
@@ -99,7 +100,7 @@ function Dashboard() {
   if (total === 0) {
     return (
       <Stack gap="md">
-        <Title order={1}>{t('dashboard.title')}</Title>
+        <PageTitle>{t('dashboard.title')}</PageTitle>
         <Card withBorder>
           <EmptyBlock title={t('dashboard.emptyTitle')} text={t('dashboard.emptyText')} testId="dashboard-empty">
             <Group>
@@ -122,7 +123,7 @@ function Dashboard() {
 
   return (
     <Stack gap="md" data-testid="dashboard">
-      <Title order={1}>{t('dashboard.title')}</Title>
+      <PageTitle>{t('dashboard.title')}</PageTitle>
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
         <Card withBorder padding="md" data-testid="dashboard-total">
           <Text size="xs" c="dimmed" fw={600}>

@@ -11,7 +11,6 @@ import {
   Stack,
   Table,
   Text,
-  Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -19,6 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import { FormAlert, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
 import type { ImportKind, ImportPreview } from '../../types.ts';
 import { ImportProgress, StatusBadge } from './import-progress.tsx';
@@ -236,7 +236,7 @@ function ImportWizard() {
   return (
     <Stack gap="md">
       <Stack gap={2}>
-        <Title order={1}>{t('imports.title')}</Title>
+        <PageTitle>{t('imports.title')}</PageTitle>
         <Text c="dimmed">{t('imports.intro')}</Text>
       </Stack>
       {jobId ? (

@@ -1,4 +1,4 @@
-import { Button, Card, Group, Select, Stack, Tabs, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Select, Stack, Tabs, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -7,6 +7,7 @@ import { api } from '../../api.ts';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import { FormAlert, fieldErrorOf, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { PageTitle } from '../../components/page-title.tsx';
 import { sessionKey } from '../../session.ts';
 import type { Locale, Settings } from '../../types.ts';
 import { ApiKeysPanel } from './api-keys-panel.tsx';
@@ -116,7 +117,7 @@ function SettingsTabs() {
   const navigate = useNavigate();
   return (
     <Stack gap="md">
-      <Title order={1}>{t('settings.title')}</Title>
+      <PageTitle>{t('settings.title')}</PageTitle>
       <Tabs
         value={tab}
         onChange={(v) =>

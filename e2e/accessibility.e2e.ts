@@ -1,0 +1,269 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { expectAccessible, expectVisibleFocus, tabTo } from './accessibility.ts';
+import { customersCsvFile, login, owner } from './app.ts';
+import { desktop, launchBrowser, newPage, shot } from './browser.ts';
+
+// Runs after main-flows.e2e.ts (see the sequencer in vitest.config.ts), on the business it set up.
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+describe.each(['he', 'en'] as const)('every screen passes axe-core (WCAG 2.1 AA) in %s, desktop', (lang) => {
+  let page: Page;
+  /** Checks the screen as it is now; with `picture`, also keeps a screenshot of it. */
+  const check = async (name: string, picture = false) => {
+    await expectAccessible(page, `${lang}-desktop-${name}`);
+    if (picture) await shot(page, `${lang}-desktop-${name}`);
+  };
+  /** Closes a dialog, menu or popover with Escape (a field's open list inside it takes the first one). */
+  const closeOverlay = async (testId: string) => {
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Escape');
+      const closed = await page
+        .getByTestId(testId)
+        .waitFor({ state: 'hidden', timeout: 2000 })
+        .then(() => true)
+        .catch(() => false);
+      if (closed) return;
+    }
+    throw new Error(`Escape did not close ${testId}`);
+  };
+
+  beforeAll(async () => {
+    ({ page } = await newPage(browser, desktop, lang));
+  });
+  afterAll(async () => {
+    await page.context().close();
+  });
+
+  it('login, with a missing field and with a wrong password', async () => {
+    await page.goto(`${baseUrl}/login`);
+    await page.getByTestId('login-form').waitFor();
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe(lang === 'he' ? 'rtl' : 'ltr');
+    await check('login');
+    await page.getByTestId('login-submit').click();
+    await page.locator('[data-testid="login-form"] [aria-invalid="true"]').first().waitFor();
+    await check('login-missing');
+    await page.getByTestId('login-email').fill(owner.email);
+    await page.getByTestId('login-password').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('form-error').waitFor();
+    await check('login-wrong');
+    await login(page, baseUrl);
+  });
+
+  it('dashboard, with the account menu open', async () => {
+    await page.getByTestId('dashboard-total').waitFor();
+    await check('dashboard');
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('logout').waitFor();
+    await check('user-menu');
+    await closeOverlay('logout');
+  });
+
+  it('customers list, its filters and the new-customer form with a duplicate warning', async () => {
+    await page.goto(`${baseUrl}/customers`);
+    await page.getByTestId('customer-row').first().waitFor();
+    await check('customers');
+    await page.getByTestId('filter-stage').click();
+    await page.getByRole('option').first().waitFor();
+    await check('customers-filter-open');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('customer-search').fill('zzzz-nobody');
+    await page.getByTestId('customers-empty').waitFor();
+    await check('customers-no-results');
+    await page.getByTestId('customer-search').fill('');
+    await page.getByTestId('customer-row').first().waitFor();
+    await page.getByTestId('new-customer').click();
+    await page.getByTestId('customer-form').waitFor();
+    await check('new-customer');
+    await page.getByTestId('customer-submit').click();
+    await page.locator('[data-testid="customer-form"] [aria-invalid="true"]').first().waitFor();
+    await check('new-customer-missing');
+    // Gil Barak (E2E-2) has this phone: the form warns before creating a second record.
+    await page.getByTestId('customer-first-name').fill(lang === 'he' ? 'גיל' : 'Gil');
+    await page.getByTestId('customer-phone').last().fill('052-7002002');
+    await page.getByTestId('customer-submit').click();
+    await page.getByTestId('duplicate-warning').waitFor();
+    await check('duplicate-warning');
+    await page.getByTestId('create-anyway').click();
+    await page.getByTestId('customer-360').waitFor();
+  });
+
+  it('customer page with its panels, and each of its forms and dialogs', async () => {
+    // The record just created has the imported Gil as a possible duplicate.
+    await page.getByTestId('duplicate-item').first().waitFor();
+    await page.getByTestId('timeline-item').first().waitFor();
+    await check('customer-360', true);
+    await page.getByTestId('merge-button').first().click();
+    await page.getByTestId('merge-confirm').waitFor();
+    await check('merge-confirm');
+    await closeOverlay('merge-confirm');
+    await page.getByTestId('edit-customer').click();
+    await page.getByTestId('customer-form').waitFor();
+    await check('edit-customer', true);
+    await closeOverlay('customer-form');
+    await page.getByTestId('edit-tags').click();
+    await page.getByTestId('tags-input').waitFor();
+    await check('tags-editor');
+    await closeOverlay('tags-input');
+    await page.getByTestId('consent-change').click();
+    await page.getByTestId('consent-form').waitFor();
+    await page.getByTestId('consent-history-toggle').click();
+    await check('consents', true);
+    await page.getByTestId('conduct-edit').click();
+    await page.getByTestId('conduct-flag').waitFor();
+    await check('conduct');
+    await closeOverlay('conduct-flag');
+    await page.getByTestId('customer-more').click();
+    await page.getByTestId('erase-customer').waitFor();
+    await check('more-menu');
+    await page.getByTestId('erase-customer').click();
+    await page.getByTestId('erase-confirm').waitFor();
+    await check('erase');
+    await closeOverlay('erase-confirm');
+  });
+
+  it('import: choosing a file, mapping its columns, progress and result', async () => {
+    await page.goto(`${baseUrl}/import`);
+    await page.getByTestId('import-history-row').first().waitFor();
+    await check('import');
+    await page.getByTestId('import-file').setInputFiles(customersCsvFile());
+    await page.getByTestId('import-mapping').waitFor();
+    await check('import-mapping');
+    await page.getByTestId('import-start').click();
+    await page.getByTestId('import-result').waitFor();
+    await check('import-progress');
+    await page.getByTestId('import-again').waitFor({ timeout: 60_000 });
+    await check('import-result', true);
+  });
+
+  it('settings: business, users with a new invitation, API keys created and revoked', async () => {
+    await page.goto(`${baseUrl}/settings`);
+    await page.getByTestId('settings-form').waitFor();
+    await check('settings-business');
+    await page.getByTestId('tab-users').click();
+    await page.getByTestId('user-row').first().waitFor();
+    await check('settings-users');
+    await page.getByTestId('invite-email').fill(`a11y-${lang}@e2e.klient.co.il`);
+    await page.getByTestId('invite-submit').click();
+    await page.getByTestId('invite-result').waitFor();
+    await check('invitation-created', true);
+    const inviteUrl = await page.getByTestId('invite-link').inputValue();
+    await page.getByTestId('tab-api-keys').click();
+    await page.getByTestId('api-key-form').waitFor();
+    await check('settings-api-keys');
+    await page.getByTestId('api-key-name').fill(`a11y ${lang}`);
+    await page.getByTestId('api-key-create').click();
+    await page.getByTestId('api-key-created').waitFor();
+    await check('api-key-created');
+    const row = page.getByTestId('api-key-row').filter({ hasText: `a11y ${lang}` });
+    await row.getByTestId('api-key-revoke').click();
+    await page.getByTestId('api-key-revoke-confirm').waitFor();
+    await check('api-key-revoke');
+    await page.getByTestId('api-key-revoke-confirm').click();
+    await row.getByTestId('api-key-revoke').waitFor({ state: 'detached' });
+    await check('api-key-revoked', true);
+
+    // The invitation page, as the invited person sees it (no session), and a link that is no good.
+    const { context, page: invited } = await newPage(browser, desktop, lang);
+    await invited.goto(inviteUrl);
+    await invited.getByTestId('invite-form').waitFor();
+    await expectAccessible(invited, `${lang}-desktop-invitation`);
+    await shot(invited, `${lang}-desktop-invitation`);
+    await invited.goto(`${baseUrl}/invite/no-such-invitation`);
+    await invited.getByTestId('invite-invalid').waitFor();
+    await expectAccessible(invited, `${lang}-desktop-invitation-invalid`);
+    await context.close();
+  });
+
+  it('audit log, with its filter open', async () => {
+    await page.goto(`${baseUrl}/audit`);
+    await page.getByTestId('audit-row').first().waitFor();
+    await check('audit');
+    await page.getByTestId('audit-filter').click();
+    await page.getByRole('option').first().waitFor();
+    await check('audit-filter-open');
+    await page.keyboard.press('Escape');
+  });
+
+  it('a page that does not exist, and a customer that does not', async () => {
+    await page.goto(`${baseUrl}/no-such-page`);
+    await page.getByTestId('not-found').waitFor();
+    await check('not-found');
+    await page.goto(`${baseUrl}/customers/00000000-0000-4000-8000-000000000000`);
+    await page.getByTestId('customer-not-found').waitFor();
+    await check('customer-not-found');
+  });
+});
+
+describe('the main flows by keyboard alone, with the focus always visible (Hebrew, desktop)', () => {
+  it('logs in, searches, opens a customer and starts an import without a mouse', async () => {
+    const { context, page } = await newPage(browser, desktop, 'he');
+    const focusOn = async (testId: string, options: { max?: number; backwards?: boolean } = {}) => {
+      await tabTo(page, byTestId(testId), options);
+      await expectVisibleFocus(page);
+    };
+
+    await page.goto(`${baseUrl}/login`);
+    await page.getByTestId('login-form').waitFor();
+    // The email field has the focus when the page opens.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('login-email');
+    await expectVisibleFocus(page);
+    await page.keyboard.type(owner.email);
+    await focusOn('login-password');
+    await page.keyboard.type(owner.password);
+    await focusOn('login-submit');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('dashboard-total').waitFor();
+
+    // The first Tab offers to skip the header and the menu.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('skip-link');
+    await expectVisibleFocus(page);
+    await focusOn('nav-customers');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('customer-search').waitFor();
+    await focusOn('customer-search');
+    await page.keyboard.type('אלמוג');
+    await expect.poll(async () => page.getByTestId('customer-row').count()).toBe(1);
+    await focusOn('customer-name');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('customer-360').waitFor();
+    expect(await page.getByTestId('customer-title').innerText()).toContain('אלמוג');
+
+    // On the customer page: its actions are reachable, and so is the menu.
+    await focusOn('edit-customer');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('customer-form').waitFor();
+    // The dialog takes the focus, and Escape gives it back to the button that opened it.
+    expect(await page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')))).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('customer-form').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('edit-customer');
+    await focusOn('nav-import', { backwards: true });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('import-kind').waitFor();
+    await focusOn('import-kind');
+    await focusOn('import-file-button');
+    // Enter on the file button opens the system's file dialog; the test answers it with the file.
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles(customersCsvFile());
+    await page.getByTestId('import-mapping').waitFor();
+    await focusOn('import-start', { max: 80 });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('import-summary').waitFor({ timeout: 60_000 });
+    await shot(page, 'he-desktop-keyboard-import');
+    await context.close();
+  });
+});
