@@ -313,6 +313,11 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
     ctx = { ...ctx, actor: record.actor };
     requirePermission(ctx, 'imports.run');
     // Parsed as a stream (the event loop gets a turn between slices); the row limit holds here too.
+    if (isEmbedded(db)) {
+      // PGlite is one session: a GIN index's pending list (4 MB by default) is flushed by whichever
+      // insert fills it, in one statement on the server's thread; small lists make small flushes.
+      await sql`set gin_pending_list_limit = '128kB'`.execute(db);
+    }
     const file = await loadImportFile(record.file);
     const sheet = await readImportFile(file, record.filename, { maxRows: limits.maxRows });
     let stored = 0;
