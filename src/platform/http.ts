@@ -56,7 +56,11 @@ function zodIssueToField(issue: {
   const base = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const params = issue.params as { keys?: string[]; format?: string };
   if (issue.keyword === 'unrecognized_keys' && params.keys) {
-    return params.keys.map((key) => ({ field: base ? `${base}.${key}` : key, message: 'unrecognized_keys' }));
+    // An empty key is named as JSON writes it, so the field is never blank.
+    return params.keys.map((key) => {
+      const name = key === '' ? '""' : key;
+      return { field: base ? `${base}.${name}` : name, message: 'unrecognized_keys' };
+    });
   }
   let message = issue.keyword;
   if (issue.keyword === 'invalid_type' && issue.message?.endsWith('received undefined')) message = 'required';
@@ -242,12 +246,18 @@ export function installErrorHandler(app: FastifyInstance) {
         return problem(reply, locale, 'UNSUPPORTED_MEDIA_TYPE');
       case 'FST_ERR_RATE_LIMITED':
         return problem(reply, locale, 'RATE_LIMITED');
+      // The web app's files: a path the static server will not open (too long, outside its folder) is not there.
+      case 'FST_STATIC_FORBIDDEN_PATH':
+        return problem(reply, locale, 'NOT_FOUND');
     }
     if (fastifyError.statusCode === 429) return problem(reply, locale, 'RATE_LIMITED');
     if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       if (fastifyError.statusCode === 413) return problem(reply, locale, 'PAYLOAD_TOO_LARGE');
       if (fastifyError.statusCode === 404) return problem(reply, locale, 'NOT_FOUND');
       if (fastifyError.statusCode === 415) return problem(reply, locale, 'UNSUPPORTED_MEDIA_TYPE');
+      if (fastifyError.statusCode === 414 || fastifyError.statusCode === 431) {
+        return problem(reply, locale, 'VALIDATION', [{ field: '(url)', message: 'too_big' }]);
+      }
       return problem(reply, locale, 'VALIDATION', [{ field: '(request)', message: 'invalid' }]);
     }
     req.log.error({ err: error }, 'unhandled error');
