@@ -98,6 +98,23 @@ describe('limits', () => {
     expect(counted).toMatchObject({ rows: [], rowCount: 3 });
   });
 
+  it('keeps only the columns the import reads, and still counts a row whose kept cells are empty', async () => {
+    const file = Buffer.concat([
+      Buffer.from('name,notes,email\nדנה,"a long note",dana@example.com\n,only a note,\nרון,'),
+      Buffer.from([0xff]),
+      Buffer.from(',ron@example.com\n'),
+    ]);
+    const keepColumns = (headers: string[]) => new Set([headers.indexOf('name'), headers.indexOf('email')]);
+    const sheet = await readImportFile(file, 'wide.csv', { keepColumns });
+    expect(sheet.rows).toEqual([
+      { row: 2, cells: ['דנה', '', 'dana@example.com'] },
+      { row: 3, cells: ['', '', ''] },
+      // A bad byte in a column nobody imports costs the row nothing.
+      { row: 4, cells: ['רון', '', 'ron@example.com'] },
+    ]);
+    expect(sheet).toMatchObject({ rowCount: 3, unreadableRows: [] });
+  });
+
   it('previews only the head: the first rows and an estimate of the total', async () => {
     const rows = 60_000;
     // Rows of about the same length, as in a real export.

@@ -42,6 +42,11 @@ export type ReadOptions = {
   maxRows?: number;
   /** False: count and check the rows without keeping them (an upload's check). */
   keepRows?: boolean;
+  /**
+   * The columns (by index) the import reads, given the file's headers: the others' cells are
+   * dropped as they are read (an unmapped wide column costs no memory, and its bytes no row error).
+   */
+  keepColumns?: (headers: string[]) => ReadonlySet<number>;
 };
 
 const badFile = (message = 'invalid', params?: Record<string, string | number>) =>
@@ -261,8 +266,15 @@ class SheetBuilder {
   readonly unreadableRows: UnreadableRow[] = [];
   rowCount = 0;
 
+  #keep: ReadonlySet<number> | null = null;
+
   constructor(
-    readonly options: { maxRows: number; keepRows: boolean; checkText: boolean },
+    readonly options: {
+      maxRows: number;
+      keepRows: boolean;
+      checkText: boolean;
+      keepColumns?: ReadOptions['keepColumns'];
+    },
     readonly stopAfter = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -279,15 +291,19 @@ class SheetBuilder {
       }
       if (this.options.checkText && headers.some(unreadable)) throw badFile('file.header_unreadable');
       this.headers = headers;
+      this.#keep = this.options.keepColumns?.(headers) ?? null;
       return true;
     }
+    // Blank as the file has it (a row with only unmapped cells filled still counts as a row).
     if (isBlank(cells)) return true;
     this.rowCount++;
     if (this.rowCount > this.options.maxRows) throw tooManyRows(this.options.maxRows);
-    if (this.options.checkText && cells.some(unreadable)) {
+    const keep = this.#keep;
+    const kept = keep ? cells.map((c, i) => (keep.has(i) ? c : '')) : cells;
+    if (this.options.checkText && kept.some(unreadable)) {
       this.unreadableRows.push({ row, key: 'row.invalid_characters' });
     } else if (this.options.keepRows) {
-      this.rows.push({ row, cells });
+      this.rows.push({ row, cells: kept });
     }
     return this.rowCount < this.stopAfter;
   }
@@ -518,6 +534,7 @@ export async function readImportFile(buf: Buffer, filename: string, options: Rea
     maxRows: options.maxRows ?? DEFAULT_IMPORT_MAX_ROWS,
     keepRows: options.keepRows ?? true,
     checkText: format === 'csv',
+    keepColumns: options.keepColumns,
   });
   const read = format === 'xlsx' ? await readXlsx(buf, builder) : await readCsv(buf, builder);
   return read.sheet;

@@ -319,7 +319,12 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
       await sql`set gin_pending_list_limit = '128kB'`.execute(db);
     }
     const file = await loadImportFile(record.file);
-    const sheet = await readImportFile(file, record.filename, { maxRows: limits.maxRows });
+    const mapped = Object.values(record.mapping as Mapping).filter((h): h is string => !!h);
+    const sheet = await readImportFile(file, record.filename, {
+      maxRows: limits.maxRows,
+      // Only the mapped columns are kept in memory: a wide export's other columns are dropped as read.
+      keepColumns: (headers) => new Set(mapped.map((h) => headers.indexOf(h)).filter((i) => i >= 0)),
+    });
     let stored = 0;
     // Rows whose bytes are not text in the file's encoding are row errors, reported before the rest.
     const unreadable = sheet.unreadableRows ?? [];

@@ -340,6 +340,7 @@ export const en = {
       discount: 'Discount',
       tax: 'Tax (VAT)',
       total: 'Order total',
+      cancelled: 'Cancelled (date or status)',
       orderExternalId: 'Order number',
     },
   },

@@ -341,6 +341,7 @@ export const he: Messages = {
       discount: 'הנחה',
       tax: 'מע״מ',
       total: 'סכום ההזמנה',
+      cancelled: 'בוטלה (תאריך או סטטוס)',
       orderExternalId: 'מספר הזמנה',
     },
   },
