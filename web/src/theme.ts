@@ -15,6 +15,7 @@ import {
   Notification,
   parseThemeColor,
   rem,
+  SegmentedControl,
   Select,
   Table,
   TagsInput,
@@ -150,6 +151,8 @@ export const theme = createTheme({
     // Mantine's placeholder that takes the focus when a menu opens is a focusable child a menu may not
     // have (ARIA); without it the focus lands on the first item, as the WAI-ARIA menu pattern says.
     Menu: Menu.extend({ defaultProps: { withInitialFocusPlaceholder: false } }),
+    // The chosen segment is filled (4.5:1 and more), not a white pill on a light gray track (1.1:1).
+    SegmentedControl: SegmentedControl.extend({ defaultProps: { color: primaryColor } }),
     // A table wider than the screen scrolls sideways; a keyboard user scrolls it after tabbing to it.
     TableScrollContainer: Table.ScrollContainer.extend({
       defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } },

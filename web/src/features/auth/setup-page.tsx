@@ -95,10 +95,11 @@ export function SetupPage() {
             required
           />
           <Stack gap={4}>
-            <Text size="sm" fw={500}>
+            <Text size="sm" fw={500} id="setup-locale-label">
               {t('auth.language')}
             </Text>
             <SegmentedControl
+              aria-labelledby="setup-locale-label"
               value={locale}
               onChange={(value) => setLanguage(value === 'en' ? 'en' : 'he')}
               data={[

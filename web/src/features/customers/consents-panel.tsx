@@ -72,6 +72,7 @@ function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () =
               { value: 'granted', label: t('consents.granted') },
               { value: 'revoked', label: t('consents.revoked') },
             ]}
+            aria-label={t('consents.status')}
             data-testid="consent-status"
           />
         </Group>
