@@ -28,6 +28,8 @@ export type BulkOrderInput = {
    * discount, plus shipping) and the shipping, discount and tax it holds.
    */
   amounts?: { total?: number; shipping?: number; discount?: number; tax?: number };
+  /** Cancelled in the source system: stored as cancelled (not in the customer's count or spend). */
+  cancelled?: boolean | null;
   /** `total` is the line's amount in agorot as the source wrote it (default: quantity × unit price). */
   items: { sku: string; name: string; quantity: number; unitPrice: number; total?: number }[];
 };
@@ -158,18 +160,19 @@ export async function insertOrdersBulk(
     discount_total: fromAgorot(f.order.amounts?.discount ?? 0),
     tax_total: fromAgorot(f.order.amounts?.tax ?? 0),
     items_count: f.order.items.length,
+    status: f.order.cancelled ? 'cancelled' : 'completed',
   }));
   // Orders stored before (a re-import) take the file's figures only when they differ, and never a total
   // below what they have been refunded; the insert answers with what it wrote (xmax = 0: a new row).
   const written = await sql<{ id: string; external_id: string; inserted: boolean }>`
     insert into orders as o (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency,
-      total, shipping_total, discount_total, tax_total, items_count)
+      total, shipping_total, discount_total, tax_total, items_count, status)
     select ${ctx.workspaceId}::uuid, x.id, x.external_id, x.customer_id, x.placed_at, x.channel, x.branch_id,
-      x.currency, x.total, x.shipping_total, x.discount_total, x.tax_total, x.items_count
+      x.currency, x.total, x.shipping_total, x.discount_total, x.tax_total, x.items_count, x.status
     from json_to_recordset(${JSON.stringify(orderRecords)}::json) as x(
       id uuid, external_id text, customer_id uuid, placed_at timestamptz, channel text, branch_id uuid,
       currency text, total numeric, shipping_total numeric, discount_total numeric, tax_total numeric,
-      items_count int)
+      items_count int, status text)
     on conflict (workspace_id, external_id) where external_id is not null do update set
       channel = excluded.channel, branch_id = excluded.branch_id, currency = excluded.currency,
       total = excluded.total, shipping_total = excluded.shipping_total, discount_total = excluded.discount_total,
@@ -196,6 +199,23 @@ export async function insertOrdersBulk(
       updated[f.index] = true;
       changed.push(row.id);
     }
+  }
+  // A stored order the file says is (or is no longer) cancelled takes that status.
+  const said = fresh.filter((f) => typeof f.order.cancelled === 'boolean' && !inserted[f.index]);
+  if (said.length) {
+    const json = JSON.stringify(said.map((f) => ({ external_id: f.order.externalId, cancelled: f.order.cancelled })));
+    const recast = await sql<{ external_id: string }>`
+      update orders o set status = case
+          when x.cancelled then 'cancelled'
+          when o.refunded_total = 0 then 'completed'
+          when o.refunded_total >= o.total then 'refunded'
+          else 'partially_refunded' end
+      from json_to_recordset(${json}::json) as x(external_id text, cancelled boolean)
+      where o.workspace_id = ${ctx.workspaceId} and o.external_id = x.external_id
+        and (o.status = 'cancelled') is distinct from x.cancelled
+      returning o.external_id`.execute(trx);
+    const recastIds = new Set(recast.rows.map((r) => r.external_id));
+    for (const f of said) if (recastIds.has(f.order.externalId)) updated[f.index] = true;
   }
   // A corrected order gets the file's lines in place of the ones it had.
   if (changed.length) {
@@ -332,7 +352,8 @@ export async function applyRefundsBulk(trx: Trx, ctx: Ctx, refunds: ImportedRefu
     trx,
   );
   await sql`
-    update orders o set refunded_total = x.refunded_total, status = x.status
+    update orders o set refunded_total = x.refunded_total,
+      status = case when o.status = 'cancelled' then o.status else x.status end
     from json_to_recordset(${json}::json) as x(order_id uuid, refunded_total numeric, status text)
     where o.workspace_id = ${ctx.workspaceId} and o.id = x.order_id`.execute(trx);
   await recordTimelineEvents(

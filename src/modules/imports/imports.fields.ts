@@ -44,5 +44,6 @@ export const orderFields = [
   'total',
   'refundedAmount',
   'refundedAt',
+  'cancelled',
 ] as const;
 export type OrderField = (typeof orderFields)[number];

@@ -188,6 +188,18 @@ const orderSynonyms: Record<OrderField, string[]> = {
     'refunded total',
   ],
   refundedAt: ['תאריך זיכוי', 'תאריך החזר', 'refunded at', 'refund date'],
+  // Shopify's "Cancelled at" (a date when cancelled), WooCommerce's status (cancelled, failed, completed…).
+  cancelled: [
+    'בוטל',
+    'תאריך ביטול',
+    'סטטוס הזמנה',
+    'סטטוס',
+    'cancelled at',
+    'canceled at',
+    'cancelled',
+    'order status',
+    'status',
+  ],
 };
 
 function synonymsOf(kind: ImportKind): Record<string, string[]> {

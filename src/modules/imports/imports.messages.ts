@@ -180,6 +180,7 @@ const fieldLabels: Record<Locale, Record<string, string>> = {
     total: 'סכום ההזמנה',
     refundedAmount: 'סכום שזוכה',
     refundedAt: 'תאריך הזיכוי',
+    cancelled: 'בוטלה',
   },
   en: {
     externalId: 'customer id',
@@ -222,6 +223,7 @@ const fieldLabels: Record<Locale, Record<string, string>> = {
     total: 'order total',
     refundedAmount: 'refunded amount',
     refundedAt: 'refund date',
+    cancelled: 'cancelled',
   },
 };
 

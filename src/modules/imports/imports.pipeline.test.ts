@@ -325,3 +325,51 @@ describe('order-level fields in an orders file', () => {
     ]);
   });
 });
+
+describe('cancelled orders in an orders file', () => {
+  it('are kept out of the customer’s count and spend; a later file may cancel or restore them', async () => {
+    const ctx = await newContext();
+    await importFile(ctx, 'customers', ['מספר לקוח,שם פרטי,טלפון', `C-1,דנה,${phone(600)}`]);
+    const head = 'מספר הזמנה,מספר לקוח,תאריך,מק"ט,כמות,מחיר,סטטוס';
+    const state = () =>
+      inWorkspace(t.database.db, ctx.workspaceId, async (trx) => ({
+        orders: await trx
+          .selectFrom('orders')
+          .select(['external_id', 'status'])
+          .where('workspace_id', '=', ctx.workspaceId)
+          .orderBy('external_id')
+          .execute(),
+        customer: await trx
+          .selectFrom('customers')
+          .select(['orders_count', 'total_spent'])
+          .where('workspace_id', '=', ctx.workspaceId)
+          .executeTakeFirstOrThrow(),
+      }));
+    const first = await importWithErrors(ctx, 'orders', [
+      head,
+      'B-1,C-1,2026-01-01,X,1,10,completed',
+      'B-2,C-1,2026-01-02,X,1,20,cancelled',
+    ]);
+    expect(first.totals).toMatchObject({ insertedRows: 2, errorRows: 0 });
+    expect(await state()).toEqual({
+      orders: [
+        { external_id: 'B-1', status: 'completed' },
+        { external_id: 'B-2', status: 'cancelled' },
+      ],
+      customer: { orders_count: 1, total_spent: '10.00' },
+    });
+    const again = await importWithErrors(ctx, 'orders', [
+      head,
+      'B-1,C-1,2026-01-01,X,1,10,בוטלה',
+      'B-2,C-1,2026-01-02,X,1,20,completed',
+    ]);
+    expect(again.totals).toMatchObject({ updatedRows: 2, errorRows: 0 });
+    expect(await state()).toEqual({
+      orders: [
+        { external_id: 'B-1', status: 'cancelled' },
+        { external_id: 'B-2', status: 'completed' },
+      ],
+      customer: { orders_count: 1, total_spent: '20.00' },
+    });
+  });
+});

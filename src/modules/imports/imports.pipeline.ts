@@ -344,6 +344,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
             channel: head.channel,
             branch: head.branch,
             ...(head.currency ? { currency: head.currency } : {}),
+            cancelled: head.cancelled,
             amounts: {
               total: orderTotal(head, group.lines),
               shipping: head.shipping ?? 0,

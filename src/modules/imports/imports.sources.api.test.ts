@@ -110,6 +110,7 @@ describe('a Shopify store moves to Klient', () => {
       refundedAmount: 'Refunded Amount',
       channel: 'Source',
       branch: 'Location',
+      cancelled: 'Cancelled at',
     });
     expectClean(ordersImport.done, orderRows.length);
     expect(ordersImport.done.insertedRows).toBe(orderRows.length);
@@ -260,6 +261,7 @@ describe('a WooCommerce shop moves to Klient', () => {
       discount: 'discount_total',
       tax: 'tax_total',
       refundedAmount: 'refunded_total',
+      cancelled: 'status',
     });
     expectClean(ordersImport.done, orderRows.length);
 
@@ -284,6 +286,13 @@ describe('a WooCommerce shop moves to Klient', () => {
           taxTotal: money(agorot(head.tax_total)),
           refundedTotal: money(agorot(head.refunded_total)),
           currency: head.order_currency,
+          // Cancelled and failed orders are kept, and left out of the customer's orders and spend (as
+          // WooCommerce's reports leave them out).
+          status: ['cancelled', 'failed'].includes(head.status!)
+            ? 'cancelled'
+            : agorot(head.refunded_total) === 0
+              ? 'completed'
+              : 'refunded',
         });
         // WooCommerce gives each line's amount, not a unit price: the line keeps the file's amount.
         expect(orders.get(head.order_id!)!.items.map((i: Json) => [i.sku, i.quantity, i.total])).toEqual(

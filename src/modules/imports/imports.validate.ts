@@ -306,6 +306,8 @@ export type OrderHead = {
   /** What the order has been refunded in all, by the file; null when not given. */
   refundedAmount: number | null;
   refundedAt: Date | null;
+  /** Cancelled in the source (not counted in the customer's orders or spend); null when the file does not say. */
+  cancelled: boolean | null;
 };
 
 export type OrderLine = {
@@ -341,6 +343,7 @@ const headFields = [
   'total',
   'refundedAmount',
   'refundedAt',
+  'cancelled',
 ] as const;
 type HeadField = (typeof headFields)[number];
 type HeadValue = string | number | null;
@@ -355,6 +358,19 @@ type CheckedRow = {
   /** The line (its externalId filled in when grouped), or null when the row has a problem. */
   line: OrderLine | null;
 };
+
+const cancelledWords = new Set(['cancelled', 'canceled', 'voided', 'failed', 'בוטל', 'בוטלה', 'מבוטל', 'מבוטלת']);
+
+/**
+ * Whether a source's column says the order was cancelled: a date (Shopify's
+ * "Cancelled at"), yes/כן, or a status (WooCommerce's cancelled or failed;
+ * completed, processing, refunded… are not). 1 for cancelled, 0 for not.
+ */
+function cancelledOf(raw: string, timeZone: string): number {
+  const word = raw.trim().toLowerCase().replace(/^wc-/, '');
+  if (cancelledWords.has(word) || parseConsent(word) === true) return 1;
+  return parseDateTime(raw, timeZone) ? 1 : 0;
+}
 
 function channelOf(raw: string): OrderChannel | undefined {
   const key = raw.trim().toLowerCase();
@@ -380,6 +396,8 @@ function headValue(field: HeadField, raw: string, r: Reader, timeZone: string): 
       r.problem(field, 'date.not_valid', { value: raw });
       return undefined;
     }
+    case 'cancelled':
+      return cancelledOf(raw, timeZone);
     case 'channel': {
       const channel = channelOf(raw);
       if (channel) return channel;
@@ -538,6 +556,7 @@ export function groupOrderLines(
       total: (h.total as number | undefined) ?? null,
       refundedAmount: (h.refundedAmount as number | undefined) ?? null,
       refundedAt: h.refundedAt === undefined ? null : new Date(h.refundedAt as number),
+      cancelled: h.cancelled === undefined ? null : h.cancelled === 1,
     };
     // A refund is of the order's own money: never more than its total.
     if (head.refundedAmount !== null && head.refundedAmount > orderTotal(head, group.lines)) {
