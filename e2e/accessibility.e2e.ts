@@ -63,6 +63,11 @@ describe.each(['he', 'en'] as const)('every screen passes axe-core (WCAG 2.1 AA)
 
   it('dashboard, with the account menu open', async () => {
     await page.getByTestId('dashboard-total').waitFor();
+    // A chart is a canvas: a screen reader reads its figures from its text alternative.
+    const chart = page.getByTestId('chart-stages');
+    await chart.waitFor();
+    expect(await chart.getAttribute('role')).toBe('img');
+    expect(await chart.getAttribute('aria-label')).toMatch(lang === 'he' ? /ליד \d/ : /Lead \d/);
     await check('dashboard');
     await page.getByTestId('user-menu').click();
     await page.getByTestId('logout').waitFor();

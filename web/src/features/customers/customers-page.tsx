@@ -232,7 +232,14 @@ function CustomersList() {
       <Group justify="space-between" align="flex-end">
         <Stack gap={0}>
           <PageTitle>{t('customers.title')}</PageTitle>
-          <Text c="dimmed" size="sm" data-testid="customers-total" data-total={list.data ? total : undefined}>
+          <Text
+            c="dimmed"
+            size="sm"
+            data-testid="customers-total"
+            data-total={list.data ? total : undefined}
+            // How many customers a search found is a status message (WCAG 4.1.3), read without moving to it.
+            role="status"
+          >
             {list.data
               ? pages[0]?.totalExact === false
                 ? t('customers.totalAtLeast', { count: total })

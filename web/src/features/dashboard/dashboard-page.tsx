@@ -93,6 +93,17 @@ function Dashboard() {
     [consentKey, rtl, t],
   );
 
+  const inWords = (labels: string[], values: number[]) =>
+    labels.map((label, i) => `${label} ${fmt.number(values[i] ?? 0)}`).join(', ');
+  const stageSummary = inWords(
+    lifecycleStages.map((s) => t(`stages.${s}`)),
+    stageValues,
+  );
+  const consentSummary = inWords(
+    channels.map((c) => t(`channels.${c}`)),
+    consentValues,
+  );
+
   if (recent.isPending) return <PageLoader />;
   if (recent.isError) return <QueryError error={recent.error} onRetry={() => void recent.refetch()} />;
   const total = recent.data.total;
@@ -156,7 +167,11 @@ function Dashboard() {
             {t('dashboard.byStage')}
           </Text>
           <Suspense fallback={<PageLoader />}>
-            {stagesReady ? <EChart option={stageOption} height={260} testId="chart-stages" /> : <PageLoader />}
+            {stagesReady ? (
+              <EChart option={stageOption} summary={stageSummary} height={260} testId="chart-stages" />
+            ) : (
+              <PageLoader />
+            )}
           </Suspense>
         </Card>
         <Card withBorder padding="md">
@@ -164,7 +179,11 @@ function Dashboard() {
             {t('dashboard.byConsent')}
           </Text>
           <Suspense fallback={<PageLoader />}>
-            {consentReady ? <EChart option={consentOption} height={260} testId="chart-consent" /> : <PageLoader />}
+            {consentReady ? (
+              <EChart option={consentOption} summary={consentSummary} height={260} testId="chart-consent" />
+            ) : (
+              <PageLoader />
+            )}
           </Suspense>
         </Card>
       </SimpleGrid>

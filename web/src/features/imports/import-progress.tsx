@@ -68,7 +68,8 @@ export function ImportProgress({ id, onAgain }: { id: string; onAgain: () => voi
     <Card withBorder padding="md" data-testid="import-result" data-status={data.status}>
       <Stack gap="md">
         <Group justify="space-between">
-          <Group gap="xs">
+          {/* A status message (WCAG 4.1.3): a screen reader hears "completed" without moving to it. */}
+          <Group gap="xs" role="status">
             <Icon name="file" size={18} />
             <Text fw={700}>{data.filename}</Text>
             <StatusBadge status={data.status} />
