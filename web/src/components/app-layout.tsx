@@ -164,6 +164,8 @@ export function AppLayout() {
               hiddenFrom="sm"
               size="sm"
               aria-label={t('nav.menu')}
+              aria-expanded={opened}
+              aria-controls="app-navbar"
               data-testid="nav-burger"
             />
             <Link to="/" style={{ textDecoration: 'none', color: 'inherit', minWidth: 0 }}>
@@ -190,7 +192,7 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm" data-testid="navbar" aria-label={t('nav.main')}>
+      <AppShell.Navbar p="sm" id="app-navbar" data-testid="navbar" aria-label={t('nav.main')}>
         <Stack gap={4}>
           {visible.map((item) => (
             <NavLink
