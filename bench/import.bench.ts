@@ -26,6 +26,7 @@ import { buildSearchText } from '../src/modules/customers/customers.normalise.ts
 import { readImportFile } from '../src/modules/imports/imports.file.ts';
 import { suggestMapping } from '../src/modules/imports/imports.mapping.ts';
 import { runImportPipeline } from '../src/modules/imports/imports.pipeline.ts';
+import { importBatching } from '../src/modules/imports/imports.service.ts';
 import { createWorkspace } from '../src/platform/auth.service.ts';
 import type { Ctx } from '../src/platform/context.ts';
 import { newId } from '../src/platform/crypto.ts';
@@ -117,9 +118,8 @@ async function runImport(
         mapping: suggestMapping(importKind, sheet.headers),
         timeZone: 'Asia/Jerusalem',
         locale: 'en',
-        batchSize: 5000,
-        // As the import job runs it (imports.service.ts): two batches in flight on PostgreSQL, one on PGlite.
-        concurrency: kind === 'postgres' ? 2 : 1,
+        // As the import job runs it (imports.service.ts): its batch size and batches in flight.
+        ...importBatching(database.db),
       });
       const seconds = (performance.now() - started) / 1000;
       if (totals.errorRows > 0 || totals.insertedRows !== sheet.rows.length) {

@@ -287,7 +287,7 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
   requirePermission(input.ctx, 'commerce.write');
   const size = input.batchSize ?? 2000;
   const problems: RowProblem[] = [];
-  const { orders } = groupOrderLines(input.sheet.rows, columns, input.timeZone, problems);
+  const { orders } = await groupOrderLines(input.sheet.rows, columns, input.timeZone, problems);
   // Rows rejected by validation are reported (and counted as processed) before anything is written.
   if (problems.length) {
     await commit(async () => {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { validatePhoneNumberLength } from 'libphonenumber-js';
 import { orderChannels } from '../commerce/commerce.schemas.ts';
 import type { OrderChannel } from '../commerce/commerce.tables.ts';
@@ -475,16 +476,19 @@ function customerField(columns: ColumnIndex): ImportField {
  * values. An order with any bad row is rejected whole: its other rows get a
  * problem too.
  */
-export function groupOrderLines(
+export async function groupOrderLines(
   rows: SheetRow[],
   columns: ColumnIndex,
   timeZone: string,
   problems: RowProblem[],
-): { orders: OrderGroup[]; rejectedRows: number } {
+): Promise<{ orders: OrderGroup[]; rejectedRows: number }> {
   const groups = new Map<string, Group>();
   // The value as the file writes it, for a message that quotes it.
   const rawOf = (row: SheetRow, field: HeadField) => unguard(row.cells[columns[field]!]?.trim() ?? '');
+  let checkedRows = 0;
   for (const row of rows) {
+    // A file's worth of rows is seconds of work: other requests get a turn every few thousand.
+    if (++checkedRows % 2000 === 0) await nextTurn();
     const before = problems.length;
     const checked = checkOrderRow(row, columns, timeZone, problems);
     const key = checked.key ?? (columns.externalId === undefined ? undefined : row.cells[columns.externalId]?.trim());
@@ -500,7 +504,8 @@ export function groupOrderLines(
         const value = checked.head[field]!;
         if (!(field in group.values)) {
           group.values[field] = value;
-          (group.from ??= {})[field] = row;
+          group.from ??= {};
+          group.from[field] = row;
         } else if (group.values[field] !== value) {
           const earlier = group.from?.[field] ?? group.first;
           problems.push({
@@ -513,7 +518,8 @@ export function groupOrderLines(
       }
     }
     if (problems.length > before) {
-      (group.troubled ??= new Set()).add(row.row);
+      group.troubled ??= new Set();
+      group.troubled.add(row.row);
       group.bad = true;
     } else if (!checked.line) group.bad = true;
     else {
@@ -528,12 +534,14 @@ export function groupOrderLines(
     const h = group.values;
     if (!group.bad && h.placedAt === undefined) {
       problems.push({ row: first, field: 'placedAt', key: 'order.required_field', params: { field: 'placedAt' } });
-      (group.troubled ??= new Set()).add(first);
+      group.troubled ??= new Set();
+      group.troubled.add(first);
       group.bad = true;
     }
     if (!group.bad && !h.customerExternalId && !h.customerEmail && !h.customerPhone) {
       problems.push({ row: first, field: customerField(columns), key: 'order.customer_key_required' });
-      (group.troubled ??= new Set()).add(first);
+      group.troubled ??= new Set();
+      group.troubled.add(first);
       group.bad = true;
     }
     if (group.bad) {
