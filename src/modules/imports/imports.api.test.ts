@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { type ImportReply, multipart, type Part, waitForImport } from '../../test/uploads.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -11,24 +12,6 @@ beforeAll(async () => {
   t = await getTestApp();
   ws = await createTestWorkspace(t);
 });
-
-type Part = { name: string; value: string | Buffer; filename?: string };
-
-function multipart(parts: Part[]) {
-  const boundary = `----klient${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const disposition = part.filename
-      ? `form-data; name="${part.name}"; filename="${part.filename}"`
-      : `form-data; name="${part.name}"`;
-    const type = part.filename ? 'Content-Type: application/octet-stream\r\n' : '';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`));
-    chunks.push(typeof part.value === 'string' ? Buffer.from(part.value) : part.value);
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 async function startImport(
   w: TestWorkspace,
@@ -50,31 +33,6 @@ async function startImport(
     payload: body.payload,
     headers: { ...body.headers, ...headers },
   });
-}
-
-type ImportReply = {
-  id: string;
-  status: string;
-  totalRows: number;
-  processedRows: number;
-  insertedRows: number;
-  updatedRows: number;
-  unchangedRows: number;
-  errorRows: number;
-  errors: { row: number; column: string | null; reason: string }[];
-  failure: string | null;
-};
-
-async function waitForImport(w: TestWorkspace, id: string): Promise<ImportReply> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const res = await w.request({ method: 'GET', url: `/api/v1/imports/${id}` });
-    expect(res.statusCode).toBe(200);
-    const body = res.json() as ImportReply;
-    if (body.status === 'completed' || body.status === 'failed') return body;
-    if (Date.now() > deadline) throw new Error(`import ${id} still ${body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
 }
 
 async function importAndWait(

@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toSafeCsv } from '../../platform/csv.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { multipart as formData } from '../../test/uploads.ts';
 
 /** What a user sees of the files they upload: safe reports, honest encodings, limits stated. */
 
@@ -22,19 +23,10 @@ afterEach(() => {
 });
 
 function multipart(fields: Record<string, string>, file: Buffer, filename: string) {
-  const boundary = `----klient${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  }
-  chunks.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`,
-    ),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return formData([
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+    { name: 'file', value: file, filename },
+  ]);
 }
 
 async function importAndWait(
