@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectAccessible, expectVisibleFocus, tabTo } from './accessibility.ts';
 import { customersCsvFile, login, owner } from './app.ts';
@@ -259,11 +259,18 @@ describe('the main flows by keyboard alone, with the focus always visible (Hebre
     await page.keyboard.press('Enter');
     await page.getByTestId('import-kind').waitFor();
     await focusOn('import-kind');
-    await focusOn('import-file-button');
     // Enter on the file button opens the system's file dialog; the test answers it with the file.
-    const chooser = page.waitForEvent('filechooser');
-    await page.keyboard.press('Enter');
-    await (await chooser).setFiles(customersCsvFile());
+    // The page may still re-render its form once its settings load (slower on PGlite), taking the
+    // button the focus was on: then the focus is found again and Enter pressed again.
+    let chooser: FileChooser | null = null;
+    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+      await focusOn('import-file-button');
+      const opened = page.waitForEvent('filechooser', { timeout: 8_000 }).catch(() => null);
+      await page.keyboard.press('Enter');
+      chooser = await opened;
+    }
+    expect(chooser, 'Enter on the file button opens the file dialog').not.toBeNull();
+    await chooser!.setFiles(customersCsvFile());
     await page.getByTestId('import-mapping').waitFor();
     await focusOn('import-start', { max: 80 });
     await page.keyboard.press('Enter');
