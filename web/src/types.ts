@@ -79,6 +79,8 @@ export type ImportPreview = {
   headers: string[];
   sampleRows: string[][];
   totalRows: number;
+  /** True when the total is an estimate from the head of a big file (the preview reads no further). */
+  totalRowsEstimated?: boolean;
   suggestedMapping: Record<string, string>;
 };
 export type ImportRowError = { row: number; column: string | null; reason: string };

@@ -273,6 +273,7 @@ export const en = {
     preview: 'Read the file',
     encoding: 'Encoding: {{encoding}}',
     rows: '{{count}} rows',
+    rowsAbout: 'about {{count}} rows',
     mapping: 'Column mapping',
     mappingHelp: 'Choose the file column that holds each field. Fields left empty are not imported.',
     field: 'Field',

@@ -274,6 +274,7 @@ export const he: Messages = {
     preview: 'קריאת הקובץ',
     encoding: 'קידוד: {{encoding}}',
     rows: '{{count}} שורות',
+    rowsAbout: 'כ-{{count}} שורות',
     mapping: 'התאמת עמודות',
     mappingHelp: 'לכל שדה בוחרים את העמודה בקובץ שמכילה אותו. שדות שנשארים ריקים לא ייובאו.',
     field: 'שדה',

@@ -276,7 +276,11 @@ function ImportWizard() {
             {preview.data ? (
               <Stack gap="md" data-testid="import-preview">
                 <Group gap="xs">
-                  <Badge variant="light">{t('imports.rows', { count: preview.data.totalRows })}</Badge>
+                  <Badge variant="light">
+                    {t(preview.data.totalRowsEstimated ? 'imports.rowsAbout' : 'imports.rows', {
+                      count: preview.data.totalRows,
+                    })}
+                  </Badge>
                   <Badge variant="light" color="gray">
                     {t('imports.encoding', { encoding: preview.data.encoding })}
                   </Badge>
@@ -307,7 +311,8 @@ function ImportWizard() {
                     disabled={Object.keys(mapping).length === 0}
                     data-testid="import-start"
                   >
-                    {t('imports.start')} ({fmt.number(preview.data.totalRows)})
+                    {t('imports.start')} ({preview.data.totalRowsEstimated ? '~' : ''}
+                    {fmt.number(preview.data.totalRows)})
                   </Button>
                 </Group>
               </Stack>
