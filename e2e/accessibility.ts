@@ -25,16 +25,22 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
   if (!present) await page.evaluate(axe.source);
   return page.evaluate(
     async ({ tags, structure }) => {
-      // Let transitions finish (a dialog fading in, a menu opening) so colours are read as the user sees them.
-      const finite = document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity);
-      await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+      // Colours are read as the user sees them once things settle: a dialog fading in, a menu opening, or a
+      // notification fading out while axe runs would be measured half-transparent. So, for the check only,
+      // every transition and animation jumps to its end state, after two frames for pending ones to start.
+      const settle = document.createElement('style');
+      settle.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+      document.head.append(settle);
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       const engine = (window as unknown as { axe: typeof import('axe-core') }).axe;
-      const result = await engine.run(document, {
-        runOnly: { type: 'tag', values: tags },
-        rules: Object.fromEntries(structure.map((id) => [id, { enabled: true }])),
-        resultTypes: ['violations'],
-        elementRef: true,
-      });
+      const result = await engine
+        .run(document, {
+          runOnly: { type: 'tag', values: tags },
+          rules: Object.fromEntries(structure.map((id) => [id, { enabled: true }])),
+          resultTypes: ['violations'],
+          elementRef: true,
+        })
+        .finally(() => settle.remove());
       // An open menu or list is drawn in a layer at the end of the page (Mantine's portal), outside the
       // landmarks, yet belongs to the control that opened it (aria-controls): "region" is not about it.
       return result.violations
