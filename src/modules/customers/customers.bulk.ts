@@ -5,6 +5,7 @@ import { newId } from '../../platform/crypto.ts';
 import { can } from '../../platform/permissions.ts';
 import { recordTimelineEvents, type TimelineEventInput } from '../timeline/timeline.service.ts';
 import { buildSearchText } from './customers.normalise.ts';
+import { identityKeys, lockIdentities } from './customers.repository.ts';
 import type { ConductFlag, ConsentChannel, CustomerRow, LifecycleStage } from './customers.tables.ts';
 
 /**
@@ -252,6 +253,35 @@ type ConsentChange = { customerId: string; channel: ConsentChannel; granted: boo
  * reach the same customer, or a contact shared by several, are errors.
  */
 export async function upsertCustomersBulk(
+  trx: Trx,
+  ctx: Ctx,
+  inputs: BulkCustomerInput[],
+  options: { source: string },
+): Promise<BulkCustomerOutcome[]> {
+  // Every person the batch names, before it looks them up: a create of one of them (POST /customers)
+  // that is under way finishes first and is found here; one that starts later waits for this batch.
+  await lockIdentities(trx, ctx, [...new Set(inputs.flatMap(identityKeys))], 'shared');
+  // Batches of two imports hold those locks side by side; when both create one external id, the
+  // unique index makes the later wait for the first, and the later is written again, finding it.
+  for (let attempt = 1; ; attempt++) {
+    await sql`savepoint customers_bulk`.execute(trx);
+    try {
+      const outcomes = await writeCustomers(trx, ctx, inputs, options);
+      await sql`release savepoint customers_bulk`.execute(trx);
+      return outcomes;
+    } catch (error) {
+      if (attempt === 3 || !isExternalIdTaken(error)) throw error;
+      await sql`rollback to savepoint customers_bulk`.execute(trx);
+    }
+  }
+}
+
+function isExternalIdTaken(error: unknown): boolean {
+  const fault = error as { code?: unknown; constraint?: unknown } | null;
+  return fault?.code === '23505' && fault.constraint === 'customers_external_id_key';
+}
+
+async function writeCustomers(
   trx: Trx,
   ctx: Ctx,
   inputs: BulkCustomerInput[],

@@ -20,7 +20,9 @@ import {
   type Customer,
   findByContact,
   findCustomerRow,
+  identityKeys,
   listCustomers,
+  lockIdentities,
   refreshSearchText,
   rowToCustomer,
 } from './customers.repository.ts';
@@ -97,36 +99,6 @@ async function assertBranch(trx: Trx, ctx: Ctx, branchId: unknown) {
   if (!found) throw new AppError('VALIDATION', { fields: [{ field: 'homeBranchId', message: 'branch.not_found' }] });
 }
 
-/**
- * Holds the external id, email and phone a write is about to claim until its
- * transaction ends, so simultaneous writers of one person take turns: of
- * twenty creates at once, the first stores the customer and the others find
- * it and answer 409. Email and phone are not unique (a create may knowingly
- * add a duplicate), so a unique index cannot do this. Locks are taken in one
- * statement, in key order, so two writers never wait on each other in a circle.
- */
-async function lockIdentities(
-  trx: Trx,
-  ctx: Ctx,
-  identity: {
-    externalId?: string | null | undefined;
-    email?: string | null | undefined;
-    phone?: string | null | undefined;
-  },
-) {
-  const keys = [
-    identity.externalId ? `x:${identity.externalId}` : null,
-    identity.email ? `e:${identity.email}` : null,
-    identity.phone ? `p:${identity.phone}` : null,
-  ].filter((k): k is string => k !== null);
-  if (keys.length === 0) return;
-  await sql`
-    select pg_advisory_xact_lock(k) from (
-      select distinct hashtextextended(${`${ctx.workspaceId} customer `} || v, 0) as k
-      from unnest(${keys}::text[]) as v order by k
-    ) as ordered`.execute(trx);
-}
-
 export async function createCustomer(
   trx: Trx,
   ctx: Ctx,
@@ -141,11 +113,16 @@ export async function createCustomer(
   }
   if (errors.length) throw new AppError('VALIDATION', { fields: errors });
   await assertBranch(trx, ctx, values.home_branch_id);
-  await lockIdentities(trx, ctx, {
-    externalId: values.external_id as string | null | undefined,
-    email: values.email as string | null | undefined,
-    phone: values.phone as string | null | undefined,
-  });
+  await lockIdentities(
+    trx,
+    ctx,
+    identityKeys({
+      externalId: values.external_id as string | null | undefined,
+      email: values.email as string | null | undefined,
+      phone: values.phone as string | null | undefined,
+    }),
+    'exclusive',
+  );
   if (typeof values.external_id === 'string') {
     const sameExternal = await trx
       .selectFrom('customers')
@@ -173,7 +150,7 @@ export async function createCustomer(
   const inserted = await trx
     .insertInto('customers')
     .values({ ...(values as object), workspace_id: ctx.workspaceId, id, created_by: ctx.actor.name } as never)
-    // An import (which takes no identity locks) may have stored the external id since the check above.
+    // The unique index has the last word should any writer store an external id without its identity lock.
     .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -190,12 +167,15 @@ export async function createCustomer(
 
 export async function updateCustomer(trx: Trx, ctx: Ctx, id: string, input: UpdateCustomerBody): Promise<Customer> {
   requirePermission(ctx, 'customers.write');
-  const beforeRow = await requireActive(trx, ctx, id, true);
   const { values, errors } = normaliseProfile(input);
+  // The identity lock before the customer's row lock, in the order an import batch takes them.
+  if (typeof values.external_id === 'string') {
+    await lockIdentities(trx, ctx, identityKeys({ externalId: values.external_id }), 'exclusive');
+  }
+  const beforeRow = await requireActive(trx, ctx, id, true);
   if (errors.length) throw new AppError('VALIDATION', { fields: errors });
   await assertBranch(trx, ctx, values.home_branch_id);
   if (typeof values.external_id === 'string' && values.external_id !== beforeRow.external_id) {
-    await lockIdentities(trx, ctx, { externalId: values.external_id });
     const taken = await trx
       .selectFrom('customers')
       .select('id')
