@@ -1,8 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded.ts';
 import { acquireDataDirLock } from './lock.ts';
 import type { DB } from './schema.ts';
 import { markEmbedded } from './tenancy.ts';
@@ -12,8 +12,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export type Database = {
   db: Kysely<DB>;
   kind: DatabaseKind;
-  /** The raw PGlite instance (embedded mode only): pg-boss and COPY-less bulk paths use it. */
-  pglite: PGlite | undefined;
+  /** The embedded database on its own thread (embedded mode only): the job queue and the benchmarks' baseline use it. */
+  pglite: EmbeddedDatabase | undefined;
   /** The pg pool (server mode only). */
   pool: pg.Pool | undefined;
   connectionString: string | undefined;
@@ -63,10 +63,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const release = options.dataDir ? acquireDataDirLock(options.dataDir) : () => undefined;
   try {
-    const pglite = await PGlite.create(options.dataDir ? `file://${options.dataDir}/pgdata` : 'memory://', {
-      extensions: { pg_trgm },
-    });
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    const pglite = await startEmbeddedDatabase(options.dataDir ? `file://${options.dataDir}/pgdata` : 'memory://');
+    // The dialect asks its client for query() and close() only, which the embedded database answers as PGlite does.
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite as unknown as PGlite) });
     markEmbedded(db);
     return {
       db,
