@@ -12,6 +12,7 @@ import * as auditLogByTime from './migrations/20261124_0010_audit_log_by_time.ts
 import * as loginThrottle from './migrations/20261201_0011_login_throttle.ts';
 import * as orderAmounts from './migrations/20261201_0013_order_amounts.ts';
 import * as consentErasure from './migrations/20261201_0014_consent_erasure.ts';
+import * as orderAddresses from './migrations/20261201_0015_order_addresses.ts';
 
 const migrations: Record<string, Migration> = {
   '20261124_0001_foundation': foundation,
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '20261201_0011_login_throttle': loginThrottle,
   '20261201_0013_order_amounts': orderAmounts,
   '20261201_0014_consent_erasure': consentErasure,
+  '20261201_0015_order_addresses': orderAddresses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,8 +5,8 @@ import { newId } from '../../platform/crypto.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { findOrCreateBranch } from '../customers/customers.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
-import { refreshTotals } from './commerce.service.ts';
-import type { OrderChannel } from './commerce.tables.ts';
+import { addressJson, refreshTotals } from './commerce.service.ts';
+import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
 
 /**
  * Set-based order writes for imports and the demo: the same orders, lines
@@ -30,6 +30,10 @@ export type BulkOrderInput = {
   amounts?: { total?: number; shipping?: number; discount?: number; tax?: number };
   /** Cancelled in the source system: stored as cancelled (not in the customer's count or spend). */
   cancelled?: boolean | null;
+  /** As the source said; a re-import that gives none leaves the stored ones. */
+  paymentStatus?: PaymentStatus | null;
+  billingAddress?: OrderAddress | null;
+  shippingAddress?: OrderAddress | null;
   /** `total` is the line's amount in agorot as the source wrote it (default: quantity × unit price). */
   items: { sku: string; name: string; quantity: number; unitPrice: number; total?: number }[];
 };
@@ -107,9 +111,20 @@ export async function ensureCatalogue(
 }
 
 /**
+ * A re-imported order's address: the file's when it gives one, else the stored one. An address is the
+ * person's, so it is taken only for the customer the order already belongs to (never onto an erased
+ * person's order that the file now ties to someone else).
+ */
+const keptAddress = (column: 'billing_address' | 'shipping_address') => {
+  const c = sql.raw(column);
+  return sql`case when o.customer_id = excluded.customer_id then coalesce(excluded.${c}, o.${c}) else o.${c} end`;
+};
+
+/**
  * Writes orders by externalId: one not stored yet is inserted; one stored
  * before (a re-import) takes the file's channel, branch, currency and money
- * when they differ, and then its lines too; one the file repeats unchanged is
+ * when they differ (and its payment status and addresses when the file gives them), and then its lines
+ * too; one the file repeats unchanged is
  * left as it is. A corrected total below what the order has already been
  * refunded is refused (`refused`). Each order and its lines go in together or
  * not at all (the caller's transaction). Customer totals are not touched: call
@@ -161,30 +176,40 @@ export async function insertOrdersBulk(
     tax_total: fromAgorot(f.order.amounts?.tax ?? 0),
     items_count: f.order.items.length,
     status: f.order.cancelled ? 'cancelled' : 'completed',
+    payment_status: f.order.paymentStatus ?? null,
+    billing_address: addressJson(f.order.billingAddress),
+    shipping_address: addressJson(f.order.shippingAddress),
   }));
   // Orders stored before (a re-import) take the file's figures only when they differ, and never a total
   // below what they have been refunded; the insert answers with what it wrote (xmax = 0: a new row).
   const written = await sql<{ id: string; external_id: string; inserted: boolean }>`
     insert into orders as o (workspace_id, id, external_id, customer_id, placed_at, channel, branch_id, currency,
-      total, shipping_total, discount_total, tax_total, items_count, status)
+      total, shipping_total, discount_total, tax_total, items_count, status, payment_status, billing_address,
+      shipping_address)
     select ${ctx.workspaceId}::uuid, x.id, x.external_id, x.customer_id, x.placed_at, x.channel, x.branch_id,
-      x.currency, x.total, x.shipping_total, x.discount_total, x.tax_total, x.items_count, x.status
+      x.currency, x.total, x.shipping_total, x.discount_total, x.tax_total, x.items_count, x.status,
+      x.payment_status, x.billing_address::jsonb, x.shipping_address::jsonb
     from json_to_recordset(${JSON.stringify(orderRecords)}::json) as x(
       id uuid, external_id text, customer_id uuid, placed_at timestamptz, channel text, branch_id uuid,
       currency text, total numeric, shipping_total numeric, discount_total numeric, tax_total numeric,
-      items_count int, status text)
+      items_count int, status text, payment_status text, billing_address text, shipping_address text)
     on conflict (workspace_id, external_id) where external_id is not null do update set
       channel = excluded.channel, branch_id = excluded.branch_id, currency = excluded.currency,
       total = excluded.total, shipping_total = excluded.shipping_total, discount_total = excluded.discount_total,
       tax_total = excluded.tax_total, items_count = excluded.items_count,
+      payment_status = coalesce(excluded.payment_status, o.payment_status),
+      billing_address = ${keptAddress('billing_address')},
+      shipping_address = ${keptAddress('shipping_address')},
       status = case
         when o.status = 'cancelled' or o.refunded_total = 0 then o.status
         when o.refunded_total >= excluded.total then 'refunded'
         else 'partially_refunded' end
     where (o.channel, o.branch_id, o.currency, o.total, o.shipping_total, o.discount_total, o.tax_total,
-        o.items_count)
+        o.items_count, o.payment_status, o.billing_address, o.shipping_address)
       is distinct from (excluded.channel, excluded.branch_id, excluded.currency, excluded.total,
-        excluded.shipping_total, excluded.discount_total, excluded.tax_total, excluded.items_count)
+        excluded.shipping_total, excluded.discount_total, excluded.tax_total, excluded.items_count,
+        coalesce(excluded.payment_status, o.payment_status), ${keptAddress('billing_address')},
+        ${keptAddress('shipping_address')})
       and excluded.total >= o.refunded_total
     returning o.id, o.external_id, (xmax = 0) as inserted`.execute(trx);
   const byExternalId = new Map(written.rows.map((r) => [r.external_id, r]));

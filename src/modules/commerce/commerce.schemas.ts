@@ -1,6 +1,33 @@
 import { z } from 'zod';
 
 export const orderChannels = ['store', 'web', 'app', 'phone', 'whatsapp'] as const;
+export const paymentStatuses = [
+  'pending',
+  'authorized',
+  'paid',
+  'partially_paid',
+  'partially_refunded',
+  'refunded',
+  'voided',
+  'failed',
+] as const;
+
+const part = (max: number) => z.string().trim().min(1).max(max).optional();
+
+/** A billing or shipping address, any part of it (the source systems give what they have). */
+export const orderAddressBody = z
+  .object({
+    name: part(200),
+    company: part(200),
+    street: part(200),
+    street2: part(200),
+    city: part(100),
+    zip: part(20),
+    country: part(100),
+    phone: part(50),
+  })
+  .strict();
+export type OrderAddressBody = z.infer<typeof orderAddressBody>;
 
 const money = z.union([z.number(), z.string().regex(/^-?\d+(\.\d{1,2})?$/)]).transform((v) => Number(v));
 
@@ -74,6 +101,9 @@ export const createOrderBody = z
     shipping: money.refine((v) => v >= 0 && v < 1e11).optional(),
     discount: money.refine((v) => v >= 0 && v < 1e11).optional(),
     tax: money.refine((v) => v >= 0 && v < 1e11).optional(),
+    billingAddress: orderAddressBody.nullable().optional(),
+    shippingAddress: orderAddressBody.nullable().optional(),
+    paymentStatus: z.enum(paymentStatuses).nullable().optional(),
   })
   .strict();
 export type CreateOrderBody = z.infer<typeof createOrderBody>;

@@ -14,7 +14,7 @@ import {
 } from '../customers/customers.service.ts';
 import { recordTimelineEvents, registerTimelineSource } from '../timeline/timeline.service.ts';
 import type { CreateOrderBody, CreateProductBody, RefundBody } from './commerce.schemas.ts';
-import type { OrderChannel } from './commerce.tables.ts';
+import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
 
 /** Money is summed in agorot (integers), never in floating point. */
 const toAgorot = (value: number | string) => Math.round(Number(value) * 100);
@@ -36,6 +36,10 @@ export type Order = {
   discountTotal: string;
   taxTotal: string;
   refundedTotal: string;
+  /** Where the source system said the payment stands; null when it did not say. */
+  paymentStatus: PaymentStatus | null;
+  billingAddress: OrderAddress | null;
+  shippingAddress: OrderAddress | null;
   items: { lineNo: number; sku: string; name: string; quantity: number; unitPrice: string; total: string }[];
 };
 
@@ -140,6 +144,9 @@ export async function getOrder(trx: Trx, ctx: Ctx, id: string): Promise<Order> {
     discountTotal: Number(order.discount_total).toFixed(2),
     taxTotal: Number(order.tax_total).toFixed(2),
     refundedTotal: Number(order.refunded_total).toFixed(2),
+    paymentStatus: order.payment_status,
+    billingAddress: order.billing_address,
+    shippingAddress: order.shipping_address,
     items: items.map((i) => ({
       lineNo: i.line_no,
       sku: i.sku,
@@ -206,6 +213,9 @@ export async function createOrder(
       discount_total: fromAgorot(discount),
       tax_total: fromAgorot(toAgorot(input.tax ?? 0)),
       items_count: lines.length,
+      billing_address: addressJson(input.billingAddress),
+      shipping_address: addressJson(input.shippingAddress),
+      payment_status: input.paymentStatus ?? null,
     })
     .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
     .returning('id')
@@ -244,6 +254,15 @@ export async function createOrder(
     payload: { orderId: id, externalId: input.externalId, customerId, total: order.total },
   });
   return { order, created: true };
+}
+
+/** An address as the orders table keeps it: JSON, or null when it has no part at all. */
+export function addressJson(
+  address: { [K in keyof OrderAddress]?: string | undefined } | null | undefined,
+): string | null {
+  if (!address) return null;
+  const parts = Object.entries(address).filter(([, v]) => typeof v === 'string' && v !== '');
+  return parts.length ? JSON.stringify(Object.fromEntries(parts)) : null;
 }
 
 export async function refundOrder(trx: Trx, ctx: Ctx, orderId: string, input: RefundBody) {
@@ -398,12 +417,37 @@ registerCustomerHooks('commerce', {
     const { items } = await listOrders(trx, ctx, { customerId, limit: 100_000 });
     return { orders: items };
   },
-  // Orders and their amounts stay (the business's books); the free text staff wrote about the person goes.
+  // Orders and their amounts stay (the business's books); what identifies the person goes: the free text
+  // staff wrote about them, the addresses, and the copies of those kept with the order (its audit entries
+  // and the stored reply to a create that may be retried).
   async erase(trx, ctx, customerId) {
     await sql`
       update refunds r set reason = null
       from orders o
       where r.workspace_id = ${ctx.workspaceId} and o.workspace_id = ${ctx.workspaceId}
         and r.order_id = o.id and o.customer_id = ${customerId} and r.reason is not null`.execute(trx);
+    const addressed = await trx
+      .updateTable('orders')
+      .set({ billing_address: null, shipping_address: null })
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('customer_id', '=', customerId)
+      .returning('id')
+      .execute();
+    const ids = addressed.map((o) => o.id);
+    if (ids.length === 0) return;
+    const hers = sql<string>`any(${ids}::uuid[])`;
+    await trx
+      .updateTable('audit_log')
+      .set({
+        before: sql`before - 'billingAddress' - 'shippingAddress'`,
+        after: sql`after - 'billingAddress' - 'shippingAddress'`,
+      })
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('entity_type', '=', 'order')
+      .where('entity_id', '=', hers)
+      .execute();
+    await sql`
+      update idempotency_keys set response = response - 'billingAddress' - 'shippingAddress'
+      where workspace_id = ${ctx.workspaceId} and response ->> 'id' = any(${ids}::text[])`.execute(trx);
   },
 });

@@ -5,6 +5,28 @@ type Money = ColumnType<string, string | number, string | number>;
 
 export type OrderChannel = 'store' | 'web' | 'app' | 'phone' | 'whatsapp';
 export type OrderStatus = 'completed' | 'partially_refunded' | 'refunded' | 'cancelled';
+/** Where the order stands with its payment, as the source system said (Shopify's Financial Status, WooCommerce's status). */
+export type PaymentStatus =
+  | 'pending'
+  | 'authorized'
+  | 'paid'
+  | 'partially_paid'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'voided'
+  | 'failed';
+/** A billing or shipping address as the source wrote it; any part may be missing. The person's: erased with them. */
+export type OrderAddress = {
+  name?: string;
+  company?: string;
+  street?: string;
+  street2?: string;
+  city?: string;
+  zip?: string;
+  country?: string;
+  phone?: string;
+};
+type Json<T> = ColumnType<T | null, string | null | undefined, string | null>;
 
 export type ProductTable = {
   workspace_id: string;
@@ -35,6 +57,10 @@ export type OrderTable = {
   shipping_total: ColumnType<string, string | number | undefined, string | number>;
   discount_total: ColumnType<string, string | number | undefined, string | number>;
   tax_total: ColumnType<string, string | number | undefined, string | number>;
+  /** Who paid and where the order went (migration 0015); null when the source did not say. */
+  billing_address: Json<OrderAddress>;
+  shipping_address: Json<OrderAddress>;
+  payment_status: PaymentStatus | null;
   created_at: CreatedAt;
 };
 

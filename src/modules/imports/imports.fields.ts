@@ -45,5 +45,32 @@ export const orderFields = [
   'refundedAmount',
   'refundedAt',
   'cancelled',
+  'paymentStatus',
+  'billingName',
+  'billingCompany',
+  'billingStreet',
+  'billingStreet2',
+  'billingCity',
+  'billingZip',
+  'billingCountry',
+  'billingPhone',
+  'shippingName',
+  'shippingCompany',
+  'shippingStreet',
+  'shippingStreet2',
+  'shippingCity',
+  'shippingZip',
+  'shippingCountry',
+  'shippingPhone',
 ] as const;
 export type OrderField = (typeof orderFields)[number];
+
+/**
+ * Fields a mapping may give one value for every row instead of a column
+ * ({ "channel": { "value": "web" } }): what a whole file shares, such as the
+ * channel of a web shop's export that has no channel column.
+ */
+export const fixedValueFields = ['channel', 'branch', 'currency', 'homeBranch'] as const;
+export type FixedValueField = (typeof fixedValueFields)[number];
+/** A field's value for every row of the file, in place of a column. */
+export type FixedValue = { value: string };

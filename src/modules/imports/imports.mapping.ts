@@ -1,12 +1,56 @@
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { type CustomerField, customerFields, type OrderField, orderFields } from './imports.fields.ts';
+import { orderChannels } from '../commerce/commerce.schemas.ts';
+import {
+  type CustomerField,
+  customerFields,
+  type FixedValue,
+  type FixedValueField,
+  fixedValueFields,
+  type OrderField,
+  orderFields,
+} from './imports.fields.ts';
 import type { ImportKind } from './imports.tables.ts';
 
-export { type CustomerField, customerFields, type OrderField, orderFields } from './imports.fields.ts';
+export {
+  type CustomerField,
+  customerFields,
+  type FixedValue,
+  fixedValueFields,
+  type OrderField,
+  orderFields,
+} from './imports.fields.ts';
 
 export type ImportField = CustomerField | OrderField;
-/** Which header of the file feeds each field. */
-export type Mapping = Partial<Record<ImportField, string>>;
+/** Which header of the file feeds each field, or one value for every row (fixedValueFields only). */
+export type Mapping = Partial<Record<ImportField, string | FixedValue>>;
+
+export function isFixedValue(source: string | FixedValue | undefined): source is FixedValue {
+  return typeof source === 'object' && source !== null;
+}
+
+/** The header a mapping names for a field; undefined for a fixed value or no mapping. */
+export function headerOf(mapping: Mapping, field: ImportField): string | undefined {
+  const source = mapping[field];
+  return typeof source === 'string' && source !== '' ? source : undefined;
+}
+
+/**
+ * Why a fixed value cannot be taken for a field, as a field message key; null when it can. A channel is
+ * one of Klient's channels, a currency a three-letter code, a branch a name of up to 100 characters.
+ */
+export function fixedValueProblem(field: string, value: unknown): 'invalid_type' | 'invalid_value' | null {
+  if (!(fixedValueFields as readonly string[]).includes(field)) return 'invalid_type';
+  if (typeof value !== 'string') return 'invalid_type';
+  const v = value.trim();
+  switch (field as FixedValueField) {
+    case 'channel':
+      return (orderChannels as readonly string[]).includes(v) ? null : 'invalid_value';
+    case 'currency':
+      return /^[A-Z]{3}$/.test(v) ? null : 'invalid_value';
+    default:
+      return v.length >= 1 && v.length <= 100 ? null : 'invalid_value';
+  }
+}
 
 export function fieldsOf(kind: ImportKind): readonly ImportField[] {
   return kind === 'customers' ? customerFields : orderFields;
@@ -200,7 +244,50 @@ const orderSynonyms: Record<OrderField, string[]> = {
     'order status',
     'status',
   ],
+  // Shopify's "Financial Status" (paid, partially_refunded…), WooCommerce's status (completed, processing…).
+  paymentStatus: [
+    'סטטוס תשלום',
+    'מצב תשלום',
+    'סטטוס הזמנה',
+    'סטטוס',
+    'financial status',
+    'payment status',
+    'order status',
+    'status',
+  ],
+  // Shopify's "Billing Name", "Billing Address1"… and WooCommerce's billing_full_name, billing_address_1…
+  billingName: ['שם לחיוב', 'billing name', 'billing full name'],
+  billingCompany: ['חברה לחיוב', 'billing company'],
+  billingStreet: ['כתובת לחיוב', 'billing address1', 'billing address 1', 'billing street'],
+  billingStreet2: ['billing address2', 'billing address 2'],
+  billingCity: ['עיר לחיוב', 'billing city'],
+  billingZip: ['מיקוד לחיוב', 'billing zip', 'billing postcode', 'billing postal code'],
+  billingCountry: ['ארץ לחיוב', 'billing country', 'billing country code'],
+  billingPhone: ['טלפון לחיוב', 'billing phone'],
+  shippingName: ['שם למשלוח', 'shipping name', 'shipping full name'],
+  shippingCompany: ['חברה למשלוח', 'shipping company'],
+  shippingStreet: ['כתובת למשלוח', 'shipping address1', 'shipping address 1', 'shipping street'],
+  shippingStreet2: ['shipping address2', 'shipping address 2'],
+  shippingCity: ['עיר למשלוח', 'shipping city'],
+  shippingZip: ['מיקוד למשלוח', 'shipping zip', 'shipping postcode', 'shipping postal code'],
+  shippingCountry: ['ארץ למשלוח', 'shipping country', 'shipping country code'],
+  shippingPhone: ['טלפון למשלוח', 'shipping phone'],
 };
+
+/**
+ * Fields that may read a column another field already reads: WooCommerce's billing_phone is both the
+ * customer's phone and the billing address's, and its status says both the payment and a cancellation.
+ */
+const sharingFields = new Set<ImportField>(['billingPhone', 'shippingPhone', 'cancelled']);
+
+/**
+ * WooCommerce's order export (Customer/Order CSV Export's default columns) by headers no other system
+ * writes together. It has no channel column: every order in it was placed on the web shop.
+ */
+function isWooCommerceOrderExport(normalised: string[]): boolean {
+  const has = new Set(normalised);
+  return ['orderid', 'ordernumber', 'billingfirstname', 'itemsku'].every((h) => has.has(h));
+}
 
 function synonymsOf(kind: ImportKind): Record<string, string[]> {
   return kind === 'customers' ? customerSynonyms : orderSynonyms;
@@ -228,9 +315,18 @@ export function suggestMapping(kind: ImportKind, headers: string[]): Mapping {
   }
   candidates.sort((a, b) => a.rank - b.rank || a.index - b.index);
   for (const c of candidates) {
-    if (mapping[c.field] !== undefined || taken.has(c.index)) continue;
+    if (sharingFields.has(c.field) || mapping[c.field] !== undefined || taken.has(c.index)) continue;
     mapping[c.field] = headers[c.index]!;
     taken.add(c.index);
+  }
+  // Then the fields that may share a column, each with its closest name, taken or not.
+  for (const c of candidates) {
+    if (!sharingFields.has(c.field) || mapping[c.field] !== undefined) continue;
+    mapping[c.field] = headers[c.index]!;
+    taken.add(c.index);
+  }
+  if (kind === 'orders' && mapping.channel === undefined && isWooCommerceOrderExport(normalised)) {
+    (mapping as Partial<Record<OrderField, string | FixedValue>>).channel = { value: 'web' };
   }
   // One "name" column and no last name (WooCommerce's customers report, many spreadsheets): a full name.
   if (kind === 'customers') {
@@ -251,8 +347,11 @@ export function guessKind(headers: string[]): ImportKind {
   return orders.sku && (orders.unitPrice || orders.quantity || orders.lineTotal) ? 'orders' : 'customers';
 }
 
-/** Field → column index, after checking every mapped header exists and every required field is mapped. */
-export type ColumnIndex = Partial<Record<ImportField, number>>;
+/**
+ * Field → column index (or the fixed value every row takes), after checking every mapped header exists
+ * and every required field is mapped.
+ */
+export type ColumnIndex = Partial<Record<ImportField, number | FixedValue>>;
 
 /** What a mapping lacks: a field none of the file's columns feeds, or a header the file does not have. */
 export type MappingProblem =
@@ -263,10 +362,15 @@ export function resolveMapping(kind: ImportKind, headers: string[], mapping: Map
   const problems: MappingProblem[] = [];
   const index: ColumnIndex = {};
   const known = new Set<string>(fieldsOf(kind));
-  for (const [field, header] of Object.entries(mapping) as [ImportField, string][]) {
-    if (!header || !known.has(field)) continue;
-    const at = headers.indexOf(header);
-    if (at === -1) problems.push({ field, key: 'column.not_in_file', header });
+  for (const [field, source] of Object.entries(mapping) as [ImportField, string | FixedValue][]) {
+    if (!source || !known.has(field)) continue;
+    if (isFixedValue(source)) {
+      // Checked where the mapping comes in (the API); one stored before is taken as it is.
+      if (fixedValueProblem(field, source.value) === null) index[field] = { value: source.value.trim() };
+      continue;
+    }
+    const at = headers.indexOf(source);
+    if (at === -1) problems.push({ field, key: 'column.not_in_file', header: source });
     else index[field] = at;
   }
   // A field mapped to a header the file lacks is reported as such, not again as unmapped.

@@ -22,7 +22,7 @@ import {
 } from '../customers/customers.bulk.ts';
 import { findOrCreateBranch } from '../customers/customers.service.ts';
 import type { ImportSheet } from './imports.file.ts';
-import { type ImportField, type Mapping, resolveMapping } from './imports.mapping.ts';
+import { headerOf, type ImportField, type Mapping, resolveMapping } from './imports.mapping.ts';
 import { importMessage } from './imports.messages.ts';
 import type { ImportKind, ImportRowError } from './imports.tables.ts';
 import {
@@ -93,7 +93,7 @@ function reportProblems(
     rows.add(p.row);
     progress.errors.push({
       row: p.row,
-      column: p.field ? (input.mapping[p.field] ?? p.field) : null,
+      column: p.field ? (headerOf(input.mapping, p.field) ?? p.field) : null,
       reason: importMessage(p.key, input.locale, { ...p.params, importKind: input.kind }),
       code: p.key,
       ...(p.params ? { params: p.params } : {}),
@@ -345,6 +345,9 @@ async function importOrders(input: PipelineInput, columns: ReturnType<typeof res
             branch: head.branch,
             ...(head.currency ? { currency: head.currency } : {}),
             cancelled: head.cancelled,
+            paymentStatus: head.paymentStatus,
+            billingAddress: head.billingAddress,
+            shippingAddress: head.shippingAddress,
             amounts: {
               total: orderTotal(head, group.lines),
               shipping: head.shipping ?? 0,

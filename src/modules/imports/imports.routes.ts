@@ -10,7 +10,7 @@ import { requireAuth, unsafeTextFields, withCtx } from '../../platform/http.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { IMPORT_QUEUE } from './imports.jobs.ts';
-import { fieldsOf, type Mapping, type MappingProblem } from './imports.mapping.ts';
+import { fieldsOf, fixedValueProblem, type Mapping, type MappingProblem } from './imports.mapping.ts';
 import { importMessage, mappingProblemFields } from './imports.messages.ts';
 import {
   checkUpload,
@@ -122,10 +122,17 @@ function parseMapping(value: string | undefined, kind: ImportKind): Mapping | un
     throw new AppError('VALIDATION', { fields: [{ field: 'mapping', message: 'invalid_format' }] });
   }
   const known = fieldsOf(kind) as readonly string[];
-  const schema = z.record(z.string(), z.string().max(200));
+  // Each field names a header, or gives one value for every row ({ "value": "web" }, fixedValueFields only).
+  const schema = z.record(
+    z.string(),
+    z.union([z.string().max(200), z.object({ value: z.string().max(200) }).strict()]),
+  );
   const result = schema.safeParse(parsed);
   if (!result.success || Array.isArray(parsed)) {
-    throw new AppError('VALIDATION', { fields: [{ field: 'mapping', message: 'invalid_type' }] });
+    // A field whose entry is neither a header nor a fixed value is named; anything else is the mapping's fault.
+    const path = result.success ? undefined : result.error.issues[0]?.path[0];
+    const field = typeof path === 'string' && known.includes(path) ? `mapping.${path}` : 'mapping';
+    throw new AppError('VALIDATION', { fields: [{ field, message: 'invalid_type' }] });
   }
   const unknownKeys = Object.keys(result.data).filter((k) => !known.includes(k));
   if (unknownKeys.length) {
@@ -133,6 +140,12 @@ function parseMapping(value: string | undefined, kind: ImportKind): Mapping | un
       fields: unknownKeys.map((k) => ({ field: `mapping.${k}`, message: 'unrecognized_keys' })),
     });
   }
+  const wrong = Object.entries(result.data).flatMap(([field, source]) => {
+    if (typeof source === 'string') return [];
+    const problem = fixedValueProblem(field, source.value);
+    return problem ? [{ field: `mapping.${field}`, message: problem }] : [];
+  });
+  if (wrong.length) throw new AppError('VALIDATION', { fields: wrong });
   return result.data as Mapping;
 }
 
@@ -205,7 +218,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; 
         tags,
         consumes: ['multipart/form-data'],
         description:
-          'Multipart `file`, `kind` (customers|orders) and `mapping` (JSON `{ field: header }`, default: the suggested one). Answers 202; a background job imports the rows. A file with more data rows than the server allows (KLIENT_IMPORT_MAX_ROWS) is a 400 naming the limit (`reason: file.too_many_rows`, `limit`).',
+          'Multipart `file`, `kind` (customers|orders) and `mapping` (JSON `{ field: header }`, default: the suggested one; `channel`, `branch`, `currency` and `homeBranch` may instead take one value for every row, `{ "channel": { "value": "web" } }`). Answers 202; a background job imports the rows. A file with more data rows than the server allows (KLIENT_IMPORT_MAX_ROWS) is a 400 naming the limit (`reason: file.too_many_rows`, `limit`).',
       },
     },
     async (req, reply) => {

@@ -206,7 +206,7 @@ type SummaryRow = {
   filename: string;
   status: string;
   encoding: string | null;
-  mapping: Record<string, string>;
+  mapping: Record<string, string | { value: string }>;
   total_rows: number;
   processed_rows: number;
   inserted_rows: number;
@@ -331,7 +331,8 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
       await sql`set gin_pending_list_limit = '128kB'`.execute(db);
     }
     const file = await loadImportFile(record.file);
-    const mapped = Object.values(record.mapping as Mapping).filter((h): h is string => !!h);
+    // A fixed value (channel = web) reads no column.
+    const mapped = Object.values(record.mapping as Mapping).filter((h): h is string => typeof h === 'string' && !!h);
     const sheet = await readImportFile(file, record.filename, {
       maxRows: limits.maxRows,
       // Only the mapped columns are kept in memory: a wide export's other columns are dropped as read.

@@ -10,7 +10,8 @@ export type ImportTable = {
   kind: ImportKind;
   filename: string;
   status: Generated<ImportStatus>;
-  mapping: ColumnType<Record<string, string>, string, string>;
+  /** Field → header, or → { value } for one value every row takes (a fixed-value mapping). */
+  mapping: ColumnType<Record<string, string | { value: string }>, string, string>;
   encoding: string | null;
   file: Buffer | null;
   total_rows: Generated<number>;

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { validatePhoneNumberLength } from 'libphonenumber-js';
 import { orderChannels } from '../commerce/commerce.schemas.ts';
-import type { OrderChannel } from '../commerce/commerce.tables.ts';
+import type { OrderAddress, OrderChannel, PaymentStatus } from '../commerce/commerce.tables.ts';
 import type { BulkCustomerInput } from '../customers/customers.bulk.ts';
 import { lifecycleStages } from '../customers/customers.schemas.ts';
 import { normaliseEmail, normalisePhone } from '../customers/customers.service.ts';
@@ -24,6 +24,7 @@ function readerFor(row: SheetRow, columns: ColumnIndex, problems: RowProblem[]):
     cell(field) {
       const at = columns[field];
       if (at === undefined) return undefined;
+      if (typeof at === 'object') return at.value;
       const raw = row.cells[at]?.trim();
       const value = raw ? unguard(raw) : raw;
       return value ? value : undefined;
@@ -136,6 +137,96 @@ const channelAliases: Record<string, OrderChannel> = {
   וואטסאפ: 'whatsapp',
   ווטסאפ: 'whatsapp',
   ואטסאפ: 'whatsapp',
+};
+
+// Keys lower-cased, with dashes and spaces as underscores, "wc-" dropped. Shopify's Financial Status values,
+// WooCommerce's order statuses (processing and completed are paid; on-hold awaits payment), Hebrew words.
+const paymentStatusAliases: Record<string, PaymentStatus> = {
+  pending: 'pending',
+  pending_payment: 'pending',
+  on_hold: 'pending',
+  checkout_draft: 'pending',
+  authorized: 'authorized',
+  authorised: 'authorized',
+  paid: 'paid',
+  processing: 'paid',
+  completed: 'paid',
+  complete: 'paid',
+  partially_paid: 'partially_paid',
+  partially_refunded: 'partially_refunded',
+  refunded: 'refunded',
+  voided: 'voided',
+  void: 'voided',
+  expired: 'voided',
+  cancelled: 'voided',
+  canceled: 'voided',
+  failed: 'failed',
+  שולם: 'paid',
+  שולמה: 'paid',
+  הושלם: 'paid',
+  הושלמה: 'paid',
+  ממתין_לתשלום: 'pending',
+  ממתינה_לתשלום: 'pending',
+  זוכה: 'refunded',
+  זוכתה: 'refunded',
+  הוחזר: 'refunded',
+  בוטל: 'voided',
+  בוטלה: 'voided',
+  נכשל: 'failed',
+  נכשלה: 'failed',
+};
+
+/**
+ * The payment status a source's word says, or null for a word it does not know: a shop's own status
+ * (a WooCommerce plugin adds some) costs the order nothing, only the status goes unrecorded.
+ */
+export function paymentStatusOf(raw: string): PaymentStatus | null {
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^wc-/, '')
+    .replace(/[-\s]+/g, '_');
+  return paymentStatusAliases[key] ?? null;
+}
+
+/** The parts of an address, and the import fields that feed them for billing and for shipping. */
+type AddressPart = keyof OrderAddress;
+const billingFields = {
+  name: 'billingName',
+  company: 'billingCompany',
+  street: 'billingStreet',
+  street2: 'billingStreet2',
+  city: 'billingCity',
+  zip: 'billingZip',
+  country: 'billingCountry',
+  phone: 'billingPhone',
+} as const satisfies Record<AddressPart, ImportField>;
+const shippingFields = {
+  name: 'shippingName',
+  company: 'shippingCompany',
+  street: 'shippingStreet',
+  street2: 'shippingStreet2',
+  city: 'shippingCity',
+  zip: 'shippingZip',
+  country: 'shippingCountry',
+  phone: 'shippingPhone',
+} as const satisfies Record<AddressPart, ImportField>;
+type AddressField = (typeof billingFields)[AddressPart] | (typeof shippingFields)[AddressPart];
+/** Each address field's part, for its length limit. */
+const partOf = new Map<string, AddressPart>(
+  [billingFields, shippingFields].flatMap((fields) =>
+    (Object.entries(fields) as [AddressPart, AddressField][]).map(([part, field]) => [field, part] as const),
+  ),
+);
+const addressMax: Record<AddressPart, number> = {
+  name: 200,
+  company: 200,
+  street: 200,
+  street2: 200,
+  city: 100,
+  zip: 20,
+  country: 100,
+  phone: 50,
 };
 
 const consentColumns: [ImportField, ConsentChannel][] = [
@@ -309,6 +400,10 @@ export type OrderHead = {
   refundedAt: Date | null;
   /** Cancelled in the source (not counted in the customer's orders or spend); null when the file does not say. */
   cancelled: boolean | null;
+  /** As the source said; null when the file does not say (or says a word Klient does not know). */
+  paymentStatus: PaymentStatus | null;
+  billingAddress: OrderAddress | null;
+  shippingAddress: OrderAddress | null;
 };
 
 export type OrderLine = {
@@ -345,7 +440,24 @@ const headFields = [
   'refundedAmount',
   'refundedAt',
   'cancelled',
-] as const;
+  'paymentStatus',
+  'billingName',
+  'billingCompany',
+  'billingStreet',
+  'billingStreet2',
+  'billingCity',
+  'billingZip',
+  'billingCountry',
+  'billingPhone',
+  'shippingName',
+  'shippingCompany',
+  'shippingStreet',
+  'shippingStreet2',
+  'shippingCity',
+  'shippingZip',
+  'shippingCountry',
+  'shippingPhone',
+] as const satisfies readonly (AddressField | ImportField)[];
 type HeadField = (typeof headFields)[number];
 type HeadValue = string | number | null;
 /** The order-level values a row gives, as the order keeps them. */
@@ -380,6 +492,13 @@ function channelOf(raw: string): OrderChannel | undefined {
 
 /** One order-level value as the order keeps it (money in agorot, times in ms); undefined with a problem recorded. */
 function headValue(field: HeadField, raw: string, r: Reader, timeZone: string): HeadValue | undefined {
+  const part = partOf.get(field);
+  if (part) {
+    // An address as written (a phone too: it is the address's, not a key to find the customer by).
+    if (raw.length <= addressMax[part]) return raw;
+    r.problem(field, 'text.longer_than', { max: addressMax[part] });
+    return undefined;
+  }
   switch (field) {
     case 'customerExternalId':
     case 'branch':
@@ -399,6 +518,8 @@ function headValue(field: HeadField, raw: string, r: Reader, timeZone: string): 
     }
     case 'cancelled':
       return cancelledOf(raw, timeZone);
+    case 'paymentStatus':
+      return paymentStatusOf(raw);
     case 'channel': {
       const channel = channelOf(raw);
       if (channel) return channel;
@@ -484,14 +605,18 @@ export async function groupOrderLines(
 ): Promise<{ orders: OrderGroup[]; rejectedRows: number }> {
   const groups = new Map<string, Group>();
   // The value as the file writes it, for a message that quotes it.
-  const rawOf = (row: SheetRow, field: HeadField) => unguard(row.cells[columns[field]!]?.trim() ?? '');
+  const rawOf = (row: SheetRow, field: HeadField) => {
+    const at = columns[field]!;
+    return typeof at === 'object' ? at.value : unguard(row.cells[at]?.trim() ?? '');
+  };
   let checkedRows = 0;
   for (const row of rows) {
     // A file's worth of rows is seconds of work: other requests get a turn every few thousand.
     if (++checkedRows % 2000 === 0) await nextTurn();
     const before = problems.length;
     const checked = checkOrderRow(row, columns, timeZone, problems);
-    const key = checked.key ?? (columns.externalId === undefined ? undefined : row.cells[columns.externalId]?.trim());
+    const at = columns.externalId;
+    const key = checked.key ?? (typeof at === 'number' ? row.cells[at]?.trim() : undefined);
     if (!key) continue;
     let group = groups.get(key);
     if (!group) {
@@ -565,6 +690,9 @@ export async function groupOrderLines(
       refundedAmount: (h.refundedAmount as number | undefined) ?? null,
       refundedAt: h.refundedAt === undefined ? null : new Date(h.refundedAt as number),
       cancelled: h.cancelled === undefined ? null : h.cancelled === 1,
+      paymentStatus: (h.paymentStatus as PaymentStatus | null | undefined) ?? null,
+      billingAddress: addressOf(h, billingFields),
+      shippingAddress: addressOf(h, shippingFields),
     };
     // A refund is of the order's own money: never more than its total.
     if (head.refundedAmount !== null && head.refundedAmount > orderTotal(head, group.lines)) {
@@ -574,6 +702,16 @@ export async function groupOrderLines(
     orders.push({ externalId: key, head, lines: group.lines });
   }
   return { orders, rejectedRows };
+}
+
+/** The address the order-level values give, or null when they give no part of it. */
+function addressOf(h: HeadValues, fields: Record<AddressPart, HeadField>): OrderAddress | null {
+  const address: OrderAddress = {};
+  for (const [part, field] of Object.entries(fields) as [AddressPart, HeadField][]) {
+    const value = h[field];
+    if (typeof value === 'string' && value !== '') address[part] = value;
+  }
+  return Object.keys(address).length ? address : null;
 }
 
 /** An order's rows while the file is read. */
