@@ -18,7 +18,15 @@ let app: FastifyInstance;
 let dropDatabase: (() => Promise<void>) | undefined;
 
 /** Background jobs are not part of these flows; an object speaking the interface is enough. */
-const noJobs: Jobs = { send: async () => null, work: async () => undefined, stop: async () => undefined };
+const noJobs: Jobs = {
+  send: async () => null,
+  sendWithin: async () => null,
+  declare: async () => undefined,
+  work: async () => undefined,
+  schedule: async () => undefined,
+  unschedule: async () => undefined,
+  stop: async () => undefined,
+};
 
 async function openFreshDatabase(): Promise<Database> {
   const url = process.env.KLIENT_TEST_PG_URL;
