@@ -41,7 +41,10 @@ const PGBOSS_SCHEMA = 'pgboss';
  */
 export async function startJobs(database: Database, options: JobsOptions = {}): Promise<Jobs> {
   const timing = options.scheduleCheckSeconds
-    ? { cronMonitorIntervalSeconds: options.scheduleCheckSeconds, cronWorkerIntervalSeconds: options.scheduleCheckSeconds }
+    ? {
+        cronMonitorIntervalSeconds: options.scheduleCheckSeconds,
+        cronWorkerIntervalSeconds: options.scheduleCheckSeconds,
+      }
     : {};
   const boss = database.pglite
     ? new PgBoss({ db: { executeSql: pgliteExecutor(database) }, schema: PGBOSS_SCHEMA, ...timing })
