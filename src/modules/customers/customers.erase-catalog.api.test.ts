@@ -91,7 +91,8 @@ describe('erasure over the whole catalog', () => {
     const street = `רחוב הדקלים ${token}`;
 
     // Every way the foundation takes in a person's text: the API, a merge, notes, consents with the
-    // words shown to her, tags, an order, a refund, an import (with a bad row of hers), retries.
+    // words shown to her, tags, an order with her addresses, a refund, imports of customers (with a bad
+    // row of hers) and of orders with addresses, retries.
     const created = await ws.request({
       method: 'POST',
       url: '/api/v1/customers',
@@ -131,18 +132,24 @@ describe('erasure over the whole catalog', () => {
       201,
     );
     await call('PUT', `/api/v1/customers/${customer.id}/tags`, { tags: [`חברה-${token}`] });
-    const order = await call(
-      'POST',
-      '/api/v1/orders',
-      {
+    // An order that says who paid and where it went (the reply kept for a retry quotes both).
+    const placed = await ws.request({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { 'idempotency-key': `order-${ref}` },
+      payload: {
         externalId: `ord-${ref}`,
         customerId: customer.id,
         placedAt: '2026-11-02T10:00:00Z',
         channel: 'store',
         items: [{ sku: `cake-${ref}`, name: 'עוגת גבינה', quantity: 1, unitPrice: '80.00' }],
+        paymentStatus: 'paid',
+        billingAddress: { name: `${firstName} ${lastName}`, street, city: 'חיפה', phone },
+        shippingAddress: { name: firstName, company: `מאפיית ${token}`, street, city: 'חיפה', zip: '3303115' },
       },
-      201,
-    );
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const order = placed.json() as { id: string };
     await call('POST', `/api/v1/orders/${order.id}/refunds`, { amount: '20.00', reason: `${firstName} החזירה` }, 201);
     const upload = await uploadImport(
       ws,
@@ -166,6 +173,19 @@ describe('erasure over the whole catalog', () => {
     expect(upload.statusCode).toBe(202);
     const importId = (upload.json() as { id: string }).id;
     await waitForImport(ws, importId);
+
+    // Her orders from a shop's export, with the addresses it writes.
+    const orders = await uploadImport(
+      ws,
+      [
+        'order_id,billing_email,order_date,item_sku,item_quantity,item_total,billing_full_name,billing_phone,shipping_address_1,shipping_city',
+        `w-${ref},${email},2026-11-03 12:00,tea-${ref},1,40.00,${firstName} ${lastName},${phone},${street},חיפה`,
+      ].join('\n'),
+      { kind: 'orders' },
+    );
+    expect(orders.statusCode, orders.body).toBe(202);
+    const ordersDone = await waitForImport(ws, (orders.json() as { id: string }).id);
+    expect(ordersDone).toMatchObject({ status: 'completed', insertedRows: 1, errorRows: 0 });
 
     const markers = [firstName, lastName, email, phone.slice(1), street, token];
     // The footprint is real: before the erase, her text is in many places.

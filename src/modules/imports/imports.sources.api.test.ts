@@ -65,6 +65,44 @@ async function ordersOf(w: TestWorkspace, customerId: string): Promise<Map<strin
   return new Map(res.json().items.map((o: Json) => [o.externalId, o]));
 }
 
+/** An address as the file writes it (Excel's guard dropped), from the columns that hold its parts; null if none. */
+function addressIn(row: Row, columns: Record<string, string>): Json | null {
+  const address: Json = {};
+  for (const [part, column] of Object.entries(columns)) if (plain(row[column])) address[part] = plain(row[column]);
+  return Object.keys(address).length ? address : null;
+}
+
+const shopifyAddress = (kind: 'Billing' | 'Shipping') => ({
+  name: `${kind} Name`,
+  company: `${kind} Company`,
+  street: `${kind} Address1`,
+  street2: `${kind} Address2`,
+  city: `${kind} City`,
+  zip: `${kind} Zip`,
+  country: `${kind} Country`,
+  phone: `${kind} Phone`,
+});
+
+/** The import fields an address's columns feed: billingCity → "Billing City", billingAddress1 → its street. */
+const fieldsFor = (kind: 'billing' | 'shipping', columns: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(columns).map(([part, column]) => {
+      const name = { street: 'Address1', street2: 'Address2' }[part] ?? `${part[0]!.toUpperCase()}${part.slice(1)}`;
+      return [`${kind}${name}`, column];
+    }),
+  );
+
+const wooAddress = (kind: 'billing' | 'shipping') => ({
+  name: `${kind}_full_name`,
+  company: `${kind}_company`,
+  street: `${kind}_address_1`,
+  street2: `${kind}_address_2`,
+  city: `${kind}_city`,
+  zip: `${kind}_postcode`,
+  country: `${kind}_country`,
+  ...(kind === 'billing' ? { phone: 'billing_phone' } : {}),
+});
+
 /** An order as the file tells it: its first row's order-level columns and every row's line. */
 type FileOrder = { head: Row; lines: Row[] };
 
@@ -111,6 +149,11 @@ describe('a Shopify store moves to Klient', () => {
       channel: 'Source',
       branch: 'Location',
       cancelled: 'Cancelled at',
+      paymentStatus: 'Financial Status',
+    });
+    expect(ordersImport.mapping).toMatchObject({
+      ...fieldsFor('billing', shopifyAddress('Billing')),
+      ...fieldsFor('shipping', shopifyAddress('Shipping')),
     });
     expectClean(ordersImport.done, orderRows.length);
     expect(ordersImport.done.insertedRows).toBe(orderRows.length);
@@ -170,6 +213,10 @@ describe('a Shopify store moves to Klient', () => {
           currency: head.Currency,
           channel: channelOf[head.Source!],
           branchName: head.Location || null,
+          // Who paid, where it went and how the payment stands, as Shopify wrote them.
+          paymentStatus: head['Financial Status'],
+          billingAddress: addressIn(head, shopifyAddress('Billing')),
+          shippingAddress: addressIn(head, shopifyAddress('Shipping')),
           status:
             agorot(head['Refunded Amount']) === 0
               ? 'completed'
@@ -262,6 +309,11 @@ describe('a WooCommerce shop moves to Klient', () => {
       tax: 'tax_total',
       refundedAmount: 'refunded_total',
       cancelled: 'status',
+      paymentStatus: 'status',
+      // The export has no channel column: every order in it was placed on the web shop.
+      channel: { value: 'web' },
+      ...fieldsFor('billing', wooAddress('billing')),
+      ...fieldsFor('shipping', wooAddress('shipping')),
     });
     expectClean(ordersImport.done, orderRows.length);
 
@@ -286,6 +338,12 @@ describe('a WooCommerce shop moves to Klient', () => {
           taxTotal: money(agorot(head.tax_total)),
           refundedTotal: money(agorot(head.refunded_total)),
           currency: head.order_currency,
+          channel: 'web',
+          paymentStatus: { completed: 'paid', processing: 'paid', refunded: 'refunded', cancelled: 'voided' }[
+            head.status!
+          ],
+          billingAddress: addressIn(head, wooAddress('billing')),
+          shippingAddress: addressIn(head, wooAddress('shipping')),
           // Cancelled and failed orders are kept, and left out of the customer's orders and spend (as
           // WooCommerce's reports leave them out).
           status: ['cancelled', 'failed'].includes(head.status!)
