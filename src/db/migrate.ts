@@ -1,41 +1,62 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
-import * as foundation from './migrations/20261124_0001_foundation.ts';
-import * as eventDeliveries from './migrations/20261124_0002_event_deliveries.ts';
-import * as invitationsByMachine from './migrations/20261124_0003_invitations_by_machine.ts';
-import * as ordersOnTimeline from './migrations/20261124_0004_orders_on_timeline.ts';
-import * as customerPage from './migrations/20261124_0005_customer_page.ts';
-import * as digitParts from './migrations/20261124_0006_digit_parts.ts';
-import * as customersFillfactor from './migrations/20261124_0007_customers_fillfactor.ts';
-import * as pageChanges from './migrations/20261124_0008_page_changes.ts';
-import * as customerEventsOnTimeline from './migrations/20261124_0009_customer_events_on_timeline.ts';
-import * as auditLogByTime from './migrations/20261124_0010_audit_log_by_time.ts';
-import * as loginThrottle from './migrations/20261201_0011_login_throttle.ts';
-import * as orderAmounts from './migrations/20261201_0013_order_amounts.ts';
-import * as consentErasure from './migrations/20261201_0014_consent_erasure.ts';
-import * as orderAddresses from './migrations/20261201_0015_order_addresses.ts';
+import { commerceMigrations } from '../modules/commerce/commerce.migrations.ts';
+import { customersMigrations } from '../modules/customers/customers.migrations.ts';
+import { platformMigrations } from '../platform/platform.migrations.ts';
 
-const migrations: Record<string, Migration> = {
-  '20261124_0001_foundation': foundation,
-  '20261124_0002_event_deliveries': eventDeliveries,
-  '20261124_0003_invitations_by_machine': invitationsByMachine,
-  '20261124_0004_orders_on_timeline': ordersOnTimeline,
-  '20261124_0005_customer_page': customerPage,
-  '20261124_0006_digit_parts': digitParts,
-  '20261124_0007_customers_fillfactor': customersFillfactor,
-  '20261124_0008_page_changes': pageChanges,
-  '20261124_0009_customer_events_on_timeline': customerEventsOnTimeline,
-  '20261124_0010_audit_log_by_time': auditLogByTime,
-  '20261201_0011_login_throttle': loginThrottle,
-  '20261201_0013_order_amounts': orderAmounts,
-  '20261201_0014_consent_erasure': consentErasure,
-  '20261201_0015_order_addresses': orderAddresses,
+/** Each module's migrations, kept in its own folder (`<module>/migrations/`). */
+const owners: Record<string, Record<string, Migration>> = {
+  platform: platformMigrations,
+  customers: customersMigrations,
+  commerce: commerceMigrations,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+/**
+ * A migration is named by when it was written, to the second:
+ * `20261215_143005_loyalty_points`. Two branches written at once get two
+ * names, and either may land first. The first ones, from before this rule,
+ * carry a sequence number instead (`20261124_0005_customer_page`).
+ */
+export const MIGRATION_NAME = /^(\d{8})_(\d{6})_[a-z][a-z0-9_]*$/;
+const LEGACY_NAME = /^(\d{8})_(\d{4})_[a-z][a-z0-9_]*$/;
+const LAST_LEGACY = '20261201_0015_order_addresses';
 
-/** Brings the schema to the latest version; the only way the schema changes. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/** Every module's migrations under one name each; a name used twice, or badly formed, stops the start. */
+export function collectMigrations(sets: Record<string, Record<string, Migration>> = owners): Record<string, Migration> {
+  const all: Record<string, Migration> = {};
+  const ownerOf = new Map<string, string>();
+  for (const [owner, migrations] of Object.entries(sets)) {
+    for (const [name, migration] of Object.entries(migrations)) {
+      const legacy = LEGACY_NAME.test(name) && name <= LAST_LEGACY;
+      if (!legacy && !MIGRATION_NAME.test(name)) {
+        throw new Error(`migration ${name} (${owner}) is not named YYYYMMDD_HHMMSS_what_it_does`);
+      }
+      const other = ownerOf.get(name);
+      if (other) throw new Error(`migration ${name} is defined by both ${other} and ${owner}`);
+      ownerOf.set(name, owner);
+      all[name] = migration;
+    }
+  }
+  return all;
+}
+
+/**
+ * Brings the schema to the latest version; the only way the schema changes.
+ * Migrations run in name order; one merged from a parallel branch, named
+ * before others already applied, runs too (once: kysely_migration records it),
+ * so modules built side by side need no renumbering.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  migrations: Record<string, Migration> = collectMigrations(),
+  options: { bookkeepingSchema?: string } = {},
+): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  const migrator = new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+    ...(options.bookkeepingSchema ? { migrationTableSchema: options.bookkeepingSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

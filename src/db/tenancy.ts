@@ -72,3 +72,23 @@ export async function withoutRowSecurity<T>(trx: Trx, fn: (trx: Trx) => Promise<
   await sql`select set_config('role', 'klient_app', true)`.execute(trx);
   return result;
 }
+
+/**
+ * The tenancy wall on one table, for every migration that creates a
+ * workspace's table: row-level security with the one policy (rows of
+ * `klient.workspace_id` only) and the app role's rights. The setting sits in a
+ * sub-select so PostgreSQL reads it once per query (an InitPlan), not once per
+ * row: on a 100,000-row scan that is the difference between milliseconds and
+ * a third of a second. The catalog test (tenancy.test.ts) fails for a
+ * workspace table without it.
+ */
+export async function enableTenantSecurity(db: Kysely<unknown>, table: string, column = 'workspace_id'): Promise<void> {
+  await sql`alter table ${sql.table(table)} enable row level security`.execute(db);
+  await sql`
+    create policy tenant_isolation on ${sql.table(table)} to klient_app
+    using (${sql.ref(column)} = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))
+    with check (${sql.ref(column)} = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))`.execute(
+    db,
+  );
+  await sql`grant select, insert, update, delete on ${sql.table(table)} to klient_app`.execute(db);
+}

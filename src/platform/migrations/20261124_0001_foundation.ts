@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { enableTenantSecurity } from '../../db/tenancy.ts';
 
 /**
  * The foundation schema. Every tenant table has workspace_id as the first
@@ -399,20 +400,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await enableTenantSecurity(db, table, 'workspace_id');
   }
   await enableTenantSecurity(db, 'workspaces', 'id');
-}
-
-// The setting sits in a sub-select so PostgreSQL reads it once per query (an
-// InitPlan), not once per row: on a 100,000-row scan that is the difference
-// between milliseconds and a third of a second.
-async function enableTenantSecurity(db: Kysely<unknown>, table: string, column: string): Promise<void> {
-  await sql`alter table ${sql.table(table)} enable row level security`.execute(db);
-  await sql`
-    create policy tenant_isolation on ${sql.table(table)} to klient_app
-    using (${sql.ref(column)} = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))
-    with check (${sql.ref(column)} = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))`.execute(
-    db,
-  );
-  await sql`grant select, insert, update, delete on ${sql.table(table)} to klient_app`.execute(db);
 }
 
 export async function down(): Promise<void> {

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { enableTenantSecurity } from '../../db/tenancy.ts';
 
 /**
  * Failed logins are counted per account and client address, so a stranger's
@@ -19,12 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (workspace_id, user_id, address),
       foreign key (workspace_id, user_id) references users(workspace_id, id) on delete cascade
     )`.execute(db);
-  await sql`alter table login_throttles enable row level security`.execute(db);
-  await sql`
-    create policy tenant_isolation on login_throttles to klient_app
-    using (workspace_id = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))
-    with check (workspace_id = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))`.execute(db);
-  await sql`grant select, insert, update, delete on login_throttles to klient_app`.execute(db);
+  await enableTenantSecurity(db, 'login_throttles');
   await sql`alter table users drop column failed_logins, drop column locked_until`.execute(db);
 }
 

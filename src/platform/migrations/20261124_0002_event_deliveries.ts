@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { enableTenantSecurity } from '../../db/tenancy.ts';
 
 /** Which subscriber has handled which domain event: exactly-once delivery without a racy cursor. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -12,12 +13,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       foreign key (workspace_id, event_id) references domain_events(workspace_id, id)
     )`.execute(db);
   await sql`create index domain_events_type_idx on domain_events (workspace_id, type, id)`.execute(db);
-  await sql`alter table event_deliveries enable row level security`.execute(db);
-  await sql`
-    create policy tenant_isolation on event_deliveries to klient_app
-    using (workspace_id = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))
-    with check (workspace_id = (select nullif(current_setting('klient.workspace_id', true), '')::uuid))`.execute(db);
-  await sql`grant select, insert, update, delete on event_deliveries to klient_app`.execute(db);
+  await enableTenantSecurity(db, 'event_deliveries');
 }
 
 export async function down(): Promise<void> {
