@@ -5,7 +5,7 @@ import { inWorkspace } from '../db/tenancy.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
 import { forgetApiKeys } from './api-keys.service.ts';
 import { createApiKey, createInvitation, loginPolicy, throttleAddress } from './auth.service.ts';
-import { randomToken } from './crypto.ts';
+import { hashPassword, randomToken, verifyPassword } from './crypto.ts';
 import { AppError } from './errors.ts';
 import { mayGrant } from './grants.ts';
 import type { Role } from './platform.tables.ts';
@@ -384,5 +384,82 @@ describe('sign-in protection', () => {
     const entries = audit.filter((e: { action: string }) => e.action === 'user.locked_out');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ after: { address: ip } });
+  });
+
+  it('answers a known and an unknown email alike, try after try, from every address', async () => {
+    const known = await member('agent');
+    const unknown = `nobody-${randomToken(6)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')}@staff.example`;
+    /** What a caller sees of an answer, less what differs between any two answers (date, length). */
+    const seen = (res: LightMyRequestResponse) => {
+      const body = res.json() as Record<string, unknown>;
+      return {
+        status: res.statusCode,
+        code: body.code,
+        fields: Object.keys(body).sort(),
+        headers: Object.keys(res.headers)
+          .filter((h) => h !== 'date' && h !== 'content-length')
+          .sort(),
+        retryAfter: res.headers['retry-after'] === undefined ? null : Number(res.headers['retry-after']),
+      };
+    };
+    const sameAnswers = (a: ReturnType<typeof seen>, b: ReturnType<typeof seen>, label: string) => {
+      // A wait read a moment later may be a second shorter.
+      expect(Math.abs((a.retryAfter ?? 0) - (b.retryAfter ?? 0)), label).toBeLessThanOrEqual(1);
+      expect({ ...a, retryAfter: a.retryAfter !== null }, label).toEqual({ ...b, retryAfter: b.retryAfter !== null });
+    };
+    const [knownIp, unknownIp] = [freshIp(), freshIp()];
+    const statuses: number[] = [];
+    for (let i = 0; i < loginPolicy.freeFailures + 4; i++) {
+      const a = seen(await login(known.email, `wrong ${i}`, knownIp));
+      // The unknown email as a person types it: the throttle counts it normalised.
+      const b = seen(await login(i % 2 ? ` ${unknown.toUpperCase()}` : unknown, `wrong ${i}`, unknownIp));
+      sameAnswers(a, b, `attempt ${i + 1}`);
+      statuses.push(a.status);
+    }
+    expect(statuses).toEqual([...Array(loginPolicy.freeFailures + 1).fill(401), 429, 429, 429]);
+    // The right password changes nothing during the wait; another address is not slowed down.
+    sameAnswers(
+      seen(await login(known.email, known.password, knownIp)),
+      seen(await login(unknown, known.password, unknownIp)),
+      'right password while waiting',
+    );
+    sameAnswers(
+      seen(await login(known.email, 'wrong elsewhere', freshIp())),
+      seen(await login(unknown, 'wrong elsewhere', freshIp())),
+      'another address',
+    );
+  });
+
+  it('checks a password against a hash for an unknown email too, so its answer takes as long', async () => {
+    const known = await member('analyst');
+    const unknown = `nobody-${randomToken(6)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')}@staff.example`;
+    /** CPU time (ms, all of the process's threads): unlike the clock, other work on the machine does not add to it. */
+    const time = async (run: () => Promise<unknown>) => {
+      const started = process.cpuUsage();
+      await run();
+      const used = process.cpuUsage(started);
+      return (used.user + used.system) / 1000;
+    };
+    const wrong = (email: string) => async () =>
+      expect((await login(email, 'not the password', freshIp())).statusCode).toBe(401);
+    const hash = await hashPassword('a password');
+    await time(wrong(unknown)); // the first one makes the stand-in hash
+    const knownTimes: number[] = [];
+    const unknownTimes: number[] = [];
+    const hashTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      knownTimes.push(await time(wrong(known.email)));
+      unknownTimes.push(await time(wrong(unknown)));
+      hashTimes.push(await time(() => verifyPassword(hash, 'not the password')));
+    }
+    // The least of each (noise only ever adds): an argon2id check is most of a wrong login's work,
+    // and an answer without one takes a small part of it.
+    const label = `known ${knownTimes.join()} unknown ${unknownTimes.join()} hash ${hashTimes.join()}`;
+    expect(Math.min(...unknownTimes), label).toBeGreaterThan(Math.min(...hashTimes) * 0.6);
+    expect(Math.min(...unknownTimes), label).toBeGreaterThan(Math.min(...knownTimes) * 0.6);
   });
 });

@@ -205,7 +205,9 @@ async function countAttempt(trx: Trx, user: UserRow, address: string): Promise<A
   const waiting = sql<boolean>`(t.blocked_until is not null and t.blocked_until > now())`;
   const delayAfter = (failures: ReturnType<typeof sql<number>>) =>
     sql`case when ${failures} > ${freeFailures} then now() + make_interval(secs => least(${maxDelayS}::float8, ${firstDelayS}::float8 * power(2, ${failures} - ${freeFailures} - 1))) end`;
-  const { rows } = await sql<{ failures: number; checked: number; blocked_until: Date | null }>`
+  // The wait is read as seconds from the database's now, and dated by this server's clock, as an
+  // unknown email's is (countUnknownAttempt): a clock difference between the two must not tell them apart.
+  const { rows } = await sql<{ failures: number; checked: number; wait_s: number | null }>`
     insert into login_throttles as t (workspace_id, user_id, address, failures, checked, blocked_until, last_failed_at)
     values (${user.workspace_id}, ${user.id}, ${address}, 1, 1, ${delayAfter(sql<number>`1`)}, now())
     on conflict (workspace_id, user_id, address) do update set
@@ -213,18 +215,66 @@ async function countAttempt(trx: Trx, user: UserRow, address: string): Promise<A
       checked = case when ${waiting} then t.checked else ${prior} + 1 end,
       blocked_until = case when ${waiting} then t.blocked_until else ${delayAfter(sql<number>`${prior} + 1`)} end,
       last_failed_at = now()
-    returning failures, checked, blocked_until`.execute(trx);
+    returning failures, checked, extract(epoch from blocked_until - now())::float8 as wait_s`.execute(trx);
   const row = rows[0];
   if (!row) throw new Error('login_throttles upsert returned no row');
   const checked = row.checked === row.failures;
-  return { checked, failures: row.failures, retryAt: checked ? null : row.blocked_until };
+  const retryAt = !checked && row.wait_s !== null ? new Date(Date.now() + Number(row.wait_s) * 1000) : null;
+  return { checked, failures: row.failures, retryAt };
+}
+
+type UnknownThrottle = { failures: number; checked: number; blockedUntil: number | null; lastFailedAt: number };
+
+/** Attempts on emails no account has, by `email address`; the oldest go first beyond this many. */
+const unknownThrottles = new Map<string, UnknownThrottle>();
+const UNKNOWN_THROTTLES_KEPT = 100_000;
+
+/**
+ * countAttempt for an email no active account has: the same policy, counted
+ * the same way (one synchronous step, so parallel attempts each count), so
+ * that its answers, 401 then 429 with the same waits, are those a real
+ * account's wrong passwords get. Kept in this process's memory: there is no
+ * account row to count on.
+ */
+function countUnknownAttempt(email: string, address: string, now = Date.now()): Attempt {
+  const { freeFailures, firstDelayS, maxDelayS, forgetAfterH } = loginPolicy;
+  const key = `${email} ${address}`;
+  const t = unknownThrottles.get(key);
+  const prior = !t || t.lastFailedAt < now - forgetAfterH * 3_600_000 ? 0 : t.failures;
+  const waiting = t?.blockedUntil != null && t.blockedUntil > now;
+  const failures = prior + 1;
+  const delayAfter = (n: number) =>
+    n > freeFailures ? now + Math.min(maxDelayS, firstDelayS * 2 ** (n - freeFailures - 1)) * 1000 : null;
+  const next: UnknownThrottle = {
+    failures,
+    checked: waiting && t ? t.checked : failures,
+    blockedUntil: waiting && t ? t.blockedUntil : delayAfter(failures),
+    lastFailedAt: now,
+  };
+  // Re-inserted so the map stays in order of last failure, oldest first.
+  unknownThrottles.delete(key);
+  unknownThrottles.set(key, next);
+  if (unknownThrottles.size > UNKNOWN_THROTTLES_KEPT) {
+    const oldest = unknownThrottles.keys().next().value;
+    if (oldest !== undefined) unknownThrottles.delete(oldest);
+  }
+  const checked = next.checked === next.failures;
+  return { checked, failures, retryAt: checked || next.blockedUntil === null ? null : new Date(next.blockedUntil) };
+}
+
+/** A password check that fails, as long as a real one: for an email without an account (or a password). */
+async function checkNoPassword(password: string): Promise<false> {
+  dummyHash ??= hashPassword(randomToken());
+  await verifyPassword(await dummyHash, password);
+  return false;
 }
 
 /**
  * Password login. Wrong passwords slow down the address they come from, for
- * that account only (see loginPolicy); the answer does not tell whether the
- * email exists. Each attempt is counted before its password is checked, so
- * parallel attempts cannot slip past the count.
+ * that email only (see loginPolicy), whether or not an account has it: an
+ * unknown email gets the same answers, with the same waits, after the same
+ * password-hash check. Each attempt is counted before its password is
+ * checked, so parallel attempts cannot slip past the count.
  */
 export async function login(
   db: Kysely<DB>,
@@ -232,30 +282,38 @@ export async function login(
   password: string,
   clientIp = 'unknown',
 ): Promise<SessionGrant> {
-  const candidates = await inSystem(db, (trx) =>
-    trx
+  const address = throttleAddress(clientIp);
+  // One transaction finds the accounts and counts the attempt on each: an unknown email costs the same one.
+  const found = await inSystem(db, async (trx) => {
+    const users = await trx
       .selectFrom('users')
       .selectAll()
       .where('email', '=', normaliseEmail(email))
       .where('status', '=', 'active')
       .orderBy('created_at')
-      .execute(),
-  );
-  if (candidates.length === 0) {
-    // Spend the same time as a real check, so response times do not reveal which emails exist.
-    dummyHash ??= hashPassword(randomToken());
-    await verifyPassword(await dummyHash, password);
-    throw new AppError('AUTH.INVALID_CREDENTIALS');
-  }
+      .execute();
+    const attempts: { user: UserRow; attempt: Attempt }[] = [];
+    for (const user of users) attempts.push({ user, attempt: await countAttempt(trx, user, address) });
+    return attempts;
+  });
   let retryAt: Date | null = null;
-  const address = throttleAddress(clientIp);
-  for (const user of candidates) {
-    const attempt = await inSystem(db, (trx) => countAttempt(trx, user, address));
+  const waitUntil = (attempt: Attempt) => {
+    if (attempt.retryAt && (!retryAt || attempt.retryAt < retryAt)) retryAt = attempt.retryAt;
+  };
+  if (found.length === 0) {
+    const attempt = countUnknownAttempt(normaliseEmail(email), address);
+    if (attempt.checked) await checkNoPassword(password);
+    else waitUntil(attempt);
+  }
+  for (const { user, attempt } of found) {
     if (!attempt.checked) {
-      if (attempt.retryAt && (!retryAt || attempt.retryAt < retryAt)) retryAt = attempt.retryAt;
+      waitUntil(attempt);
       continue;
     }
-    if (user.password_hash && (await verifyPassword(user.password_hash, password))) {
+    const right = user.password_hash
+      ? await verifyPassword(user.password_hash, password)
+      : await checkNoPassword(password);
+    if (right) {
       return inWorkspace(db, user.workspace_id, async (trx) => {
         // This address starts over; other addresses' counts stay, but a day-old one is forgotten.
         await trx
@@ -293,9 +351,10 @@ export async function login(
       );
     }
   }
-  if (retryAt) {
-    const retryAfter = Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000));
-    throw new AppError('AUTH.LOCKED', { extra: { retryAfter, retryAt: retryAt.toISOString() } });
+  if (retryAt !== null) {
+    const at: Date = retryAt;
+    const retryAfter = Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
+    throw new AppError('AUTH.LOCKED', { extra: { retryAfter, retryAt: at.toISOString() } });
   }
   throw new AppError('AUTH.INVALID_CREDENTIALS');
 }
