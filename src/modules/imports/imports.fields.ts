@@ -1,3 +1,5 @@
+import type { OrderChannel } from '../commerce/commerce.tables.ts';
+
 /** The fields a file's columns can feed; the web app's mapping screen offers the same. */
 export const customerFields = [
   'externalId',
@@ -74,3 +76,8 @@ export const fixedValueFields = ['channel', 'branch', 'currency', 'homeBranch'] 
 export type FixedValueField = (typeof fixedValueFields)[number];
 /** A field's value for every row of the file, in place of a column. */
 export type FixedValue = { value: string };
+
+// Every channel once (a Record over the union fails to compile when a channel is added or dropped).
+const channels: Record<OrderChannel, true> = { store: true, web: true, app: true, phone: true, whatsapp: true };
+/** The channels a fixed channel may be, for the mapping screen (which does not load the server's schemas). */
+export const fixedChannels = Object.keys(channels) as OrderChannel[];

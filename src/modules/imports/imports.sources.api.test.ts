@@ -224,6 +224,12 @@ describe('a Shopify store moves to Klient', () => {
                 ? 'refunded'
                 : 'partially_refunded',
         });
+        // The customer page's timeline says how the payment stands and where the order went.
+        const event = profile.timeline.items.find((e: Json) => e.type === 'order.placed' && e.refId === order!.id);
+        expect(event?.data).toMatchObject({
+          paymentStatus: head['Financial Status'],
+          ...(head['Shipping City'] ? { shipCity: head['Shipping City'] } : {}),
+        });
         const created = head['Created at']!.replace(' ', 'T').replace(/ ([+-]\d{2})(\d{2})$/, '$1:$2');
         expect(new Date(order!.placedAt).toISOString()).toBe(new Date(created).toISOString());
         expect(order!.items).toHaveLength(lines.length);

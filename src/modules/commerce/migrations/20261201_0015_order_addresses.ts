@@ -30,8 +30,10 @@ export async function down(db: Kysely<unknown>): Promise<void> {
 
 /** klient_order_events (migration 0004), with or without the payment status and shipping city. */
 async function orderEvents(db: Kysely<unknown>, withAddresses: boolean): Promise<void> {
+  // Only when the order has them, so an order's event reads as before when the source said neither.
   const extra = withAddresses
-    ? sql`, 'paymentStatus', o.payment_status, 'shipCity', o.shipping_address ->> 'city'`
+    ? sql` || jsonb_strip_nulls(jsonb_build_object('paymentStatus', o.payment_status,
+          'shipCity', o.shipping_address ->> 'city'))`
     : sql``;
   await sql`
     create or replace function klient_order_events(ws uuid, customer uuid)
@@ -39,7 +41,7 @@ async function orderEvents(db: Kysely<unknown>, withAddresses: boolean): Promise
     language sql stable as $fn$
       select o.id, 'order.placed'::text, o.placed_at, o.id,
         jsonb_build_object('total', o.total::text, 'channel', o.channel, 'branchName', b.name,
-          'itemsCount', o.items_count${extra})
+          'itemsCount', o.items_count)${extra}
       from orders o
       left join branches b on b.workspace_id = o.workspace_id and b.id = o.branch_id
       where o.workspace_id = ws and o.customer_id = customer

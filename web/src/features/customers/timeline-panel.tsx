@@ -49,6 +49,12 @@ function EventBody({ event, fmt }: { event: TimelineEvent; fmt: Formatters }) {
           t('timeline.via', { channel: t(`orderChannels.${str(data.channel)}`, { defaultValue: str(data.channel) }) }),
         );
       }
+      // How the payment stands and where it went, when the source said (an import from Shopify or WooCommerce).
+      if (str(data.paymentStatus)) {
+        const status = str(data.paymentStatus);
+        parts.push(t(`orderDetails.paymentStatuses.${status}`, { defaultValue: status }));
+      }
+      if (str(data.shipCity)) parts.push(t('orderDetails.shippedTo', { city: str(data.shipCity) }));
       return <Text size="sm">{parts.join(' · ')}</Text>;
     }
     case 'order.refunded':

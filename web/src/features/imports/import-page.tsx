@@ -11,8 +11,10 @@ import {
   Stack,
   Table,
   Text,
+  TextInput,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RequirePermission } from '../../components/app-layout.tsx';
@@ -22,20 +24,74 @@ import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
 import type { ImportKind, ImportPreview } from '../../types.ts';
 import { ImportProgress, StatusBadge } from './import-progress.tsx';
-import { fieldsOf, importKeys, previewImport, startImport, useImportList } from './imports-api.ts';
+import {
+  fieldsOf,
+  fixedChannels,
+  type ImportMapping,
+  importKeys,
+  isFixedValueField,
+  previewImport,
+  startImport,
+  suggestedMappingOf,
+  useImportList,
+} from './imports-api.ts';
 
-function fieldLabel(t: (key: string) => string, kind: ImportKind, field: string): string {
+/** The column choice that means "one value for every row" (no header is named so). */
+const FIXED = '\u0000fixed-value';
+
+function fieldLabel(t: TFunction, kind: ImportKind, field: string): string {
   if (kind === 'orders' && field === 'externalId') return t('imports.fields.orderExternalId');
-  return t(`imports.fields.${field}`);
+  return t(`imports.fields.${field}`, { defaultValue: t(`orderDetails.fields.${field}`) });
 }
 
-function initialMapping(preview: ImportPreview, kind: ImportKind): Record<string, string> {
-  const mapping: Record<string, string> = {};
+function initialMapping(preview: ImportPreview, kind: ImportKind): ImportMapping {
+  const mapping: ImportMapping = {};
+  const suggested = suggestedMappingOf(preview);
   for (const field of fieldsOf(kind)) {
-    const header = preview.suggestedMapping[field];
-    if (header && preview.headers.includes(header)) mapping[field] = header;
+    const source = suggested[field];
+    if (typeof source === 'string' && preview.headers.includes(source)) mapping[field] = source;
+    else if (typeof source === 'object' && isFixedValueField(field)) mapping[field] = source;
   }
   return mapping;
+}
+
+/** The value every row takes: a channel from Klient's list, or a branch, currency or home branch as typed. */
+function FixedValueInput({
+  kind,
+  field,
+  value,
+  onChange,
+}: {
+  kind: ImportKind;
+  field: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  const label = t('orderDetails.fixedValueFor', { field: fieldLabel(t, kind, field) });
+  if (field === 'channel') {
+    return (
+      <NativeSelect
+        aria-label={label}
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        data={fixedChannels.map((c) => ({ value: c, label: t(`orderChannels.${c}`) }))}
+        size="sm"
+        data-testid={`mapping-${field}-value`}
+      />
+    );
+  }
+  return (
+    <TextInput
+      aria-label={label}
+      value={value}
+      placeholder={t('orderDetails.fixedValuePlaceholder')}
+      onChange={(e) => onChange(field === 'currency' ? e.currentTarget.value.toUpperCase() : e.currentTarget.value)}
+      maxLength={field === 'currency' ? 3 : 100}
+      size="sm"
+      data-testid={`mapping-${field}-value`}
+    />
+  );
 }
 
 function MappingTable({
@@ -46,11 +102,12 @@ function MappingTable({
 }: {
   preview: ImportPreview;
   kind: ImportKind;
-  mapping: Record<string, string>;
-  onChange: (m: Record<string, string>) => void;
+  mapping: ImportMapping;
+  onChange: (m: ImportMapping) => void;
 }) {
   const { t } = useTranslation();
   const headerOptions = preview.headers.map((h) => ({ value: h, label: h }));
+  const withFixed = [...headerOptions, { value: FIXED, label: t('orderDetails.fixedValue') }];
   return (
     <Table verticalSpacing={6} data-testid="import-mapping">
       <Table.Thead>
@@ -60,33 +117,51 @@ function MappingTable({
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {fieldsOf(kind).map((field) => (
-          <Table.Tr key={field} data-testid="mapping-row" data-field={field}>
-            <Table.Td>
-              <Text size="sm" fw={500}>
-                {fieldLabel(t, kind, field)}
-              </Text>
-            </Table.Td>
-            <Table.Td>
-              <Select
-                aria-label={fieldLabel(t, kind, field)}
-                data={headerOptions}
-                value={mapping[field] ?? null}
-                placeholder={t('imports.notMapped')}
-                onChange={(v) => {
-                  const next = { ...mapping };
-                  if (v) next[field] = v;
-                  else delete next[field];
-                  onChange(next);
-                }}
-                clearable
-                searchable
-                size="sm"
-                data-testid={`mapping-${field}`}
-              />
-            </Table.Td>
-          </Table.Tr>
-        ))}
+        {fieldsOf(kind).map((field) => {
+          const source = mapping[field];
+          const fixed = typeof source === 'object' ? source : null;
+          const set = (value: ImportMapping[string] | null) => {
+            const next = { ...mapping };
+            if (value) next[field] = value;
+            else delete next[field];
+            onChange(next);
+          };
+          return (
+            <Table.Tr key={field} data-testid="mapping-row" data-field={field}>
+              <Table.Td>
+                <Text size="sm" fw={500}>
+                  {fieldLabel(t, kind, field)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap" grow>
+                  <Select
+                    aria-label={fieldLabel(t, kind, field)}
+                    data={isFixedValueField(field) ? withFixed : headerOptions}
+                    value={typeof source === 'string' ? source : fixed ? FIXED : null}
+                    placeholder={t('imports.notMapped')}
+                    onChange={(v) =>
+                      // A web shop's export is the usual file without a channel column: web comes first.
+                      set(v === FIXED ? { value: field === 'channel' ? 'web' : '' } : typeof v === 'string' ? v : null)
+                    }
+                    clearable
+                    searchable
+                    size="sm"
+                    data-testid={`mapping-${field}`}
+                  />
+                  {fixed ? (
+                    <FixedValueInput
+                      kind={kind}
+                      field={field}
+                      value={fixed.value}
+                      onChange={(value) => set({ value })}
+                    />
+                  ) : null}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          );
+        })}
       </Table.Tbody>
     </Table>
   );
@@ -196,7 +271,7 @@ function ImportWizard() {
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<ImportKind>('customers');
   const [file, setFile] = useState<File | null>(null);
-  const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [mapping, setMapping] = useState<ImportMapping>({});
   const [jobId, setJobId] = useState<string | null>(null);
 
   const preview = useMutation({
@@ -206,7 +281,11 @@ function ImportWizard() {
   const start = useMutation({
     mutationFn: () => {
       if (!file) throw new Error(t('imports.needFile'));
-      return startImport(file, kind, mapping);
+      // A fixed value left empty says nothing: the field is not imported.
+      const given = Object.fromEntries(
+        Object.entries(mapping).filter(([, source]) => typeof source === 'string' || source.value.trim() !== ''),
+      );
+      return startImport(file, kind, given);
     },
     onSuccess: (res) => {
       setJobId(res.id);

@@ -1,9 +1,27 @@
 import { useQuery } from '@tanstack/react-query';
-import { customerFields, orderFields } from '../../../../src/modules/imports/imports.fields.ts';
+import {
+  customerFields,
+  type FixedValue,
+  fixedChannels,
+  fixedValueFields,
+  orderFields,
+} from '../../../../src/modules/imports/imports.fields.ts';
 import { api } from '../../api.ts';
 import type { ImportJob, ImportKind, ImportPreview } from '../../types.ts';
 
-export { customerFields, orderFields };
+export { customerFields, fixedChannels, fixedValueFields, orderFields };
+
+/** Field → the file's header, or one value for every row (fixedValueFields only). */
+export type ImportMapping = Record<string, string | FixedValue>;
+
+export function isFixedValueField(field: string): boolean {
+  return (fixedValueFields as readonly string[]).includes(field);
+}
+
+/** The preview's suggestion as the server sends it: a header, or a fixed value ({ value: 'web' }). */
+export function suggestedMappingOf(preview: ImportPreview): ImportMapping {
+  return preview.suggestedMapping as unknown as ImportMapping;
+}
 
 export function fieldsOf(kind: ImportKind): readonly string[] {
   return kind === 'orders' ? orderFields : customerFields;
@@ -25,7 +43,7 @@ export function previewImport(file: File, kind: ImportKind): Promise<ImportPrevi
 export function startImport(
   file: File,
   kind: ImportKind,
-  mapping: Record<string, string>,
+  mapping: ImportMapping,
 ): Promise<{ id: string; status: string }> {
   const body = new FormData();
   // Fields first: a streaming multipart parser sees them before the file.
