@@ -231,23 +231,20 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; 
       );
       // Kept before the transaction opens (gzipped in zlib's thread pool).
       const stored = await storeImportFile(db, upload.file);
-      const created = await withCtx(db, req, (trx, ctx) =>
-        createImport(trx, ctx, {
+      // The import and its job are one change: a crash between them can no longer leave an import queued forever.
+      const created = await withCtx(db, req, async (trx, ctx) => {
+        const row = await createImport(trx, ctx, {
           kind,
           filename: upload.filename,
           mapping: checked.mapping,
           encoding: checked.sheet.encoding,
           file: stored,
           totalRows: checked.totalRows,
-        }),
-      );
-      const job: ImportJob = {
-        workspaceId: auth.workspaceId,
-        importId: created.id,
-        locale: req.locale,
-        actor: auth.actor,
-      };
-      await jobs.send(IMPORT_QUEUE, job, { retryLimit: 1, expireInSeconds: 3600 });
+        });
+        const job: ImportJob = { workspaceId: auth.workspaceId, importId: row.id, locale: req.locale, actor: auth.actor };
+        await jobs.sendWithin(trx, IMPORT_QUEUE, job, { retryLimit: 1, expireInSeconds: 3600 });
+        return row;
+      });
       return reply.code(202).send(created);
     },
   );
