@@ -241,7 +241,12 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; 
           file: stored,
           totalRows: checked.totalRows,
         });
-        const job: ImportJob = { workspaceId: auth.workspaceId, importId: row.id, locale: req.locale, actor: auth.actor };
+        const job: ImportJob = {
+          workspaceId: auth.workspaceId,
+          importId: row.id,
+          locale: req.locale,
+          actor: auth.actor,
+        };
         await jobs.sendWithin(trx, IMPORT_QUEUE, job, { retryLimit: 1, expireInSeconds: 3600 });
         return row;
       });
