@@ -28,7 +28,8 @@ export type DB = CommerceTables & {
   users: UserTable;
   invitations: InvitationTable;
   sessions: SessionTable;
-  login_throttles: LoginThrottleTable;
+  /** A system table in its own schema, outside the tenant rules of `public`: login happens before a workspace is known. */
+  'klient_system.login_throttles': LoginThrottleTable;
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
   domain_events: DomainEventTable;

@@ -1,11 +1,19 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inWorkspace } from '../db/tenancy.ts';
-import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
+import { type Database, openDatabase } from '../db/database.ts';
+import { inSystem, inWorkspace } from '../db/tenancy.ts';
+import { buildApp } from '../server.ts';
+import {
+  createTestWorkspace,
+  getTestApp,
+  type TestApp,
+  type TestWorkspace,
+  testDatabaseKind,
+} from '../test/harness.ts';
 import { forgetApiKeys } from './api-keys.service.ts';
-import { createApiKey, createInvitation, loginPolicy, throttleAddress } from './auth.service.ts';
-import { hashPassword, randomToken, verifyPassword } from './crypto.ts';
+import { createApiKey, createInvitation, loginPolicy, normaliseEmail, throttleAddress } from './auth.service.ts';
+import { hashPassword, randomToken, sha256, verifyPassword } from './crypto.ts';
 import { AppError } from './errors.ts';
 import { mayGrant } from './grants.ts';
 import type { Role } from './platform.tables.ts';
@@ -283,18 +291,23 @@ describe('nobody changes their own role or status', () => {
 });
 
 describe('sign-in protection', () => {
-  const login = (email: string, password: string, ip: string) =>
-    t.app.inject({
+  const loginVia = (app: TestApp['app'], email: string, password: string, ip: string) =>
+    app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       headers: { 'x-forwarded-for': ip },
       payload: { email, password },
     });
-  /** Lets the time pass: the wait the address is under ends now. */
-  const waitOut = (userId: string, ip: string) =>
-    inWorkspace(t.database.db, ws.workspaceId, (trx) =>
-      sql`update login_throttles set blocked_until = now() - interval '1 second'
-          where workspace_id = ${ws.workspaceId} and user_id = ${userId} and address = ${ip}`.execute(trx),
+  const login = (email: string, password: string, ip: string) => loginVia(t.app, email, password, ip);
+  const unknownEmail = () =>
+    `nobody-${randomToken(6)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')}@staff.example`;
+  /** Lets the time pass: the wait the address is under for this email ends now. */
+  const waitOut = (email: string, ip: string) =>
+    inSystem(t.database.db, (trx) =>
+      sql`update klient_system.login_throttles set blocked_until = now() - interval '1 second'
+          where email_hash = ${sha256(normaliseEmail(email))} and address = ${ip}`.execute(trx),
     );
 
   it('12 wrong passwords at once count as 12, and only the free ones are checked', async () => {
@@ -316,7 +329,7 @@ describe('sign-in protection', () => {
       expect(new Date(body.retryAt).getTime()).toBeGreaterThan(Date.now());
     }
     // Once the wait is over, the next failure is the 13th: its wait is the longest, not the second step.
-    await waitOut(victim.id, attacker);
+    await waitOut(victim.email, attacker);
     expect((await login(victim.email, 'wrong again', attacker)).statusCode).toBe(401);
     const next = await login(victim.email, victim.password, attacker);
     expect(next.statusCode).toBe(429);
@@ -348,7 +361,7 @@ describe('sign-in protection', () => {
       const refused = await login(victim.email, victim.password, ip);
       expect(refused.statusCode).toBe(429);
       waits.push(refused.json().retryAfter);
-      await waitOut(victim.id, ip);
+      await waitOut(victim.email, ip);
     }
     // 30 s, then 120 s, then 480 s: the refused try in each wait counts as a failure too.
     expect(waits[0]).toBeLessThanOrEqual(loginPolicy.firstDelayS);
@@ -388,9 +401,7 @@ describe('sign-in protection', () => {
 
   it('answers a known and an unknown email alike, try after try, from every address', async () => {
     const known = await member('agent');
-    const unknown = `nobody-${randomToken(6)
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, 'x')}@staff.example`;
+    const unknown = unknownEmail();
     /** What a caller sees of an answer, less what differs between any two answers (date, length). */
     const seen = (res: LightMyRequestResponse) => {
       const body = res.json() as Record<string, unknown>;
@@ -434,9 +445,7 @@ describe('sign-in protection', () => {
 
   it('checks a password against a hash for an unknown email too, so its answer takes as long', async () => {
     const known = await member('analyst');
-    const unknown = `nobody-${randomToken(6)
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, 'x')}@staff.example`;
+    const unknown = unknownEmail();
     /** CPU time (ms, all of the process's threads): unlike the clock, other work on the machine does not add to it. */
     const time = async (run: () => Promise<unknown>) => {
       const started = process.cpuUsage();
@@ -461,5 +470,77 @@ describe('sign-in protection', () => {
     const label = `known ${knownTimes.join()} unknown ${unknownTimes.join()} hash ${hashTimes.join()}`;
     expect(Math.min(...unknownTimes), label).toBeGreaterThan(Math.min(...hashTimes) * 0.6);
     expect(Math.min(...unknownTimes), label).toBeGreaterThan(Math.min(...knownTimes) * 0.6);
+  });
+
+  it('counts in the database, so a second server of it answers a known and an unknown email alike', async () => {
+    const known = await member('agent');
+    const unknown = unknownEmail();
+    const url = process.env.KLIENT_TEST_PG_URL;
+    // On PostgreSQL a second server has its own pool; PGlite has one process, so a second app over it.
+    const second: Database =
+      testDatabaseKind === 'postgres' && url
+        ? await openDatabase({ kind: 'postgres', connectionString: url, max: 4 })
+        : t.database;
+    const appB = await buildApp({ database: second, jobs: t.jobs, logLevel: 'error', trustProxy: true });
+    try {
+      await appB.ready();
+      const [knownIp, unknownIp] = [freshIp(), freshIp()];
+      for (let i = 0; i <= loginPolicy.freeFailures; i++) {
+        expect((await login(known.email, `wrong ${i}`, knownIp)).statusCode).toBe(401);
+        expect((await login(unknown, `wrong ${i}`, unknownIp)).statusCode).toBe(401);
+      }
+      const fromB = [
+        await loginVia(appB, known.email, known.password, knownIp),
+        await loginVia(appB, unknown, known.password, unknownIp),
+      ];
+      expect(fromB.map((r) => r.statusCode)).toEqual([429, 429]);
+      const waits = fromB.map((r) => Number(r.headers['retry-after']));
+      expect(Math.abs((waits[0] ?? 0) - (waits[1] ?? 0))).toBeLessThanOrEqual(1);
+      expect(waits[0]).toBeGreaterThan(0);
+      // Both counts are rows of the database, and nothing else: once they go, both emails start over on both apps.
+      const rows = await inSystem(t.database.db, async (trx) => {
+        const { rows } = await sql<{ email_hash: string; failures: number }>`
+          delete from klient_system.login_throttles where address in (${knownIp}, ${unknownIp})
+          returning email_hash, failures`.execute(trx);
+        return rows;
+      });
+      expect(rows.sort((a, b) => a.failures - b.failures || a.email_hash.localeCompare(b.email_hash))).toEqual(
+        [
+          { email_hash: sha256(known.email), failures: loginPolicy.freeFailures + 2 },
+          { email_hash: sha256(unknown), failures: loginPolicy.freeFailures + 2 },
+        ].sort((a, b) => a.email_hash.localeCompare(b.email_hash)),
+      );
+      expect((await login(unknown, 'wrong again', unknownIp)).statusCode).toBe(401);
+      expect((await loginVia(appB, unknown, 'wrong again', unknownIp)).statusCode).toBe(401);
+      expect((await loginVia(appB, known.email, known.password, knownIp)).statusCode).toBe(200);
+    } finally {
+      await appB.close();
+      if (second !== t.database) await second.close();
+    }
+  });
+
+  it('keeps no email in clear, forgets a day-old count as the next failure comes, and no workspace reads it', async () => {
+    const unknown = unknownEmail();
+    const ip = freshIp();
+    const stale = sha256(`stale-${randomToken(6)}`);
+    await inSystem(t.database.db, (trx) =>
+      sql`insert into klient_system.login_throttles (email_hash, address, failures, checked, last_failed_at)
+          values (${stale}, ${ip}, 3, 3, now() - interval '25 hours')`.execute(trx),
+    );
+    expect((await login(` ${unknown.toUpperCase()} `, 'wrong', ip)).statusCode).toBe(401);
+    const left = await inSystem(t.database.db, async (trx) => {
+      const { rows } = await sql<{ row: string }>`
+        select t::text as row from klient_system.login_throttles t where address = ${ip}`.execute(trx);
+      return rows.map((r) => r.row);
+    });
+    expect(left).toHaveLength(1);
+    expect(left[0]).toContain(sha256(unknown));
+    expect(left[0]).not.toContain('nobody-');
+    // A workspace transaction runs as klient_app, which has no rights on the system schema.
+    await expect(
+      inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+        sql`select count(*) from klient_system.login_throttles`.execute(trx),
+      ),
+    ).rejects.toThrow(/permission denied/);
   });
 });

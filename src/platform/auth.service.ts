@@ -11,10 +11,12 @@ import type { Role, UserRow } from './platform.tables.ts';
 
 export const SESSION_DAYS = 14;
 /**
- * Login throttling, per account and client address (README, "Roles and
- * sign-in"): the first `freeFailures` wrong passwords cost nothing; from then
- * on each failure makes that address wait before its next try, `firstDelayS`
- * doubled with every failure up to `maxDelayS`. A day without failures starts over.
+ * Login throttling, per email and client address, whether or not an account
+ * has the email (README, "Roles and sign-in"): the first `freeFailures` wrong
+ * passwords cost nothing; from then on each failure makes that address wait
+ * before its next try, `firstDelayS` doubled with every failure up to
+ * `maxDelayS`. A day without failures starts over. Counted in the database
+ * (klient_system.login_throttles), so every server of it reads one count.
  */
 export const loginPolicy = { freeFailures: 4, firstDelayS: 30, maxDelayS: 15 * 60, forgetAfterH: 24 };
 let dummyHash: Promise<string> | undefined;
@@ -193,24 +195,35 @@ export function throttleAddress(ip: string): string {
     .join(':')}::/64`;
 }
 
+/** How many day-old rows one failed attempt deletes at most (see countAttempt). */
+const STALE_ROWS_DELETED = 100;
+
 /**
- * Counts one attempt on (account, address) in a single statement, so parallel
- * attempts each count. An attempt made while the address must wait is counted
- * but its password is not checked; the wait it is under does not move.
+ * Counts one attempt on (email, address) in a single statement, so parallel
+ * attempts each count, on every server of the database. The email need not
+ * belong to an account: the count is the same either way, so the answers are.
+ * An attempt made while the address must wait is counted but its password is
+ * not checked; the wait it is under does not move.
  */
-async function countAttempt(trx: Trx, user: UserRow, address: string): Promise<Attempt> {
+async function countAttempt(trx: Trx, emailHash: string, address: string): Promise<Attempt> {
   const { freeFailures, firstDelayS, maxDelayS, forgetAfterH } = loginPolicy;
+  // Rows a day old mean nothing (prior below reads them as 0): each attempt deletes a few, so the
+  // table holds about a day of failures. SKIP LOCKED: parallel attempts never wait on each other here.
+  await sql`
+    delete from klient_system.login_throttles where ctid in (
+      select ctid from klient_system.login_throttles
+      where last_failed_at < now() - make_interval(hours => ${forgetAfterH})
+      limit ${STALE_ROWS_DELETED} for update skip locked)`.execute(trx);
   // The failures before this attempt: none once a day has passed without one.
   const prior = sql<number>`(case when t.last_failed_at < now() - make_interval(hours => ${forgetAfterH}) then 0 else t.failures end)`;
   const waiting = sql<boolean>`(t.blocked_until is not null and t.blocked_until > now())`;
   const delayAfter = (failures: ReturnType<typeof sql<number>>) =>
     sql`case when ${failures} > ${freeFailures} then now() + make_interval(secs => least(${maxDelayS}::float8, ${firstDelayS}::float8 * power(2, ${failures} - ${freeFailures} - 1))) end`;
-  // The wait is read as seconds from the database's now, and dated by this server's clock, as an
-  // unknown email's is (countUnknownAttempt): a clock difference between the two must not tell them apart.
+  // The wait is read as seconds from the database's now and dated by this server's clock.
   const { rows } = await sql<{ failures: number; checked: number; wait_s: number | null }>`
-    insert into login_throttles as t (workspace_id, user_id, address, failures, checked, blocked_until, last_failed_at)
-    values (${user.workspace_id}, ${user.id}, ${address}, 1, 1, ${delayAfter(sql<number>`1`)}, now())
-    on conflict (workspace_id, user_id, address) do update set
+    insert into klient_system.login_throttles as t (email_hash, address, failures, checked, blocked_until, last_failed_at)
+    values (${emailHash}, ${address}, 1, 1, ${delayAfter(sql<number>`1`)}, now())
+    on conflict (email_hash, address) do update set
       failures = ${prior} + 1,
       checked = case when ${waiting} then t.checked else ${prior} + 1 end,
       blocked_until = case when ${waiting} then t.blocked_until else ${delayAfter(sql<number>`${prior} + 1`)} end,
@@ -223,45 +236,6 @@ async function countAttempt(trx: Trx, user: UserRow, address: string): Promise<A
   return { checked, failures: row.failures, retryAt };
 }
 
-type UnknownThrottle = { failures: number; checked: number; blockedUntil: number | null; lastFailedAt: number };
-
-/** Attempts on emails no account has, by `email address`; the oldest go first beyond this many. */
-const unknownThrottles = new Map<string, UnknownThrottle>();
-const UNKNOWN_THROTTLES_KEPT = 100_000;
-
-/**
- * countAttempt for an email no active account has: the same policy, counted
- * the same way (one synchronous step, so parallel attempts each count), so
- * that its answers, 401 then 429 with the same waits, are those a real
- * account's wrong passwords get. Kept in this process's memory: there is no
- * account row to count on.
- */
-function countUnknownAttempt(email: string, address: string, now = Date.now()): Attempt {
-  const { freeFailures, firstDelayS, maxDelayS, forgetAfterH } = loginPolicy;
-  const key = `${email} ${address}`;
-  const t = unknownThrottles.get(key);
-  const prior = !t || t.lastFailedAt < now - forgetAfterH * 3_600_000 ? 0 : t.failures;
-  const waiting = t?.blockedUntil != null && t.blockedUntil > now;
-  const failures = prior + 1;
-  const delayAfter = (n: number) =>
-    n > freeFailures ? now + Math.min(maxDelayS, firstDelayS * 2 ** (n - freeFailures - 1)) * 1000 : null;
-  const next: UnknownThrottle = {
-    failures,
-    checked: waiting && t ? t.checked : failures,
-    blockedUntil: waiting && t ? t.blockedUntil : delayAfter(failures),
-    lastFailedAt: now,
-  };
-  // Re-inserted so the map stays in order of last failure, oldest first.
-  unknownThrottles.delete(key);
-  unknownThrottles.set(key, next);
-  if (unknownThrottles.size > UNKNOWN_THROTTLES_KEPT) {
-    const oldest = unknownThrottles.keys().next().value;
-    if (oldest !== undefined) unknownThrottles.delete(oldest);
-  }
-  const checked = next.checked === next.failures;
-  return { checked, failures, retryAt: checked || next.blockedUntil === null ? null : new Date(next.blockedUntil) };
-}
-
 /** A password check that fails, as long as a real one: for an email without an account (or a password). */
 async function checkNoPassword(password: string): Promise<false> {
   dummyHash ??= hashPassword(randomToken());
@@ -272,9 +246,10 @@ async function checkNoPassword(password: string): Promise<false> {
 /**
  * Password login. Wrong passwords slow down the address they come from, for
  * that email only (see loginPolicy), whether or not an account has it: an
- * unknown email gets the same answers, with the same waits, after the same
- * password-hash check. Each attempt is counted before its password is
- * checked, so parallel attempts cannot slip past the count.
+ * unknown email is counted by the same statement on the same table, and gets
+ * the same answers, with the same waits, after the same password-hash check.
+ * Each attempt is counted before its password is checked, so parallel
+ * attempts cannot slip past the count.
  */
 export async function login(
   db: Kysely<DB>,
@@ -283,8 +258,10 @@ export async function login(
   clientIp = 'unknown',
 ): Promise<SessionGrant> {
   const address = throttleAddress(clientIp);
-  // One transaction finds the accounts and counts the attempt on each: an unknown email costs the same one.
-  const found = await inSystem(db, async (trx) => {
+  // Only a hash of the email is stored: the table keeps nobody's address as typed.
+  const emailHash = sha256(normaliseEmail(email));
+  // One transaction finds the accounts and counts the attempt, whether or not it found any.
+  const { users, attempt } = await inSystem(db, async (trx) => {
     const users = await trx
       .selectFrom('users')
       .selectAll()
@@ -292,52 +269,40 @@ export async function login(
       .where('status', '=', 'active')
       .orderBy('created_at')
       .execute();
-    const attempts: { user: UserRow; attempt: Attempt }[] = [];
-    for (const user of users) attempts.push({ user, attempt: await countAttempt(trx, user, address) });
-    return attempts;
+    return { users, attempt: await countAttempt(trx, emailHash, address) };
   });
-  let retryAt: Date | null = null;
-  const waitUntil = (attempt: Attempt) => {
-    if (attempt.retryAt && (!retryAt || attempt.retryAt < retryAt)) retryAt = attempt.retryAt;
-  };
-  if (found.length === 0) {
-    const attempt = countUnknownAttempt(normaliseEmail(email), address);
-    if (attempt.checked) await checkNoPassword(password);
-    else waitUntil(attempt);
+  if (!attempt.checked) {
+    const at = attempt.retryAt ?? new Date(Date.now() + 1000);
+    const retryAfter = Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
+    throw new AppError('AUTH.LOCKED', { extra: { retryAfter, retryAt: at.toISOString() } });
   }
-  for (const { user, attempt } of found) {
-    if (!attempt.checked) {
-      waitUntil(attempt);
-      continue;
-    }
+  if (users.length === 0) await checkNoPassword(password);
+  for (const user of users) {
     const right = user.password_hash
       ? await verifyPassword(user.password_hash, password)
       : await checkNoPassword(password);
-    if (right) {
-      return inWorkspace(db, user.workspace_id, async (trx) => {
-        // This address starts over; other addresses' counts stay, but a day-old one is forgotten.
-        await trx
-          .deleteFrom('login_throttles')
-          .where('workspace_id', '=', user.workspace_id)
-          .where('user_id', '=', user.id)
-          .where((eb) =>
-            eb.or([
-              eb('address', '=', address),
-              eb('last_failed_at', '<', new Date(Date.now() - loginPolicy.forgetAfterH * 3_600_000)),
-            ]),
-          )
-          .execute();
-        await trx
-          .updateTable('users')
-          .set({ last_login_at: new Date() })
-          .where('workspace_id', '=', user.workspace_id)
-          .where('id', '=', user.id)
-          .execute();
-        return grantFor(trx, user);
-      });
-    }
-    if (attempt.failures === loginPolicy.freeFailures + 1) {
-      // The first wait for this address: worth a line in the workspace's audit log.
+    if (!right) continue;
+    // This address starts over for this email; other addresses' counts stay.
+    await inSystem(db, (trx) =>
+      trx
+        .deleteFrom('klient_system.login_throttles')
+        .where('email_hash', '=', emailHash)
+        .where('address', '=', address)
+        .execute(),
+    );
+    return inWorkspace(db, user.workspace_id, async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ last_login_at: new Date() })
+        .where('workspace_id', '=', user.workspace_id)
+        .where('id', '=', user.id)
+        .execute();
+      return grantFor(trx, user);
+    });
+  }
+  if (attempt.failures === loginPolicy.freeFailures + 1) {
+    // The first wait for this address: worth a line in the audit log of each workspace the email signs in to.
+    for (const user of users) {
       await inWorkspace(db, user.workspace_id, (trx) =>
         recordAudit(
           trx,
@@ -350,11 +315,6 @@ export async function login(
         ),
       );
     }
-  }
-  if (retryAt !== null) {
-    const at: Date = retryAt;
-    const retryAfter = Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
-    throw new AppError('AUTH.LOCKED', { extra: { retryAfter, retryAt: at.toISOString() } });
   }
   throw new AppError('AUTH.INVALID_CREDENTIALS');
 }

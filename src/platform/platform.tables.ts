@@ -32,10 +32,15 @@ export type UserTable = {
 export type UserRow = Selectable<UserTable>;
 export type NewUserRow = Insertable<UserTable>;
 
-/** Failed logins of one account from one client address (migration 0011). */
+/**
+ * Failed logins of one email from one client address, whether or not an account has the email
+ * (klient_system.login_throttles, migration 20261201_233000): a system table, read and written in
+ * `inSystem` only.
+ */
 export type LoginThrottleTable = {
-  workspace_id: string;
-  user_id: string;
+  /** sha256 hex of the normalised email (normaliseEmail): nobody's email is kept as typed. */
+  email_hash: string;
+  /** The client address as throttleAddress gives it (an IPv6 client by its /64 network). */
   address: string;
   failures: number;
   /** The failure count at the last attempt whose password was checked. */
