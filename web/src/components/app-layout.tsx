@@ -1,10 +1,8 @@
 import {
   AppShell,
   Avatar,
-  Box,
   Burger,
   Button,
-  Center,
   Group,
   Menu,
   NavLink,
@@ -18,12 +16,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, setCsrfToken } from '../api.ts';
+import { api, isApiError, setCsrfToken } from '../api.ts';
 import { type Permission, sessionKey, useCan, useSessionQuery } from '../session.ts';
 import { dangerMenuColor } from '../theme.ts';
-import { EmptyBlock, PageLoader, QueryError } from './errors.tsx';
+import { EmptyBlock, PageError, PageLoader } from './errors.tsx';
 import { Icon, type IconName } from './icons.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
+import { InsideMainLandmark, MainLandmark } from './main-landmark.tsx';
 
 type NavItem = {
   to: '/' | '/customers' | '/import' | '/audit' | '/settings';
@@ -106,13 +105,8 @@ export function AppLayout() {
   }, [pathname]);
 
   if (session.isPending) return <PageLoader />;
-  if (session.isError) {
-    return (
-      <Center p="xl">
-        <QueryError error={session.error} onRetry={() => void session.refetch()} />
-      </Center>
-    );
-  }
+  // Without a session there is no layout to draw: the error is a screen of its own.
+  if (session.isError) return <PageError error={session.error} onRetry={() => void session.refetch()} />;
   // Signed out while here (logout, expired session): the router's guard takes over on the next navigation.
   if (!session.data) return <PageLoader />;
 
@@ -210,7 +204,9 @@ export function AppLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id="main-content" tabIndex={-1} ref={mainRef}>
-        <div style={{ maxWidth: 1280, marginInline: 'auto' }}>{content}</div>
+        <div style={{ maxWidth: 1280, marginInline: 'auto' }}>
+          <InsideMainLandmark>{content}</InsideMainLandmark>
+        </div>
       </AppShell.Main>
     </AppShell>
   );
@@ -227,21 +223,19 @@ export function RequirePermission({ permission, children }: { permission: Permis
 export function NotFound() {
   const { t } = useTranslation();
   return (
-    // Outside the app's layout: the page brings its own main landmark.
-    <Box component="main">
+    <MainLandmark>
       <EmptyBlock title={t('app.notFound')} text={t('app.notFoundText')} testId="not-found" pageTitle>
         <Button component={Link} to="/">
           {t('app.goHome')}
         </Button>
       </EmptyBlock>
-    </Box>
+    </MainLandmark>
   );
 }
 
+/** The router's error boundary: inside the app's layout when a screen failed, on its own when the layout did. */
 export function RouteError({ error, reset }: { error: unknown; reset: () => void }) {
-  return (
-    <Center p="xl">
-      <QueryError error={error} onRetry={reset} />
-    </Center>
-  );
+  const { t } = useTranslation();
+  // What reaches the boundary is a screen that failed to draw, not a request: "no connection" would mislead.
+  return <PageError error={error} onRetry={reset} {...(isApiError(error) ? {} : { message: t('app.screenError') })} />;
 }

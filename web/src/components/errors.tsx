@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, isApiError } from '../api.ts';
+import { MainLandmark } from './main-landmark.tsx';
 import { PageTitle } from './page-title.tsx';
 
 /** Field-level messages for a form: the server's, else the ones the form set itself. */
@@ -67,13 +68,13 @@ export function PageLoader() {
   );
 }
 
-export function QueryError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function QueryError({ error, onRetry, message }: { error: unknown; onRetry?: () => void; message?: string }) {
   const { t } = useTranslation();
   const forbidden = error instanceof ApiError && error.status === 403;
   return (
     <Alert color={forbidden ? 'yellow' : 'red'} variant="light" title={t('app.error')} data-testid="query-error">
       <Stack gap="xs" align="flex-start">
-        <Text size="sm">{forbidden ? t('app.forbidden') : formMessage(error, t)}</Text>
+        <Text size="sm">{forbidden ? t('app.forbidden') : (message ?? formMessage(error, t))}</Text>
         {onRetry && !forbidden ? (
           <Button size="xs" variant="light" onClick={onRetry}>
             {t('app.retry')}
@@ -81,6 +82,34 @@ export function QueryError({ error, onRetry }: { error: unknown; onRetry?: () =>
         ) : null}
       </Stack>
     </Alert>
+  );
+}
+
+/**
+ * A whole screen that could not be drawn (its data did not load, the router
+ * caught an error): still a screen, with its level-one heading and a main
+ * landmark, the reason and a way to try again.
+ */
+export function PageError({
+  error,
+  onRetry,
+  title,
+  message,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+  /** Instead of the error's own words (a crash's message is a developer's, in English). */
+  message?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <MainLandmark>
+      <Stack gap="md" maw={640} mx="auto" data-testid="page-error">
+        <PageTitle>{title ?? t('app.pageError')}</PageTitle>
+        <QueryError error={error} {...(onRetry ? { onRetry } : {})} {...(message ? { message } : {})} />
+      </Stack>
+    </MainLandmark>
   );
 }
 

@@ -24,6 +24,8 @@ export const en = {
     goHome: 'Go to the dashboard',
     offline: 'The server cannot be reached. Check that Klient is running.',
     forbidden: 'Your role does not allow this.',
+    pageError: 'This page could not be loaded',
+    screenError: 'This screen could not be shown. Try again, or reload the page.',
   },
   lang: { switchTo: 'עברית', he: 'עברית', en: 'English', label: 'Language' },
   nav: {

@@ -26,6 +26,8 @@ export const he: Messages = {
     goHome: 'למסך הראשי',
     offline: 'אין חיבור לשרת. כדאי לבדוק ש־Klient פועל.',
     forbidden: 'התפקיד שלך לא מאפשר את הפעולה הזאת.',
+    pageError: 'לא הצלחנו לטעון את הדף',
+    screenError: 'לא הצלחנו להציג את המסך. אפשר לנסות שוב או לרענן את הדף.',
   },
   lang: { switchTo: 'English', he: 'עברית', en: 'English', label: 'שפה' },
   nav: {

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, isApiError } from '../../api.ts';
 import { RequirePermission } from '../../components/app-layout.tsx';
-import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { EmptyBlock, PageError, PageLoader } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
@@ -265,7 +265,7 @@ function CustomerLoader() {
         </EmptyBlock>
       );
     }
-    return <QueryError error={customer.error} onRetry={() => void customer.refetch()} />;
+    return <PageError error={customer.error} onRetry={() => void customer.refetch()} />;
   }
   return <CustomerView customer={customer.data} />;
 }

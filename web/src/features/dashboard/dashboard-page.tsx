@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import type { ChartOption } from '../../components/echart.tsx';
-import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { EmptyBlock, PageError, PageLoader } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
@@ -105,7 +105,9 @@ function Dashboard() {
   );
 
   if (recent.isPending) return <PageLoader />;
-  if (recent.isError) return <QueryError error={recent.error} onRetry={() => void recent.refetch()} />;
+  if (recent.isError) {
+    return <PageError title={t('dashboard.title')} error={recent.error} onRetry={() => void recent.refetch()} />;
+  }
   const total = recent.data.total;
 
   if (total === 0) {
