@@ -156,3 +156,50 @@ export async function tabTo(
     `${max} presses of ${key} did not reach ${selector}; the focus went through:\n  ${seen.join('\n  ')}`,
   );
 }
+
+/**
+ * Fails when the page, as it is now, scrolls sideways: the document is wider
+ * than the window, or a box other than a table's own scroll area scrolls
+ * horizontally. On a phone only a wide table may scroll, inside its frame.
+ * Names what sticks out, so the fix can go to the right component.
+ */
+export async function expectNoSidewaysScroll(page: Page, screen: string): Promise<void> {
+  const found = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const describe = (el: Element) => {
+      const testId = el.closest('[data-testid]')?.getAttribute('data-testid');
+      const cls = [...el.classList].find((c) => c.startsWith('mantine-')) ?? el.className.toString().split(' ')[0];
+      const r = el.getBoundingClientRect();
+      return `<${el.tagName.toLowerCase()}${cls ? `.${cls}` : ''}>${testId ? ` in ${testId}` : ''} (${Math.round(r.left)}…${Math.round(r.right)} of ${width}px): ${(el.textContent ?? '').trim().slice(0, 40)}`;
+    };
+    const scrollsSideways = (el: Element) =>
+      /auto|scroll/.test(getComputedStyle(el).overflowX) && el.scrollWidth - el.clientWidth > 1;
+    const tableFrame = (el: Element) => el.querySelector('table') !== null;
+    const problems: string[] = [];
+    const overflow = document.documentElement.scrollWidth - width;
+    if (overflow > 1) {
+      problems.push(`the page is ${overflow}px wider than the window`);
+      // The deepest boxes that pass the window's edge and are not inside a sideways-scrolling frame.
+      const culprits = [...document.body.querySelectorAll('*')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || (r.right <= width + 1 && r.left >= -1)) return false;
+        if (getComputedStyle(el).visibility === 'hidden') return false;
+        let up = el.parentElement;
+        while (up && up !== document.body) {
+          if (scrollsSideways(up) || getComputedStyle(up).overflowX === 'hidden') return false;
+          up = up.parentElement;
+        }
+        return ![...el.children].some((c) => {
+          const cr = c.getBoundingClientRect();
+          return cr.width > 0 && (cr.right > width + 1 || cr.left < -1);
+        });
+      });
+      problems.push(...culprits.slice(0, 8).map((el) => `  sticks out: ${describe(el)}`));
+    }
+    for (const el of document.body.querySelectorAll('*')) {
+      if (scrollsSideways(el) && !tableFrame(el)) problems.push(`  scrolls sideways: ${describe(el)}`);
+    }
+    return problems;
+  });
+  if (found.length > 0) throw new Error(`${screen}: scrolls sideways\n${found.join('\n')}`);
+}

@@ -22,6 +22,25 @@ export function customersCsvFile(): string {
   return file;
 }
 
+/**
+ * A customers CSV of `rows` made-up people, long enough that the import preview reads only its head
+ * (the first 200 rows) and estimates the rest from the bytes they took. Names and emails vary in length,
+ * so the estimate is near the count but need not be it.
+ */
+export function bigCustomersCsvFile(rows = 1000): string {
+  const first = ['נועה', 'אביגיל', 'דן', 'יהונתן', 'מיכל', 'Tom', 'Alexandra'];
+  const last = ['כהן', 'לוי', 'בן־דוד', 'אברהמי', 'Stone', 'Rosenberg'];
+  const lines = ['מספר לקוח,שם פרטי,שם משפחה,טלפון,דוא"ל'];
+  for (let i = 1; i <= rows; i++) {
+    const phone = `054-${String(8_000_000 + i).padStart(7, '0')}`;
+    const email = `${'x'.repeat(i % 13)}big${i}@example.co.il`;
+    lines.push(`BIG-${i},${first[i % first.length]},${last[i % last.length]},${phone},${email}`);
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'klient-e2e-csv-')), 'big-customers.csv');
+  fs.writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
 export async function login(page: Page, baseUrl: string) {
   await page.goto(`${baseUrl}/login`);
   await page.getByTestId('login-email').fill(owner.email);

@@ -43,3 +43,8 @@ export async function shot(page: Page, name: string): Promise<void> {
   const db = process.env.KLIENT_TEST_DATABASE_URL ? 'pg' : 'pglite';
   await page.screenshot({ path: path.join(shotsDir, `${db}-${name}.png`), fullPage: true });
 }
+
+/** Waits until a change of the window's size (or anything else) has been laid out and painted. */
+export async function afterLayout(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
