@@ -70,6 +70,16 @@ export function normaliseHeader(header: string): string {
 // order_total) and HubSpot's contacts export ("Record ID", "Phone Number", "Unsubscribed from all email").
 // Headers are compared normalised (normaliseHeader), so billing_phone = "Billing Phone". The earlier a name
 // in its list, the stronger the match (suggestMapping).
+//
+// Hebrew headers of those exports (searched for, 2026-12-01): WooCommerce's Customer/Order CSV Export writes
+// its column keys as they are in every language (SkyVerge's CSV_Export_Format_Definition::
+// get_predefined_formats: 'billing_phone' => 'billing_phone', no __()), so a Hebrew site's order export has
+// the English headers listed here. WooCommerce's own Analytics downloads (the customers report) do translate
+// theirs (woocommerce/woocommerce, Admin/API/Reports/Customers/Controller::get_export_columns: __( 'Name',
+// 'woocommerce' )…), but their he_IL strings live on translate.wordpress.org, which could not be read from
+// here; no source was found either for Shopify or HubSpot writing localised export headers. So no Hebrew
+// header of these systems is listed: the Hebrew names below are what people call the columns in their own
+// spreadsheets, not a system's translation.
 const customerSynonyms: Record<CustomerField, string[]> = {
   externalId: [
     'מספר לקוח',
