@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { commerceMigrations } from '../modules/commerce/commerce.migrations.ts';
 import { customersMigrations } from '../modules/customers/customers.migrations.ts';
+import { timelineMigrations } from '../modules/timeline/timeline.migrations.ts';
 import { platformMigrations } from '../platform/platform.migrations.ts';
 
 /** Each module's migrations, kept in its own folder (`<module>/migrations/`). */
@@ -8,6 +9,7 @@ const owners: Record<string, Record<string, Migration>> = {
   platform: platformMigrations,
   customers: customersMigrations,
   commerce: commerceMigrations,
+  timeline: timelineMigrations,
 };
 
 /**

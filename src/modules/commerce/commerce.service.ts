@@ -12,7 +12,7 @@ import {
   registerCustomerHooks,
   resolveActiveCustomerId,
 } from '../customers/customers.service.ts';
-import { recordTimelineEvents, registerTimelineSource } from '../timeline/timeline.service.ts';
+import { recordTimelineEvents } from '../timeline/timeline.service.ts';
 import type { CreateOrderBody, CreateProductBody, RefundBody } from './commerce.schemas.ts';
 import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
 
@@ -395,13 +395,6 @@ export async function refreshTotals(trx: Trx, ctx: Ctx, customerIds: string[]): 
     }),
   );
 }
-
-// Each order is an 'order.placed' event on its customer's timeline, read from the orders themselves
-// (klient_order_events, migration 0004: the customer page reads it too).
-registerTimelineSource(
-  'commerce',
-  (ctx, customerId) => sql`select * from klient_order_events(${ctx.workspaceId}::uuid, ${customerId}::uuid)`,
-);
 
 registerCustomerHooks('commerce', {
   async merge(trx, ctx, { survivorId, mergedId }) {

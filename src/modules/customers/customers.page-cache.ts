@@ -97,8 +97,9 @@ export class CustomerPageCache {
     this.#bytes -= entry.body.length;
   }
 
-  /** `<workspace>:<id>,<id>...` or `<workspace>:*` (migration 0008). */
+  /** `<workspace>:<id>,<id>...` or `<workspace>:*` (migration 0008), or `*`: the page itself changed (timeline catalogue). */
   #forget(payload: string) {
+    if (payload === '*') return this.#clear();
     const colon = payload.indexOf(':');
     const workspaceId = payload.slice(0, colon);
     const ids = payload.slice(colon + 1);

@@ -7,12 +7,7 @@ import { newId } from '../../platform/crypto.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import {
-  recordTimelineEvent,
-  registerTimelineSource,
-  type TimelineJsonRow,
-  timelinePageFromJson,
-} from '../timeline/timeline.service.ts';
+import { recordTimelineEvent, type TimelineJsonRow, timelinePageFromJson } from '../timeline/timeline.service.ts';
 import { appendConsent } from './customers.consents.ts';
 import { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 import { addIdentities, requireActive } from './customers.records.ts';
@@ -275,13 +270,6 @@ export async function getCustomer360(db: Kysely<DB>, ctx: Ctx, id: string) {
 }
 
 export { listTimeline } from '../timeline/timeline.service.ts';
-
-// A customer's creation and consent changes are on its timeline, read from the customer row and the
-// consent history themselves (klient_customer_events, migration 0009: the customer page reads it too).
-registerTimelineSource(
-  'customers',
-  (ctx, customerId) => sql`select * from klient_customer_events(${ctx.workspaceId}::uuid, ${customerId}::uuid)`,
-);
 
 export async function searchCustomers(trx: Trx, ctx: Ctx, query: ListCustomersQuery) {
   return listCustomers(trx, ctx, query);

@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
@@ -6,11 +6,11 @@ import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from '../../platf
 
 /**
  * The customer timeline. A module shows what happened to a customer in one of
- * two ways: it records an event here (note.added, consent.changed,
- * order.refunded, later ticket.opened, survey.answered, points.earned ...),
- * or, when its own table already holds one row per happening, it registers
- * that table as a timeline source (commerce's orders are order.placed), so
- * the history is not stored twice.
+ * two ways: it records an event here (note.added, order.refunded, later
+ * ticket.opened, survey.answered, points.earned ...), or, when its own table
+ * already holds one row per happening, its migration registers an events
+ * function over that table as a timeline source (commerce's orders are
+ * order.placed; timeline.catalogue.ts), so the history is not stored twice.
  */
 export type TimelineEventInput = {
   customerId: string;
@@ -57,18 +57,6 @@ export async function recordTimelineEvent(trx: Trx, ctx: Ctx, event: TimelineEve
   await recordTimelineEvents(trx, ctx, [event]);
 }
 
-/**
- * A module's own rows shown as timeline events: a query of one customer's
- * rows with the columns id, type, occurred_at, ref_id and data (jsonb), read
- * under the caller's workspace. Register it once, at module load.
- */
-export type TimelineSource = (ctx: Ctx, customerId: string) => RawBuilder<unknown>;
-const sources = new Map<string, TimelineSource>();
-
-export function registerTimelineSource(module: string, source: TimelineSource): void {
-  sources.set(module, source);
-}
-
 type TimelineRow = {
   id: string;
   type: string;
@@ -77,26 +65,23 @@ type TimelineRow = {
   data: Record<string, unknown>;
 };
 
-/** The recorded events and every source's rows, newest first, after the cursor. */
+/**
+ * The recorded events and every source's rows, newest first, after the
+ * cursor: `klient_timeline_rows`, generated from the catalogue of timeline
+ * sources (`timeline_sources`; a module's migration adds its events function
+ * with `registerTimelineSource`, timeline.catalogue.ts), as the customer page
+ * function is. Export reads every row, oldest first.
+ */
 function timelineRows(
   ctx: Ctx,
   customerId: string,
   options: { after: TimeCursor | null; limit?: number; oldestFirst?: boolean },
 ) {
-  const recorded = sql`select id, type, occurred_at, ref_id, data from timeline_events
-    where workspace_id = ${ctx.workspaceId} and customer_id = ${customerId}`;
-  const all = [recorded, ...[...sources.values()].map((source) => source(ctx, customerId))];
-  const after = options.after
-    ? sql`where (occurred_at, id) < (${options.after.at}::timestamptz, ${options.after.id}::uuid)`
-    : sql``;
+  const rows = sql`klient_timeline_rows(${ctx.workspaceId}::uuid, ${customerId}::uuid,
+    ${options.after?.at ?? null}::timestamptz, ${options.after?.id ?? null}::uuid, ${options.limit ?? null}::int)`;
   const direction = options.oldestFirst ? sql`asc` : sql`desc`;
-  const limit = options.limit === undefined ? sql`` : sql`limit ${options.limit}`;
-  // Each part is sorted and cut on its own, so each reads only its newest rows through its index.
-  const parts = all.map(
-    (part) => sql`(select * from (${part}) s ${after} order by occurred_at ${direction}, id ${direction} ${limit})`,
-  );
-  return sql<TimelineRow>`select * from (${sql.join(parts, sql` union all `)}) t
-    order by occurred_at ${direction}, id ${direction} ${limit}`;
+  return sql<TimelineRow>`select id, type, occurred_at, ref_id, data from ${rows}
+    order by occurred_at ${direction}, id ${direction}`;
 }
 
 /** Newest first, keyset-paginated. */
