@@ -219,7 +219,8 @@ async function countAttempt(trx: Trx, emailHash: string, address: string): Promi
   const waiting = sql<boolean>`(t.blocked_until is not null and t.blocked_until > now())`;
   const delayAfter = (failures: ReturnType<typeof sql<number>>) =>
     sql`case when ${failures} > ${freeFailures} then now() + make_interval(secs => least(${maxDelayS}::float8, ${firstDelayS}::float8 * power(2, ${failures} - ${freeFailures} - 1))) end`;
-  // The wait is read as seconds from the database's now and dated by this server's clock.
+  // The wait is read as seconds from the database's clock and dated by this server's. The clock, not
+  // now(): an attempt that queued behind a parallel one's row lock began before that one set the wait.
   const { rows } = await sql<{ failures: number; checked: number; wait_s: number | null }>`
     insert into klient_system.login_throttles as t (email_hash, address, failures, checked, blocked_until, last_failed_at)
     values (${emailHash}, ${address}, 1, 1, ${delayAfter(sql<number>`1`)}, now())
@@ -228,7 +229,7 @@ async function countAttempt(trx: Trx, emailHash: string, address: string): Promi
       checked = case when ${waiting} then t.checked else ${prior} + 1 end,
       blocked_until = case when ${waiting} then t.blocked_until else ${delayAfter(sql<number>`${prior} + 1`)} end,
       last_failed_at = now()
-    returning failures, checked, extract(epoch from blocked_until - now())::float8 as wait_s`.execute(trx);
+    returning failures, checked, extract(epoch from blocked_until - clock_timestamp())::float8 as wait_s`.execute(trx);
   const row = rows[0];
   if (!row) throw new Error('login_throttles upsert returned no row');
   const checked = row.checked === row.failures;
