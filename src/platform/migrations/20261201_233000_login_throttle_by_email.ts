@@ -58,5 +58,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await enableTenantSecurity(db, 'login_throttles');
   await sql`drop table klient_system.login_throttles`.execute(db);
-  await sql`drop schema klient_system`.execute(db);
+  // The schema stays: other system tables live there too (the timeline catalogue).
 }
