@@ -84,6 +84,30 @@ describe('a fixed value in an import mapping', () => {
     }
   });
 
+  it('corrects a re-imported order’s channel from a new fixed value, keeping the address a file without it left', async () => {
+    const file = [
+      'order,email,date,sku,qty,price,ship_city',
+      'R-1,dana@fixed.example,2026-04-01 09:00,COFFEE,1,20.00,אילת',
+    ].join('\n');
+    const first = await upload(ws, file, 'orders', {
+      ...columns,
+      shippingCity: 'ship_city',
+      channel: { value: 'web' },
+    });
+    expect(first.statusCode, first.body).toBe(202);
+    expect(await waitForImport(ws, first.json().id)).toMatchObject({ insertedRows: 1, errorRows: 0 });
+    // The same order again, the city not mapped this time and the channel corrected to the app.
+    const again = await upload(ws, file, 'orders', { ...columns, channel: { value: 'app' } });
+    expect(again.statusCode, again.body).toBe(202);
+    expect(await waitForImport(ws, again.json().id)).toMatchObject({ updatedRows: 1, errorRows: 0 });
+    const c = await customerByEmail(ws, 'dana@fixed.example');
+    const list = (await ws.request({ method: 'GET', url: `/api/v1/orders?customerId=${c.id}` })).json();
+    expect((list.items as Json[]).find((o) => o.externalId === 'R-1')).toMatchObject({
+      channel: 'app',
+      shippingAddress: { city: 'אילת' },
+    });
+  });
+
   it('is refused with a 400 naming the field when the value is not one the field can hold', async () => {
     const cases: [unknown, string, string][] = [
       [{ ...columns, channel: { value: 'fax' } }, 'mapping.channel', 'invalid_value'],

@@ -265,8 +265,10 @@ describe('a Shopify store moves to Klient', () => {
       if (line[col('Name')] === '#1002' && line[col('Total')]) {
         line[col('Source')] = 'pos';
         line[col('Location')] = 'סניף חיפה';
+        line[col('Financial Status')] = 'refunded';
       }
       if (line[col('Name')] === '#1001' && line[col('Total')]) {
+        line[col('Shipping City')] = 'רמת השרון';
         line[col('Shipping')] = '0.00';
         line[col('Taxes')] = '23.20';
         line[col('Total')] = '152.10';
@@ -282,12 +284,18 @@ describe('a Shopify store moves to Klient', () => {
       unchangedRows: orderRows.length - linesOf('#1001') - linesOf('#1002'),
     });
     const itai = stored.get('7310896121002')!;
-    expect((await ordersOf(w, itai.id)).get('#1002')).toMatchObject({ channel: 'store', branchName: 'סניף חיפה' });
+    expect((await ordersOf(w, itai.id)).get('#1002')).toMatchObject({
+      channel: 'store',
+      branchName: 'סניף חיפה',
+      paymentStatus: 'refunded',
+    });
     const noa = stored.get('7310896121001')!;
     expect((await ordersOf(w, noa.id)).get('#1001')).toMatchObject({
       total: '152.10',
       shippingTotal: '0.00',
       taxTotal: '23.20',
+      shippingAddress: expect.objectContaining({ city: 'רמת השרון', street: 'דיזנגוף 120' }),
+      billingAddress: expect.objectContaining({ city: 'תל אביב-יפו' }),
       items: [expect.objectContaining({ sku: 'COF-ETH-250' }), expect.objectContaining({ sku: 'MUG-01' })],
     });
     const after = (await w.request({ method: 'GET', url: `/api/v1/customers/${noa.id}` })).json();

@@ -69,7 +69,7 @@ describe('timeline sources, one catalogue', () => {
     // Every source in the catalogue showed up, in the page's 20 too: a source added without a
     // case here (and data above that produces it) fails this test.
     const catalogue = await inSystem(t.database.db, (trx) =>
-      sql<{ name: string }>`select name from timeline_sources order by name`.execute(trx),
+      sql<{ name: string }>`select name from klient_system.timeline_sources order by name`.execute(trx),
     );
     const registered = catalogue.rows.map((r) => r.name);
     expect(registered).toEqual(['commerce.orders', 'customers.events']);

@@ -15,7 +15,7 @@ export async function registerTimelineSource(
   source: { name: string; eventsFunction: string; module: string },
 ): Promise<void> {
   await sql`
-    insert into timeline_sources (name, events_function, module)
+    insert into klient_system.timeline_sources (name, events_function, module)
     values (${source.name}, ${source.eventsFunction}, ${source.module})
     on conflict (name) do update set events_function = excluded.events_function, module = excluded.module`.execute(db);
   await sql`select klient_build_timeline()`.execute(db);
@@ -23,6 +23,6 @@ export async function registerTimelineSource(
 
 /** For a module's down migration: takes its source off the timeline again. */
 export async function unregisterTimelineSource(db: Kysely<unknown>, name: string): Promise<void> {
-  await sql`delete from timeline_sources where name = ${name}`.execute(db);
+  await sql`delete from klient_system.timeline_sources where name = ${name}`.execute(db);
   await sql`select klient_build_timeline()`.execute(db);
 }

@@ -68,7 +68,7 @@ type TimelineRow = {
 /**
  * The recorded events and every source's rows, newest first, after the
  * cursor: `klient_timeline_rows`, generated from the catalogue of timeline
- * sources (`timeline_sources`; a module's migration adds its events function
+ * sources (`klient_system.timeline_sources`; a module's migration adds its events function
  * with `registerTimelineSource`, timeline.catalogue.ts), as the customer page
  * function is. Export reads every row, oldest first.
  */

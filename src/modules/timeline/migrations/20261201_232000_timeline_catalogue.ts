@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * Timeline sources become one catalogue, `timeline_sources`: each row names a
+ * Timeline sources become one catalogue, `klient_system.timeline_sources`: each row names a
  * module's events function (`(ws uuid, customer uuid) returns table (id, type,
  * occurred_at, ref_id, data)`). Both readers of the timeline are generated
  * from it by `klient_build_timeline()`: the customer page function
@@ -13,14 +13,17 @@ import { type Kysely, sql } from 'kysely';
  * build tells every server to forget the customer pages it keeps in memory.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // Not a workspace's table: the schema's own, in the schema of such tables, where the app role has no rights.
+  await sql`create schema if not exists klient_system`.execute(db);
+  await sql`revoke all on schema klient_system from public`.execute(db);
   await sql`
-    create table timeline_sources (
+    create table klient_system.timeline_sources (
       name text primary key,
       events_function text not null,
       module text not null
     )`.execute(db);
   await sql`
-    insert into timeline_sources (name, events_function, module) values
+    insert into klient_system.timeline_sources (name, events_function, module) values
       ('commerce.orders', 'klient_order_events', 'commerce'),
       ('customers.events', 'klient_customer_events', 'customers')`.execute(db);
   await sql`
@@ -31,7 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       row_parts text := '';
       source record;
     begin
-      for source in select events_function from timeline_sources order by name loop
+      for source in select events_function from klient_system.timeline_sources order by name loop
         page_parts := page_parts || format($part$
             union all
             (select e.id, e.type, e.occurred_at, e.ref_id, e.data from %I(c.workspace_id, c.id) e
@@ -103,6 +106,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function klient_timeline_rows(uuid, uuid, timestamptz, uuid, int)`.execute(db);
   await sql`drop function klient_build_timeline()`.execute(db);
-  await sql`drop table timeline_sources`.execute(db);
+  await sql`drop table klient_system.timeline_sources`.execute(db);
   // klient_customer_page stays as last built: the same statement migration 0009 made for these two sources.
 }
