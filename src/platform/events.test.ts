@@ -1,6 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { inWorkspace } from '../db/tenancy.ts';
+import { orderPlaced } from '../modules/commerce/commerce.events.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
-import { dispatchEvents, type StoredEvent, subscribe } from './events.ts';
+import { systemCtx } from './context.ts';
+import { type DeliveredEvent, defineEvent, dispatchEvents, publishEvent, subscribe } from './events.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -37,11 +41,11 @@ async function placeOrder(externalId: string) {
 
 describe('domain events', () => {
   it('hands each event to a subscriber exactly once, in its workspace', async () => {
-    const seen: StoredEvent[] = [];
+    const seen: DeliveredEvent<typeof orderPlaced>[] = [];
     unsubscribe.push(
       subscribe({
         name: 'test.once',
-        types: ['order.placed'],
+        events: [orderPlaced],
         handle: async (_trx, ctx, event) => {
           if (ctx.workspaceId === ws.workspaceId) seen.push(event);
         },
@@ -61,7 +65,7 @@ describe('domain events', () => {
     unsubscribe.push(
       subscribe({
         name: 'test.flaky',
-        types: ['order.placed'],
+        events: [orderPlaced],
         handle: async (trx, ctx, event) => {
           if (ctx.workspaceId !== ws.workspaceId || event.payload.externalId !== externalId) return;
           attempts++;
@@ -70,7 +74,7 @@ describe('domain events', () => {
             .values({
               workspace_id: ctx.workspaceId,
               id: crypto.randomUUID(),
-              customer_id: String(event.payload.customerId),
+              customer_id: event.payload.customerId,
               body: `attempt ${attempts}`,
             })
             .execute();
@@ -85,5 +89,32 @@ describe('domain events', () => {
     const order = await ws.request({ method: 'GET', url: `/api/v1/orders/${orderId}` });
     const export_ = await ws.request({ method: 'GET', url: `/api/v1/customers/${order.json().customerId}/export` });
     expect(export_.json().notes.map((n: { body: string }) => n.body)).toEqual(['attempt 2']);
+  });
+
+  it('refuses a payload that does not fit its definition, at publish time, and stores nothing', async () => {
+    const pointsEarned = defineEvent('points.earned', z.object({ customerId: z.uuid(), points: z.number().int() }));
+    const ctx = systemCtx(ws.workspaceId);
+    await expect(
+      inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+        // A caller that got around the types (JSON from elsewhere) still cannot store the wrong shape.
+        publishEvent(trx, ctx, pointsEarned, { customerId: 'not-a-uuid', points: 1.5 } as never),
+      ),
+    ).rejects.toThrow();
+    const received: DeliveredEvent<typeof pointsEarned>[] = [];
+    unsubscribe.push(
+      subscribe({
+        name: 'test.points',
+        events: [pointsEarned],
+        handle: async (_trx, c, event) => {
+          if (c.workspaceId === ws.workspaceId) received.push(event);
+        },
+      }),
+    );
+    const customerId = crypto.randomUUID();
+    await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      publishEvent(trx, ctx, pointsEarned, { customerId, points: 120 }),
+    );
+    await dispatchEvents(t.database.db, { batch: 10_000 });
+    expect(received.map((e) => [e.type, e.payload])).toEqual([['points.earned', { customerId, points: 120 }]]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { DB } from '../db/schema.ts';
 import { inSystem, inWorkspace, type Trx } from '../db/tenancy.ts';
 import { type Ctx, systemCtx } from './context.ts';
@@ -10,28 +11,56 @@ import { newId } from './crypto.ts';
  * Other modules (loyalty, campaigns, surveys) subscribe; the dispatcher hands
  * each event to each subscriber exactly once, in the subscriber's own
  * transaction together with the record of its delivery.
+ *
+ * Each event is defined once, by the module that publishes it, with the zod
+ * schema of its payload (`customers.events.ts`, `commerce.events.ts` ...): a
+ * publisher cannot send, and a subscriber does not receive, a payload of
+ * another shape.
  */
-export type DomainEvent = { type: string; payload: Record<string, unknown> };
-export type StoredEvent = DomainEvent & { id: string; occurredAt: Date };
-
-export type Subscriber = {
-  name: string;
-  types: readonly string[];
-  handle(trx: Trx, ctx: Ctx, event: StoredEvent): Promise<void>;
+export type EventDefinition<T extends string = string, P extends z.ZodType = z.ZodType> = {
+  readonly type: T;
+  readonly payload: P;
 };
 
-const subscribers = new Map<string, Subscriber>();
+export function defineEvent<const T extends string, P extends z.ZodType>(type: T, payload: P): EventDefinition<T, P> {
+  return { type, payload };
+}
 
-export function subscribe(subscriber: Subscriber): () => void {
-  subscribers.set(subscriber.name, subscriber);
+/** An event as a subscriber receives it: its definition's type and payload, with its id and time. */
+export type DeliveredEvent<D extends EventDefinition> =
+  D extends EventDefinition<infer T, infer P> ? { id: string; type: T; payload: z.infer<P>; occurredAt: Date } : never;
+
+export type Subscriber<D extends EventDefinition = EventDefinition> = {
+  name: string;
+  events: readonly D[];
+  handle(trx: Trx, ctx: Ctx, event: DeliveredEvent<D>): Promise<void>;
+};
+
+type AnySubscriber = {
+  name: string;
+  events: readonly EventDefinition[];
+  handle(trx: Trx, ctx: Ctx, event: DeliveredEvent<EventDefinition>): Promise<void>;
+};
+
+const subscribers = new Map<string, AnySubscriber>();
+
+export function subscribe<D extends EventDefinition>(subscriber: Subscriber<D>): () => void {
+  subscribers.set(subscriber.name, subscriber as unknown as AnySubscriber);
   return () => subscribers.delete(subscriber.name);
 }
 
-export async function publishEvent(trx: Trx, ctx: Ctx, event: DomainEvent): Promise<string> {
+/** Records the event in the caller's transaction; a payload that does not fit its definition is a bug and throws. */
+export async function publishEvent<D extends EventDefinition>(
+  trx: Trx,
+  ctx: Ctx,
+  definition: D,
+  payload: z.input<D['payload']>,
+): Promise<string> {
+  const checked = definition.payload.parse(payload);
   const id = newId();
   await trx
     .insertInto('domain_events')
-    .values({ workspace_id: ctx.workspaceId, id, type: event.type, payload: JSON.stringify(event.payload) })
+    .values({ workspace_id: ctx.workspaceId, id, type: definition.type, payload: JSON.stringify(checked) })
     .execute();
   return id;
 }
@@ -46,11 +75,12 @@ export async function dispatchEvents(db: Kysely<DB>, options: { batch?: number }
   const batch = options.batch ?? 200;
   let delivered = 0;
   for (const subscriber of subscribers.values()) {
+    const definitions = new Map(subscriber.events.map((d) => [d.type, d]));
     const pending = await inSystem(db, (trx) =>
       trx
         .selectFrom('domain_events as e')
         .select(['e.workspace_id', 'e.id', 'e.type', 'e.payload', 'e.occurred_at'])
-        .where('e.type', 'in', subscriber.types)
+        .where('e.type', 'in', [...definitions.keys()])
         .where(({ not, exists, selectFrom }) =>
           not(
             exists(
@@ -68,13 +98,10 @@ export async function dispatchEvents(db: Kysely<DB>, options: { batch?: number }
     );
     for (const row of pending) {
       const ctx = systemCtx(row.workspace_id);
-      const event: StoredEvent = {
-        id: row.id,
-        type: row.type,
-        payload: row.payload as Record<string, unknown>,
-        occurredAt: row.occurred_at,
-      };
       try {
+        // Read through the definition, as it was published: a stored payload of another shape is a bug, logged below.
+        const payload = definitions.get(row.type)?.payload.parse(row.payload);
+        const event = { id: row.id, type: row.type, payload, occurredAt: row.occurred_at };
         await inWorkspace(db, row.workspace_id, async (trx) => {
           const claimed = await trx
             .insertInto('event_deliveries')

@@ -13,6 +13,7 @@ import {
   resolveActiveCustomerId,
 } from '../customers/customers.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
+import { orderPlaced, orderRefunded } from './commerce.events.ts';
 import type { CreateOrderBody, CreateProductBody, RefundBody } from './commerce.schemas.ts';
 import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
 
@@ -249,9 +250,11 @@ export async function createOrder(
   const order = await getOrder(trx, ctx, id);
   await refreshTotals(trx, ctx, [customerId]);
   await recordAudit(trx, ctx, { action: 'order.created', entityType: 'order', entityId: id, after: order });
-  await publishEvent(trx, ctx, {
-    type: 'order.placed',
-    payload: { orderId: id, externalId: input.externalId, customerId, total: order.total },
+  await publishEvent(trx, ctx, orderPlaced, {
+    orderId: id,
+    externalId: input.externalId,
+    customerId,
+    total: order.total,
   });
   return { order, created: true };
 }
@@ -331,9 +334,10 @@ export async function refundOrder(trx: Trx, ctx: Ctx, orderId: string, input: Re
     before: { refundedTotal: order.refunded_total },
     after: { refundedTotal: fromAgorot(refunded), amount: input.amount },
   });
-  await publishEvent(trx, ctx, {
-    type: 'order.refunded',
-    payload: { orderId, customerId: order.customer_id, amount: fromAgorot(toAgorot(input.amount)) },
+  await publishEvent(trx, ctx, orderRefunded, {
+    orderId,
+    customerId: order.customer_id,
+    amount: fromAgorot(toAgorot(input.amount)),
   });
   return getOrder(trx, ctx, orderId);
 }

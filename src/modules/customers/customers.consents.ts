@@ -4,6 +4,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { publishEvent } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
+import { consentChanged } from './customers.events.ts';
 import { requireActive } from './customers.records.ts';
 import { findCustomerRow } from './customers.repository.ts';
 import type { ConsentBody } from './customers.schemas.ts';
@@ -45,10 +46,7 @@ export async function appendConsent(trx: Trx, ctx: Ctx, customerId: string, cons
     })
     .execute();
   await refreshConsents(trx, ctx, customerId);
-  await publishEvent(trx, ctx, {
-    type: 'consent.changed',
-    payload: { customerId, channel: consent.channel, status: consent.status },
-  });
+  await publishEvent(trx, ctx, consentChanged, { customerId, channel: consent.channel, status: consent.status });
   return id;
 }
 

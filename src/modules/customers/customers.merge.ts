@@ -8,6 +8,7 @@ import { publishEvent } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { moveTimeline, recordTimelineEvent } from '../timeline/timeline.service.ts';
 import { refreshConsents } from './customers.consents.ts';
+import { customerMerged } from './customers.events.ts';
 import { customerHooks } from './customers.hooks.ts';
 import { addIdentities, requireActive } from './customers.records.ts';
 import {
@@ -160,6 +161,6 @@ export async function mergeCustomers(trx: Trx, ctx: Ctx, survivorId: string, mer
     refId: mergedId,
     data: { mergedName: [merged.first_name, merged.last_name].filter(Boolean).join(' '), by: ctx.actor.name },
   });
-  await publishEvent(trx, ctx, { type: 'customer.merged', payload: { survivorId, mergedId } });
+  await publishEvent(trx, ctx, customerMerged, { survivorId, mergedId });
   return after;
 }

@@ -6,6 +6,7 @@ import { redactIdempotentReplies } from '../../platform/idempotency.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { exportTimeline, scrubTimeline } from '../timeline/timeline.service.ts';
 import { consentHistoryOf } from './customers.consents.ts';
+import { customerErased } from './customers.events.ts';
 import { customerHooks, type ErasedPerson } from './customers.hooks.ts';
 import { findCustomerRow, identityValues, lockCustomerRow, rowToCustomer } from './customers.repository.ts';
 
@@ -130,7 +131,7 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
     after: { erasedAt, ordersKept: row.orders_count },
   });
   await redactIdempotentReplies(trx, ctx, customerId);
-  await publishEvent(trx, ctx, { type: 'customer.erased', payload: { customerId } });
+  await publishEvent(trx, ctx, customerErased, { customerId });
   // Records merged into this one are the same person: they go too.
   const mergedIn = await trx
     .selectFrom('customers')

@@ -9,6 +9,7 @@ import { publishEvent } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { recordTimelineEvent, type TimelineJsonRow, timelinePageFromJson } from '../timeline/timeline.service.ts';
 import { appendConsent } from './customers.consents.ts';
+import { customerCreated, customerUpdated } from './customers.events.ts';
 import { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 import { addIdentities, requireActive } from './customers.records.ts';
 import {
@@ -156,7 +157,7 @@ export async function createCustomer(
   await refreshSearchText(trx, ctx, id);
   const created = rowToCustomer(await findCustomerRow(trx, ctx, id));
   await recordAudit(trx, ctx, { action: 'customer.created', entityType: 'customer', entityId: id, after: created });
-  await publishEvent(trx, ctx, { type: 'customer.created', payload: { customerId: id } });
+  await publishEvent(trx, ctx, customerCreated, { customerId: id });
   return created;
 }
 
@@ -199,7 +200,7 @@ export async function updateCustomer(trx: Trx, ctx: Ctx, id: string, input: Upda
       data: { from: before.conductFlag, to: after.conductFlag, note: after.conductNote, by: ctx.actor.name },
     });
   }
-  await publishEvent(trx, ctx, { type: 'customer.updated', payload: { customerId: id } });
+  await publishEvent(trx, ctx, customerUpdated, { customerId: id });
   return after;
 }
 
@@ -294,7 +295,7 @@ export async function setCustomerTags(trx: Trx, ctx: Ctx, id: string, tags: stri
     before: { tags: beforeRow.tags },
     after: { tags: next },
   });
-  await publishEvent(trx, ctx, { type: 'customer.updated', payload: { customerId: id } });
+  await publishEvent(trx, ctx, customerUpdated, { customerId: id });
   return rowToCustomer(await findCustomerRow(trx, ctx, id));
 }
 

@@ -17,6 +17,7 @@ import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { requirePermission } from '../../platform/permissions.ts';
+import { importCompleted } from './imports.events.ts';
 import { DEFAULT_IMPORT_MAX_ROWS, type ImportSheet, previewImportFile, readImportFile } from './imports.file.ts';
 import { guessKind, type Mapping, resolveMapping, suggestMapping } from './imports.mapping.ts';
 import { importMessage, localiseRowError } from './imports.messages.ts';
@@ -408,7 +409,7 @@ export async function runImport(db: Kysely<DB>, job: ImportJob, limits: ImportLi
         entityId: job.importId,
         after: summary,
       });
-      await publishEvent(trx, ctx, { type: 'import.completed', payload: { importId: job.importId, ...summary } });
+      await publishEvent(trx, ctx, importCompleted, { importId: job.importId, ...summary });
     });
     await dropImportFile(record.file);
   } catch (error) {

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineEvent } from '../../platform/events.ts';
+
+/** A decimal amount in shekels, as orders keep it ("42.00"); never a float. */
+const money = z.string().regex(/^-?\d+(\.\d{1,2})?$/);
+
+/** What the commerce module announces; loyalty earns on order.placed and takes back on order.refunded. */
+export const orderPlaced = defineEvent(
+  'order.placed',
+  z.object({ orderId: z.uuid(), externalId: z.string(), customerId: z.uuid(), total: money }),
+);
+export const orderRefunded = defineEvent(
+  'order.refunded',
+  z.object({ orderId: z.uuid(), customerId: z.uuid(), amount: money }),
+);
