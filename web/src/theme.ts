@@ -153,9 +153,11 @@ export const theme = createTheme({
     Menu: Menu.extend({ defaultProps: { withInitialFocusPlaceholder: false } }),
     // The chosen segment is filled (4.5:1 and more), not a white pill on a light gray track (1.1:1).
     SegmentedControl: SegmentedControl.extend({ defaultProps: { color: primaryColor } }),
-    // A table wider than the screen scrolls sideways; a keyboard user scrolls it after tabbing to it.
+    // A table wider than the screen scrolls sideways; a keyboard user scrolls it after tabbing to it. Its
+    // scrollbar shows whenever it does (not only under a pointer, which a phone has not), so a column cut
+    // off at the edge reads as "more this way", not as the end of the table.
     TableScrollContainer: Table.ScrollContainer.extend({
-      defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } },
+      defaultProps: { scrollAreaProps: { type: 'auto', viewportProps: { tabIndex: 0 } } },
     }),
     // The list of options scrolls itself (the listbox the field controls) rather than a box inside it,
     // so arrow keys scroll it and assistive technology knows it as the field's list.
