@@ -27,9 +27,11 @@ import { readImportFile } from '../src/modules/imports/imports.file.ts';
 import { suggestMapping } from '../src/modules/imports/imports.mapping.ts';
 import { runImportPipeline } from '../src/modules/imports/imports.pipeline.ts';
 import { importBatching } from '../src/modules/imports/imports.service.ts';
+import { modules } from '../src/modules/index.ts';
 import { createWorkspace } from '../src/platform/auth.service.ts';
 import type { Ctx } from '../src/platform/context.ts';
 import { newId } from '../src/platform/crypto.ts';
+import { installModules } from '../src/platform/registry.ts';
 import { benchCustomer, benchOrder, benchProducts, mulberry32, writeBenchCsvs } from './import-data.ts';
 
 const { values } = parseArgs({
@@ -296,6 +298,7 @@ async function runBaseline(kind: 'pglite' | 'postgres'): Promise<Side> {
 }
 
 async function main() {
+  installModules(modules);
   fs.mkdirSync(workDir, { recursive: true });
   console.log(`Generating ${customers} customers and ${orders} order lines in ${workDir} ...`);
   const files = writeBenchCsvs(workDir, customers, orders);

@@ -10,8 +10,10 @@ import { migrateToLatest } from './db/migrate.ts';
 import type { DB } from './db/schema.ts';
 import { inSystem, inWorkspace } from './db/tenancy.ts';
 import { seedDemo } from './demo/demo.ts';
+import { modules } from './modules/index.ts';
 import { createApiKey, createWorkspace, isSetupNeeded } from './platform/auth.service.ts';
 import { systemCtx } from './platform/context.ts';
+import { installModules } from './platform/registry.ts';
 import { builtWebApp, WEB_APP_MISSING } from './server.ts';
 
 const usage = `Usage: klient <command>
@@ -24,6 +26,7 @@ const usage = `Usage: klient <command>
 `;
 
 async function main(argv: string[]): Promise<number> {
+  installModules(modules);
   const config = loadConfig();
   const [command, ...rest] = argv;
   switch (command) {

@@ -9,11 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.ts';
-import { commerceRoutes } from './modules/commerce/commerce.routes.ts';
-import { CustomerPageCache } from './modules/customers/customers.page-cache.ts';
-import { customersRoutes } from './modules/customers/customers.routes.ts';
-import { registerImportJobs } from './modules/imports/imports.jobs.ts';
-import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { modules } from './modules/index.ts';
 import { watchApiKeyChanges } from './platform/api-keys.service.ts';
 import { resolveApiKey, resolveSession } from './platform/auth.service.ts';
 import { safeEqual } from './platform/crypto.ts';
@@ -21,8 +17,10 @@ import { AppError } from './platform/errors.ts';
 import { frameworkErrors, installErrorHandler, installInputGuards } from './platform/http.ts';
 import type { Jobs } from './platform/jobs.ts';
 import { localeFromHeader } from './platform/messages.ts';
+import type { ModuleDeps } from './platform/module.ts';
 import { can } from './platform/permissions.ts';
-import { platformRoutes, SESSION_COOKIE } from './platform/platform.routes.ts';
+import { SESSION_COOKIE } from './platform/platform.routes.ts';
+import { installModules } from './platform/registry.ts';
 import { securityHeaders } from './platform/security-headers.ts';
 
 export type AppOptions = {
@@ -62,10 +60,17 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { database, jobs } = options;
   const db = database.db;
-  const pages = new CustomerPageCache(database.notifications, {
-    maxBytes: (options.pageCacheMb ?? 64) * 1024 * 1024,
-    maxAgeMs: 5 * 60_000,
-  });
+  installModules(modules);
+  const deps: ModuleDeps = {
+    database,
+    db,
+    jobs,
+    settings: {
+      secureCookies: options.secureCookies ?? false,
+      publicUrl: options.publicUrl ?? 'http://localhost:3000',
+      pageCacheMb: options.pageCacheMb ?? 64,
+    },
+  };
   const app = Fastify({
     logger: { level: options.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
@@ -158,18 +163,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(platformRoutes, {
-        db,
-        secureCookies: options.secureCookies ?? false,
-        publicUrl: options.publicUrl ?? 'http://localhost:3000',
-      });
-      await api.register(customersRoutes, { db, pages });
-      await api.register(commerceRoutes, { db });
-      await api.register(importsRoutes, { db, jobs });
+      for (const module of modules) await module.routes?.(api, deps);
     },
     { prefix: '/api/v1' },
   );
-  await registerImportJobs(db, jobs);
+  // Each queue exists (and has its worker) before the first request may enqueue inside its transaction.
+  for (const module of modules) {
+    for (const job of module.jobs ?? []) {
+      await jobs.work(job.queue, job.handler(deps));
+      if (job.schedule) await jobs.schedule(job.queue, job.schedule.cron, job.schedule.data ?? {}, job.schedule);
+    }
+  }
 
   const webDir = builtWebApp(options.webDir);
   if (webDir) await app.register(fastifyStatic, { root: webDir, index: ['index.html'] });

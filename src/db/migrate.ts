@@ -1,16 +1,9 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
-import { commerceMigrations } from '../modules/commerce/commerce.migrations.ts';
-import { customersMigrations } from '../modules/customers/customers.migrations.ts';
-import { timelineMigrations } from '../modules/timeline/timeline.migrations.ts';
-import { platformMigrations } from '../platform/platform.migrations.ts';
+import { modules } from '../modules/index.ts';
 
-/** Each module's migrations, kept in its own folder (`<module>/migrations/`). */
-const owners: Record<string, Record<string, Migration>> = {
-  platform: platformMigrations,
-  customers: customersMigrations,
-  commerce: commerceMigrations,
-  timeline: timelineMigrations,
-};
+/** Each module's migrations (its `migrations`, kept in its own `<module>/migrations/` folder). */
+const owners = (): Record<string, Readonly<Record<string, Migration>>> =>
+  Object.fromEntries(modules.map((m) => [m.name, 'migrations' in m ? m.migrations : {}]));
 
 /**
  * A migration is named by when it was written, to the second:
@@ -23,7 +16,9 @@ const LEGACY_NAME = /^(\d{8})_(\d{4})_[a-z][a-z0-9_]*$/;
 const LAST_LEGACY = '20261201_0015_order_addresses';
 
 /** Every module's migrations under one name each; a name used twice, or badly formed, stops the start. */
-export function collectMigrations(sets: Record<string, Record<string, Migration>> = owners): Record<string, Migration> {
+export function collectMigrations(
+  sets: Record<string, Readonly<Record<string, Migration>>> = owners(),
+): Record<string, Migration> {
   const all: Record<string, Migration> = {};
   const ownerOf = new Map<string, string>();
   for (const [owner, migrations] of Object.entries(sets)) {

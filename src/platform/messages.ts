@@ -1,44 +1,12 @@
 import type { ErrorCode } from './errors.ts';
+import { errorSpec } from './registry.ts';
 
 export type Locale = 'he' | 'en';
 
-type Dictionary = { errors: Record<ErrorCode, string>; fields: Record<string, string> };
+/** The words shared by every module: field-level problems. Each error code's title comes with its module's declaration. */
+type Dictionary = { fields: Record<string, string> };
 
 const he: Dictionary = {
-  errors: {
-    VALIDATION: 'חלק מהשדות אינם תקינים',
-    BAD_JSON: 'גוף הבקשה אינו JSON תקין',
-    PAYLOAD_TOO_LARGE: 'הבקשה או הקובץ גדולים מדי',
-    UNSUPPORTED_MEDIA_TYPE: 'סוג התוכן אינו נתמך',
-    NOT_FOUND: 'לא נמצא',
-    RATE_LIMITED: 'יותר מדי בקשות. נסו שוב בעוד רגע',
-    CONFLICT: 'הבקשה מתנגשת בנתונים שכבר שמורים',
-    'AUTH.UNAUTHENTICATED': 'יש להתחבר',
-    'AUTH.FORBIDDEN': 'אין לך הרשאה לפעולה הזאת',
-    'AUTH.INVALID_CREDENTIALS': 'דוא״ל או סיסמה שגויים',
-    'AUTH.ROLE_ABOVE_OWN': 'אי אפשר לתת תפקיד גבוה מהתפקיד שלך. רק בעלים ממנים בעלים',
-    'AUTH.LOCKED': 'יותר מדי סיסמאות שגויות מהכתובת הזאת. המתינו מעט ונסו שוב',
-    'AUTH.CSRF': 'הבקשה נחסמה (אסימון CSRF חסר או שגוי). רעננו את הדף ונסו שוב',
-    'AUTH.SETUP_DONE': 'העסק כבר הוגדר. יש להתחבר',
-    'AUTH.INVITATION_INVALID': 'ההזמנה אינה בתוקף',
-    'USER.NOT_FOUND': 'המשתמש לא נמצא',
-    'USER.EMAIL_TAKEN': 'כבר יש משתמש עם הדוא״ל הזה',
-    'USER.LAST_OWNER': 'חייב להישאר לפחות בעלים פעיל אחד',
-    'USER.SELF_CHANGE': 'אי אפשר לשנות את התפקיד או הסטטוס של עצמך. בקשו זאת מבעלים אחר',
-    'API_KEY.NOT_FOUND': 'מפתח ה-API לא נמצא',
-    'CUSTOMER.NOT_FOUND': 'הלקוח לא נמצא',
-    'CUSTOMER.DUPLICATE': 'כבר קיים לקוח עם אותו טלפון או דוא״ל',
-    'CUSTOMER.MERGE_SELF': 'אי אפשר למזג לקוח עם עצמו',
-    'CUSTOMER.NOT_ACTIVE': 'הלקוח מוזג, נמחק או הועבר לארכיון',
-    'ORDER.NOT_FOUND': 'ההזמנה לא נמצאה',
-    'ORDER.CUSTOMER_NOT_FOUND': 'הלקוח של ההזמנה לא נמצא',
-    'ORDER.REFUND_EXCEEDS_TOTAL': 'סכום הזיכוי גדול מהיתרה שלא זוכתה בהזמנה',
-    'ORDER.REFUND_ID_TAKEN': 'מזהה הזיכוי כבר שימש לזיכוי בהזמנה אחרת',
-    'IMPORT.NOT_FOUND': 'הייבוא לא נמצא',
-    'IMPORT.BAD_FILE': 'לא ניתן לקרוא את הקובץ',
-    'IMPORT.MISSING_COLUMNS': 'חסרות עמודות חובה בקובץ',
-    'IDEMPOTENCY.KEY_REUSED': 'מפתח ה-Idempotency-Key כבר שימש לבקשה אחרת',
-  },
   fields: {
     required: 'שדה חובה',
     invalid_type: 'ערך מסוג שגוי',
@@ -73,40 +41,6 @@ const he: Dictionary = {
 };
 
 const en: Dictionary = {
-  errors: {
-    VALIDATION: 'Some fields are not valid',
-    BAD_JSON: 'The request body is not valid JSON',
-    PAYLOAD_TOO_LARGE: 'The request or file is too large',
-    UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type',
-    NOT_FOUND: 'Not found',
-    RATE_LIMITED: 'Too many requests. Try again in a moment',
-    CONFLICT: 'The request conflicts with data already stored',
-    'AUTH.UNAUTHENTICATED': 'Please log in',
-    'AUTH.FORBIDDEN': 'You are not allowed to do this',
-    'AUTH.INVALID_CREDENTIALS': 'Wrong email or password',
-    'AUTH.ROLE_ABOVE_OWN': 'You cannot grant a role above your own; only an owner makes an owner',
-    'AUTH.LOCKED': 'Too many wrong passwords from this address. Wait a little and try again',
-    'AUTH.CSRF': 'Request blocked (missing or wrong CSRF token). Reload the page and try again',
-    'AUTH.SETUP_DONE': 'The business is already set up. Please log in',
-    'AUTH.INVITATION_INVALID': 'This invitation is not valid',
-    'USER.NOT_FOUND': 'User not found',
-    'USER.EMAIL_TAKEN': 'A user with this email already exists',
-    'USER.LAST_OWNER': 'At least one active owner must remain',
-    'USER.SELF_CHANGE': 'You cannot change your own role or status; ask another owner',
-    'API_KEY.NOT_FOUND': 'API key not found',
-    'CUSTOMER.NOT_FOUND': 'Customer not found',
-    'CUSTOMER.DUPLICATE': 'A customer with the same phone or email already exists',
-    'CUSTOMER.MERGE_SELF': 'A customer cannot be merged with itself',
-    'CUSTOMER.NOT_ACTIVE': 'The customer was merged, erased or archived',
-    'ORDER.NOT_FOUND': 'Order not found',
-    'ORDER.CUSTOMER_NOT_FOUND': "The order's customer was not found",
-    'ORDER.REFUND_EXCEEDS_TOTAL': 'The refund is larger than what is left to refund on the order',
-    'ORDER.REFUND_ID_TAKEN': 'This refund id was already used for a refund on another order',
-    'IMPORT.NOT_FOUND': 'Import not found',
-    'IMPORT.BAD_FILE': 'The file cannot be read',
-    'IMPORT.MISSING_COLUMNS': 'Required columns are missing from the file',
-    'IDEMPOTENCY.KEY_REUSED': 'This Idempotency-Key was already used for a different request',
-  },
   fields: {
     required: 'Required',
     invalid_type: 'Wrong type of value',
@@ -143,7 +77,7 @@ const en: Dictionary = {
 const dictionaries: Record<Locale, Dictionary> = { he, en };
 
 export function errorTitle(code: ErrorCode, locale: Locale): string {
-  return dictionaries[locale].errors[code];
+  return errorSpec(code)[locale];
 }
 
 export function fieldMessage(key: string, locale: Locale): string {

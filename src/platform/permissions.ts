@@ -1,70 +1,24 @@
+import type { modules } from '../modules/index.ts';
 import type { Ctx } from './context.ts';
 import { AppError } from './errors.ts';
+import type { PermissionsOf } from './module.ts';
 import type { Role } from './platform.tables.ts';
+import { allRoles, declaredPermissions, roleGrants } from './registry.ts';
 
-export type Permission =
-  | 'customers.read'
-  | 'customers.write'
-  | 'customers.tag'
-  | 'customers.consent'
-  | 'customers.merge'
-  | 'customers.erase'
-  | 'customers.export'
-  | 'imports.run'
-  | 'commerce.read'
-  | 'commerce.write'
-  | 'users.manage'
-  | 'apikeys.manage'
-  | 'settings.manage'
-  | 'audit.read';
+/** Every permission a module declares (its `permissions`, src/modules/index.ts). */
+export type Permission = PermissionsOf<typeof modules>;
 
-const everything: Permission[] = [
-  'customers.read',
-  'customers.write',
-  'customers.tag',
-  'customers.consent',
-  'customers.merge',
-  'customers.erase',
-  'customers.export',
-  'imports.run',
-  'commerce.read',
-  'commerce.write',
-  'users.manage',
-  'apikeys.manage',
-  'settings.manage',
-  'audit.read',
-];
-
-// Shoppers are external mystery shoppers: they never see customer data.
-const grants: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set(everything),
-  admin: new Set(everything),
-  agent: new Set([
-    'customers.read',
-    'customers.write',
-    'customers.tag',
-    'customers.consent',
-    'customers.merge',
-    'commerce.read',
-  ]),
-  // Marketers tag customers (segments for campaigns) but do not edit their profile.
-  marketer: new Set([
-    'customers.read',
-    'customers.tag',
-    'customers.consent',
-    'imports.run',
-    'commerce.read',
-    'customers.export',
-  ]),
-  analyst: new Set(['customers.read', 'commerce.read', 'audit.read']),
-  shopper: new Set([]),
-};
-
+/** Whether the role holds the permission, as the module that declares it says. */
 export function can(role: Role, permission: Permission): boolean {
-  return grants[role].has(permission);
+  return roleGrants(role).has(permission);
 }
 
-export const roles: readonly Role[] = ['owner', 'admin', 'agent', 'marketer', 'analyst', 'shopper'];
+/** Every permission of every installed module. */
+export function allPermissions(): readonly Permission[] {
+  return declaredPermissions() as readonly Permission[];
+}
+
+export const roles: readonly Role[] = allRoles;
 
 /**
  * Services call this before they change anything: a role's limits hold on every

@@ -8,8 +8,8 @@ import { publishEvent } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import {
   applyCustomerTotals,
+  type CustomerHooks,
   findOrCreateBranch,
-  registerCustomerHooks,
   resolveActiveCustomerId,
 } from '../customers/customers.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
@@ -400,7 +400,8 @@ export async function refreshTotals(trx: Trx, ctx: Ctx, customerIds: string[]): 
   );
 }
 
-registerCustomerHooks('commerce', {
+/** What commerce does when a customer is merged, exported or erased (declared in commerce.module.ts). */
+export const commerceCustomerHooks: CustomerHooks = {
   async merge(trx, ctx, { survivorId, mergedId }) {
     await trx
       .updateTable('orders')
@@ -447,4 +448,4 @@ registerCustomerHooks('commerce', {
       update idempotency_keys set response = response - 'billingAddress' - 'shippingAddress'
       where workspace_id = ${ctx.workspaceId} and response ->> 'id' = any(${ids}::text[])`.execute(trx);
   },
-});
+};

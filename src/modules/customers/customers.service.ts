@@ -27,7 +27,7 @@ import type { CustomerRow, CustomerTable } from './customers.tables.ts';
 
 export { changeConsent } from './customers.consents.ts';
 
-export { type CustomerHooks, type ErasedPerson, registerCustomerHooks } from './customers.hooks.ts';
+export type { CustomerHooks, ErasedPerson } from './customers.hooks.ts';
 export { findDuplicates, mergeCustomers } from './customers.merge.ts';
 export { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 export { eraseCustomer, exportCustomer } from './customers.privacy.ts';

@@ -1,0 +1,36 @@
+import { defineModule } from '../../platform/module.ts';
+import { commerceMigrations } from './commerce.migrations.ts';
+import { commerceRoutes } from './commerce.routes.ts';
+import { commerceCustomerHooks } from './commerce.service.ts';
+
+/** Commerce: products, orders with their lines, refunds, and each customer's totals. */
+export const commerceModule = defineModule({
+  name: 'commerce',
+  migrations: commerceMigrations,
+  permissions: {
+    'commerce.read': ['owner', 'admin', 'agent', 'marketer', 'analyst'],
+    'commerce.write': ['owner', 'admin'],
+  },
+  errors: {
+    'ORDER.NOT_FOUND': { status: 404, he: 'ההזמנה לא נמצאה', en: 'Order not found' },
+    'ORDER.CUSTOMER_NOT_FOUND': {
+      status: 400,
+      he: 'הלקוח של ההזמנה לא נמצא',
+      en: "The order's customer was not found",
+    },
+    'ORDER.REFUND_EXCEEDS_TOTAL': {
+      status: 422,
+      he: 'סכום הזיכוי גדול מהיתרה שלא זוכתה בהזמנה',
+      en: 'The refund is larger than what is left to refund on the order',
+    },
+    'ORDER.REFUND_ID_TAKEN': {
+      status: 409,
+      he: 'מזהה הזיכוי כבר שימש לזיכוי בהזמנה אחרת',
+      en: 'This refund id was already used for a refund on another order',
+    },
+  },
+  routes: async (api, { db }) => {
+    await api.register(commerceRoutes, { db });
+  },
+  customerHooks: commerceCustomerHooks,
+});

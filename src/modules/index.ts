@@ -1,0 +1,12 @@
+import { platformModule } from '../platform/platform.module.ts';
+import { commerceModule } from './commerce/commerce.module.ts';
+import { customersModule } from './customers/customers.module.ts';
+import { importsModule } from './imports/imports.module.ts';
+import { timelineModule } from './timeline/timeline.module.ts';
+
+/**
+ * Every module of Klient, in the order their routes and hooks are set up.
+ * The server, the migrator, the permission and error types, the OpenAPI and
+ * the customer hooks all come from this list: adding a module is one line here.
+ */
+export const modules = [platformModule, customersModule, commerceModule, importsModule, timelineModule] as const;
