@@ -17,7 +17,7 @@ import { AppError } from './platform/errors.ts';
 import { frameworkErrors, installErrorHandler, installInputGuards } from './platform/http.ts';
 import type { Jobs } from './platform/jobs.ts';
 import { localeFromHeader } from './platform/messages.ts';
-import type { ModuleDeps } from './platform/module.ts';
+import type { KlientModule, ModuleDeps } from './platform/module.ts';
 import { can } from './platform/permissions.ts';
 import { SESSION_COOKIE } from './platform/platform.routes.ts';
 import { installModules } from './platform/registry.ts';
@@ -163,12 +163,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      for (const module of modules) await module.routes?.(api, deps);
+      for (const module of modules as readonly KlientModule[]) await module.routes?.(api, deps);
     },
     { prefix: '/api/v1' },
   );
   // Each queue exists (and has its worker) before the first request may enqueue inside its transaction.
-  for (const module of modules) {
+  for (const module of modules as readonly KlientModule[]) {
     for (const job of module.jobs ?? []) {
       await jobs.work(job.queue, job.handler(deps));
       if (job.schedule) await jobs.schedule(job.queue, job.schedule.cron, job.schedule.data ?? {}, job.schedule);

@@ -28,12 +28,26 @@ export type KlientModule = {
   readonly errors?: Readonly<Record<string, ErrorSpec>>;
   /** Its API, under /api/v1. */
   readonly routes?: (api: FastifyInstance, deps: ModuleDeps) => Promise<void>;
+  /** What it puts on the customer's timeline, and whether that holds the person's text. */
+  readonly timeline?: TimelineSpec;
   /** What it does when a customer is merged, exported or erased. */
   readonly customerHooks?: CustomerHooks;
   /** Domain events it handles, each once (src/platform/events.ts). */
   readonly subscribers?: readonly Subscriber<EventDefinition>[];
   /** Its background work: a queue, its handler and, if it runs on a clock, a cron schedule. */
   readonly jobs?: readonly ModuleJob[];
+};
+
+/**
+ * A module's part of the customer timeline. `recorded`: the event types it
+ * writes into timeline_events; an erasure blanks the data of every type that
+ * holds the person's text (and of any type nobody declared). `sources`: the
+ * catalogue entries its migrations register (timeline.catalogue.ts), with the
+ * event types each gives; its own erase hook scrubs what they read.
+ */
+export type TimelineSpec = {
+  readonly recorded?: Readonly<Record<string, { readonly personalData: boolean }>>;
+  readonly sources?: Readonly<Record<string, { readonly eventTypes: readonly string[] }>>;
 };
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;

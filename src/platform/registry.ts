@@ -11,6 +11,8 @@ type Installed = {
   permissions: readonly string[];
   errors: ReadonlyMap<string, ErrorSpec>;
   customerHooks: readonly [string, CustomerHooks][];
+  timelineTypesWithoutPersonalData: readonly string[];
+  timelineSources: ReadonlyMap<string, { module: string; eventTypes: readonly string[] }>;
 };
 
 let installed: Installed | undefined;
@@ -44,6 +46,11 @@ export function installModules(list: readonly KlientModule[]): void {
       claim('error code', code, module.name);
       errors.set(code, spec);
     }
+    for (const type of Object.keys(module.timeline?.recorded ?? {})) claim('timeline event', type, module.name);
+    for (const [name, source] of Object.entries(module.timeline?.sources ?? {})) {
+      claim('timeline source', name, module.name);
+      for (const type of source.eventTypes) claim('timeline event', type, module.name);
+    }
   }
   installed = {
     modules: list,
@@ -53,6 +60,19 @@ export function installModules(list: readonly KlientModule[]): void {
       .map((k) => k.slice('permission:'.length)),
     errors,
     customerHooks: list.filter((m) => m.customerHooks).map((m) => [m.name, m.customerHooks as CustomerHooks]),
+    timelineTypesWithoutPersonalData: list.flatMap((m) =>
+      Object.entries(m.timeline?.recorded ?? {})
+        .filter(([, spec]) => !spec.personalData)
+        .map(([type]) => type),
+    ),
+    timelineSources: new Map(
+      list.flatMap((m) =>
+        Object.entries(m.timeline?.sources ?? {}).map(([name, source]) => [
+          name,
+          { module: m.name, eventTypes: source.eventTypes },
+        ]),
+      ),
+    ),
   };
   for (const module of list) for (const subscriber of module.subscribers ?? []) subscribe(subscriber);
 }
@@ -86,4 +106,14 @@ export function errorSpec(code: string): ErrorSpec {
 /** Every module's customer hooks, for merge, export and erase to call in turn. */
 export function installedCustomerHooks(): readonly [string, CustomerHooks][] {
   return current().customerHooks;
+}
+
+/** Recorded timeline event types whose data hold no personal text; erasure blanks every other type's. */
+export function timelineTypesWithoutPersonalData(): readonly string[] {
+  return current().timelineTypesWithoutPersonalData;
+}
+
+/** The timeline sources the modules declare, by catalogue name. */
+export function declaredTimelineSources(): ReadonlyMap<string, { module: string; eventTypes: readonly string[] }> {
+  return current().timelineSources;
 }

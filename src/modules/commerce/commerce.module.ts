@@ -29,6 +29,12 @@ export const commerceModule = defineModule({
       en: 'This refund id was already used for a refund on another order',
     },
   },
+  timeline: {
+    // A refund's reason is free text.
+    recorded: { 'order.refunded': { personalData: true } },
+    // klient_order_events (migrations 0004, 0015): the orders themselves; the erase hook blanks their addresses.
+    sources: { 'commerce.orders': { eventTypes: ['order.placed'] } },
+  },
   routes: async (api, { db }) => {
     await api.register(commerceRoutes, { db });
   },

@@ -36,6 +36,16 @@ export const customersModule = defineModule({
       en: 'The customer was merged, erased or archived',
     },
   },
+  timeline: {
+    recorded: {
+      'note.added': { personalData: true },
+      'conduct.flagged': { personalData: true },
+      // Who was merged in, by name.
+      'customer.merged': { personalData: true },
+    },
+    // klient_customer_events (migration 0009): the customer row and the consent history, scrubbed by the erasure itself.
+    sources: { 'customers.events': { eventTypes: ['customer.created', 'consent.changed'] } },
+  },
   routes: async (api, { database, db, settings }) => {
     const pages = new CustomerPageCache(database.notifications, {
       maxBytes: settings.pageCacheMb * 1024 * 1024,

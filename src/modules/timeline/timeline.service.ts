@@ -3,6 +3,7 @@ import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from '../../platform/cursor.ts';
+import { timelineTypesWithoutPersonalData } from '../../platform/registry.ts';
 
 /**
  * The customer timeline. A module shows what happened to a customer in one of
@@ -113,10 +114,6 @@ export async function moveTimeline(trx: Trx, ctx: Ctx, fromCustomerId: string, t
     .execute();
 }
 
-// Event types whose data is known to hold no personal text; every other type is scrubbed on erasure,
-// so a type added later (a conduct note, a ticket, a survey answer) is private by default.
-const typesWithoutPersonalData = ['consent.changed'];
-
 /** Erasure: events stay (the history of the business), their free text does not. */
 export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
   await trx
@@ -124,7 +121,10 @@ export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Pro
     .set({ data: JSON.stringify({ erased: true }) })
     .where('workspace_id', '=', ctx.workspaceId)
     .where('customer_id', '=', customerId)
-    .where('type', 'not in', typesWithoutPersonalData)
+    // Types declared without personal text keep their data; any other type, declared or not, is private.
+    .$if(timelineTypesWithoutPersonalData().length > 0, (q) =>
+      q.where('type', 'not in', timelineTypesWithoutPersonalData()),
+    )
     .execute();
 }
 
