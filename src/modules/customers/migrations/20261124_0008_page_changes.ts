@@ -15,7 +15,7 @@ import { type Kysely, sql } from 'kysely';
  *
  * A module whose table later feeds the page (a timeline source) calls
  * `select klient_watch_customer_pages('its_table', 'customer_id')` in its
- * migration (docs/extension-points.md).
+ * migration (docs/architecture.md).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
