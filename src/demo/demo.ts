@@ -9,14 +9,9 @@ import {
 } from '../modules/commerce/commerce.bulk.ts';
 import type { OrderChannel } from '../modules/commerce/commerce.tables.ts';
 import { type BulkCustomerInput, upsertCustomersBulk } from '../modules/customers/customers.bulk.ts';
-import {
-  addNote,
-  createCustomer,
-  findOrCreateBranch,
-  normalisePhone,
-  updateCustomer,
-} from '../modules/customers/customers.service.ts';
+import { addNote, createCustomer, normalisePhone, updateCustomer } from '../modules/customers/customers.service.ts';
 import type { LifecycleStage } from '../modules/customers/customers.tables.ts';
+import { findOrCreateBranch } from '../modules/locations/locations.service.ts';
 import { createWorkspace } from '../platform/auth.service.ts';
 import type { Ctx } from '../platform/context.ts';
 import {

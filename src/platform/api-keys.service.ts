@@ -3,12 +3,12 @@ import type { Notifications } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
 import type { Trx } from '../db/tenancy.ts';
 import { recordAudit } from './audit.ts';
-import type { ResolvedAuth } from './auth.service.ts';
 import type { Ctx } from './context.ts';
 import { newId, randomToken, sha256 } from './crypto.ts';
 import { AppError } from './errors.ts';
 import { assertMayGrant, grantorOf, mayGrant } from './grants.ts';
 import type { Role } from './platform.tables.ts';
+import type { ResolvedAuth } from './sessions.ts';
 
 // API keys for machines: shown once, stored as a hash, scoped to one workspace, revocable.
 // A key acts on the authority of the user who made it: while that user is

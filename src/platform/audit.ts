@@ -92,3 +92,38 @@ export async function listAudit(
       rows.length > filter.limit && last ? encodeTimeCursor({ at: last.at.toISOString(), id: last.id }) : null,
   };
 }
+
+/**
+ * Erasure: the entries about one record keep who did what and when, but their
+ * copies of its data go (`before` emptied, `after` marked as erased).
+ */
+export async function redactAuditEntries(trx: Trx, ctx: Ctx, entityType: string, entityId: string): Promise<void> {
+  await trx
+    .updateTable('audit_log')
+    .set({ before: null, after: JSON.stringify({ redacted: 'erased' }) })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .execute();
+}
+
+/** Erasure of part of a record: its audit entries drop these top-level fields from `before` and `after`. */
+export async function dropAuditFields(
+  trx: Trx,
+  ctx: Ctx,
+  entityType: string,
+  entityIds: string[],
+  fields: string[],
+): Promise<void> {
+  if (entityIds.length === 0 || fields.length === 0) return;
+  await trx
+    .updateTable('audit_log')
+    .set({
+      before: sql`before - ${fields}::text[]`,
+      after: sql`after - ${fields}::text[]`,
+    })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', sql<string>`any(${entityIds}::uuid[])`)
+    .execute();
+}

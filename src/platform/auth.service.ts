@@ -7,9 +7,15 @@ import type { Actor, Ctx } from './context.ts';
 import { hashPassword, newId, randomToken, sha256, verifyPassword } from './crypto.ts';
 import { AppError } from './errors.ts';
 import type { Locale } from './messages.ts';
-import type { Role, UserRow } from './platform.tables.ts';
+import {
+  getWorkspace,
+  grantFor,
+  normaliseEmail,
+  type PublicWorkspace,
+  type ResolvedAuth,
+  type SessionGrant,
+} from './sessions.ts';
 
-export const SESSION_DAYS = 14;
 /**
  * Login throttling, per email and client address, whether or not an account
  * has the email (README, "Roles and sign-in"): the first `freeFailures` wrong
@@ -20,25 +26,6 @@ export const SESSION_DAYS = 14;
  */
 export const loginPolicy = { freeFailures: 4, firstDelayS: 30, maxDelayS: 15 * 60, forgetAfterH: 24 };
 let dummyHash: Promise<string> | undefined;
-
-export type PublicUser = { id: string; email: string; name: string; role: Role; locale: string | null };
-export type PublicWorkspace = { id: string; name: string; locale: string; currency: string; timeZone: string };
-export type SessionGrant = { token: string; csrfToken: string; user: PublicUser; workspace: PublicWorkspace };
-
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
-
-export function toPublicUser(row: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'locale'>): PublicUser {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, locale: row.locale };
-}
-
-export async function getWorkspace(trx: Trx, workspaceId: string): Promise<PublicWorkspace> {
-  const row = await trx
-    .selectFrom('workspaces')
-    .selectAll()
-    .where('id', '=', workspaceId)
-    .executeTakeFirstOrThrow(() => new AppError('NOT_FOUND'));
-  return { id: row.id, name: row.name, locale: row.locale, currency: row.currency, timeZone: row.time_zone };
-}
 
 export async function updateWorkspace(
   trx: Trx,
@@ -118,32 +105,6 @@ export async function createWorkspace(
     });
   });
   return { workspaceId, ownerId };
-}
-
-async function openSession(
-  trx: Trx,
-  workspaceId: string,
-  userId: string,
-): Promise<{ token: string; csrfToken: string }> {
-  const token = randomToken();
-  const csrfToken = randomToken(24);
-  await trx
-    .insertInto('sessions')
-    .values({
-      workspace_id: workspaceId,
-      id: newId(),
-      user_id: userId,
-      token_hash: sha256(token),
-      csrf_token: csrfToken,
-      expires_at: new Date(Date.now() + SESSION_DAYS * 86_400_000),
-    })
-    .execute();
-  return { token, csrfToken };
-}
-
-export async function grantFor(trx: Trx, user: UserRow): Promise<SessionGrant> {
-  const { token, csrfToken } = await openSession(trx, user.workspace_id, user.id);
-  return { token, csrfToken, user: toPublicUser(user), workspace: await getWorkspace(trx, user.workspace_id) };
 }
 
 export async function setupFirstWorkspace(
@@ -326,8 +287,6 @@ export async function logout(db: Kysely<DB>, workspaceId: string, sessionId: str
   );
 }
 
-export type ResolvedAuth = { ctx: Ctx; csrfToken: string | null; sessionId: string | null; locale: string | null };
-
 export async function resolveSession(db: Kysely<DB>, token: string): Promise<ResolvedAuth | null> {
   const row = await db
     .selectFrom('sessions as s')
@@ -358,6 +317,17 @@ export async function resolveSession(db: Kysely<DB>, token: string): Promise<Res
 }
 
 export { createApiKey, listApiKeys, resolveApiKey, revokeApiKey } from './api-keys.service.ts';
+export {
+  getWorkspace,
+  grantFor,
+  normaliseEmail,
+  type PublicUser,
+  type PublicWorkspace,
+  type ResolvedAuth,
+  SESSION_DAYS,
+  type SessionGrant,
+  toPublicUser,
+} from './sessions.ts';
 export {
   acceptInvitation,
   createInvitation,

@@ -15,3 +15,16 @@ export async function redactIdempotentReplies(trx: Trx, ctx: Ctx, entityId: stri
     .where(sql<string>`response ->> 'id'`, '=', entityId)
     .execute();
 }
+
+/** Erasure of part of a record: the stored replies of creates that made these ids drop these top-level fields. */
+export async function dropIdempotentReplyFields(
+  trx: Trx,
+  ctx: Ctx,
+  entityIds: string[],
+  fields: string[],
+): Promise<void> {
+  if (entityIds.length === 0 || fields.length === 0) return;
+  await sql`
+    update idempotency_keys set response = response - ${fields}::text[]
+    where workspace_id = ${ctx.workspaceId} and response ->> 'id' = any(${entityIds}::text[])`.execute(trx);
+}

@@ -3,13 +3,13 @@ import type { DB } from '../db/schema.ts';
 import { inSystem, inWorkspace, type Trx } from '../db/tenancy.ts';
 import { apiKeysChanged } from './api-keys.service.ts';
 import { recordAudit } from './audit.ts';
-import { getWorkspace, grantFor, normaliseEmail, type SessionGrant, toPublicUser } from './auth.service.ts';
 import type { Ctx } from './context.ts';
 import { hashPassword, newId, randomToken, sha256 } from './crypto.ts';
 import { AppError } from './errors.ts';
 import { assertMayGrant, grantorOf, mayGrant } from './grants.ts';
 import type { Locale } from './messages.ts';
 import type { Role } from './platform.tables.ts';
+import { getWorkspace, grantFor, normaliseEmail, type SessionGrant, toPublicUser } from './sessions.ts';
 
 const INVITATION_DAYS = 7;
 

@@ -3,10 +3,10 @@ import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { findOrCreateBranch } from '../customers/customers.service.ts';
+import { findOrCreateBranch, nameOfBranch } from '../locations/locations.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
-import { addressJson, refreshTotals } from './commerce.service.ts';
 import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
+import { addressJson, refreshTotals } from './commerce.totals.ts';
 
 /**
  * Set-based order writes for imports and the demo: the same orders, lines
@@ -84,13 +84,9 @@ async function branchIds(trx: Trx, ctx: Ctx, orders: CatalogueInput[], cache: Bu
   for (const order of orders) {
     if (order.branch && !cache.branches.has(order.branch)) {
       const id = await findOrCreateBranch(trx, ctx, order.branch);
-      const row = await trx
-        .selectFrom('branches')
-        .select('name')
-        .where('workspace_id', '=', ctx.workspaceId)
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      cache.branches.set(order.branch, { id, name: row.name });
+      const name = await nameOfBranch(trx, ctx, id);
+      if (name === null) throw new Error(`branch ${id} vanished while importing`);
+      cache.branches.set(order.branch, { id, name });
     }
   }
 }

@@ -1,21 +1,34 @@
 import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
-import { recordAudit } from '../../platform/audit.ts';
+import { dropAuditFields, recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
+import { dropIdempotentReplyFields } from '../../platform/idempotency.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import {
-  applyCustomerTotals,
-  type CustomerHooks,
-  findOrCreateBranch,
-  resolveActiveCustomerId,
-} from '../customers/customers.service.ts';
+import { type CustomerHooks, resolveActiveCustomerId } from '../customers/customers.service.ts';
+import { findOrCreateBranch, nameOfBranch } from '../locations/locations.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
 import { orderPlaced, orderRefunded } from './commerce.events.ts';
 import type { CreateOrderBody, CreateProductBody, RefundBody } from './commerce.schemas.ts';
 import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
+import { addressJson, refreshTotals } from './commerce.totals.ts';
+
+// What other modules may use of commerce: this file is its one door (biome.json, docs/decisions.md).
+export {
+  applyRefundsBulk,
+  type BulkOrderInput,
+  ensureCatalogue,
+  type ImportedRefund,
+  insertOrdersBulk,
+  newBulkOrderCache,
+  refreshTotalsBulk,
+  refundProblems,
+} from './commerce.bulk.ts';
+export { orderChannels } from './commerce.schemas.ts';
+export type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
+export { addressJson, refreshTotals };
 
 /** Money is summed in agorot (integers), never in floating point. */
 const toAgorot = (value: number | string) => Math.round(Number(value) * 100);
@@ -114,15 +127,12 @@ async function productIdsBySku(trx: Trx, ctx: Ctx, items: { sku: string; name: s
 
 export async function getOrder(trx: Trx, ctx: Ctx, id: string): Promise<Order> {
   const order = await trx
-    .selectFrom('orders as o')
-    .leftJoin('branches as b', (join) =>
-      join.onRef('b.workspace_id', '=', 'o.workspace_id').onRef('b.id', '=', 'o.branch_id'),
-    )
-    .selectAll('o')
-    .select('b.name as branch_name')
-    .where('o.workspace_id', '=', ctx.workspaceId)
-    .where('o.id', '=', id)
+    .selectFrom('orders')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
     .executeTakeFirstOrThrow(() => new AppError('ORDER.NOT_FOUND'));
+  const branchName = order.branch_id ? await nameOfBranch(trx, ctx, order.branch_id) : null;
   const items = await trx
     .selectFrom('order_items')
     .selectAll()
@@ -137,7 +147,7 @@ export async function getOrder(trx: Trx, ctx: Ctx, id: string): Promise<Order> {
     placedAt: order.placed_at,
     channel: order.channel,
     branchId: order.branch_id,
-    branchName: order.branch_name,
+    branchName,
     status: order.status,
     currency: order.currency,
     total: Number(order.total).toFixed(2),
@@ -259,15 +269,6 @@ export async function createOrder(
   return { order, created: true };
 }
 
-/** An address as the orders table keeps it: JSON, or null when it has no part at all. */
-export function addressJson(
-  address: { [K in keyof OrderAddress]?: string | undefined } | null | undefined,
-): string | null {
-  if (!address) return null;
-  const parts = Object.entries(address).filter(([, v]) => typeof v === 'string' && v !== '');
-  return parts.length ? JSON.stringify(Object.fromEntries(parts)) : null;
-}
-
 export async function refundOrder(trx: Trx, ctx: Ctx, orderId: string, input: RefundBody) {
   requirePermission(ctx, 'commerce.write');
   const order = await trx
@@ -360,46 +361,6 @@ export async function listOrders(
   return { items, nextCursor: ids.length > options.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
-/**
- * Recomputes the order count, net spend (total minus refunds, cancelled
- * orders excluded) and first/last purchase of the given customers from their
- * orders, and writes them to the customer records.
- */
-export async function refreshTotals(trx: Trx, ctx: Ctx, customerIds: string[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  const ids = [...new Set(customerIds)];
-  const rows = await trx
-    .selectFrom('orders')
-    .select([
-      'customer_id',
-      sql<number>`count(*) filter (where status <> 'cancelled')::int`.as('orders_count'),
-      sql<string>`coalesce(sum(total - refunded_total) filter (where status <> 'cancelled'), 0)::text`.as(
-        'total_spent',
-      ),
-      sql<Date | null>`min(placed_at) filter (where status <> 'cancelled')`.as('first_order_at'),
-      sql<Date | null>`max(placed_at) filter (where status <> 'cancelled')`.as('last_order_at'),
-    ])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', sql<string>`any(${ids}::uuid[])`)
-    .groupBy('customer_id')
-    .execute();
-  const byId = new Map(rows.map((r) => [r.customer_id, r]));
-  await applyCustomerTotals(
-    trx,
-    ctx,
-    ids.map((id) => {
-      const r = byId.get(id);
-      return {
-        customerId: id,
-        ordersCount: r?.orders_count ?? 0,
-        totalSpent: r?.total_spent ?? '0',
-        firstOrderAt: r?.first_order_at ?? null,
-        lastOrderAt: r?.last_order_at ?? null,
-      };
-    }),
-  );
-}
-
 /** What commerce does when a customer is merged, exported or erased (declared in commerce.module.ts). */
 export const commerceCustomerHooks: CustomerHooks = {
   async merge(trx, ctx, { survivorId, mergedId }) {
@@ -433,19 +394,7 @@ export const commerceCustomerHooks: CustomerHooks = {
       .execute();
     const ids = addressed.map((o) => o.id);
     if (ids.length === 0) return;
-    const hers = sql<string>`any(${ids}::uuid[])`;
-    await trx
-      .updateTable('audit_log')
-      .set({
-        before: sql`before - 'billingAddress' - 'shippingAddress'`,
-        after: sql`after - 'billingAddress' - 'shippingAddress'`,
-      })
-      .where('workspace_id', '=', ctx.workspaceId)
-      .where('entity_type', '=', 'order')
-      .where('entity_id', '=', hers)
-      .execute();
-    await sql`
-      update idempotency_keys set response = response - 'billingAddress' - 'shippingAddress'
-      where workspace_id = ${ctx.workspaceId} and response ->> 'id' = any(${ids}::text[])`.execute(trx);
+    await dropAuditFields(trx, ctx, 'order', ids, ['billingAddress', 'shippingAddress']);
+    await dropIdempotentReplyFields(trx, ctx, ids, ['billingAddress', 'shippingAddress']);
   },
 };

@@ -1,5 +1,5 @@
 import type { Trx } from '../../db/tenancy.ts';
-import { recordAudit } from '../../platform/audit.ts';
+import { recordAudit, redactAuditEntries } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { publishEvent } from '../../platform/events.ts';
 import { redactIdempotentReplies } from '../../platform/idempotency.ts';
@@ -87,13 +87,7 @@ export async function eraseCustomer(trx: Trx, ctx: Ctx, customerId: string): Pro
   await scrubTimeline(trx, ctx, customerId);
   for (const moduleHooks of customerHooks().map(([, h]) => h)) await moduleHooks.erase?.(trx, ctx, customerId, person);
   // Earlier audit entries and merge snapshots hold copies of the personal data: keep the entries, drop the copies.
-  await trx
-    .updateTable('audit_log')
-    .set({ before: null, after: JSON.stringify({ redacted: 'erased' }) })
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('entity_type', '=', 'customer')
-    .where('entity_id', '=', customerId)
-    .execute();
+  await redactAuditEntries(trx, ctx, 'customer', customerId);
   await trx
     .updateTable('customer_merges')
     .set({ snapshot: JSON.stringify({ redacted: 'erased' }) })

@@ -7,6 +7,7 @@ import { newId } from '../../platform/crypto.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
+import { branchExists } from '../locations/locations.service.ts';
 import { recordTimelineEvent, type TimelineJsonRow, timelinePageFromJson } from '../timeline/timeline.service.ts';
 import { appendConsent } from './customers.consents.ts';
 import { customerCreated, customerUpdated } from './customers.events.ts';
@@ -25,13 +26,24 @@ import {
 import type { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from './customers.schemas.ts';
 import type { CustomerRow, CustomerTable } from './customers.tables.ts';
 
+// The /branches route is still served with the customers' routes; the list itself is the locations module's.
+export { listBranches } from '../locations/locations.service.ts';
+// What other modules may use of customers: this file is its one door (biome.json, docs/decisions.md).
+export {
+  type BulkCustomerInput,
+  type BulkCustomerOutcome,
+  type CustomerKeyIndex,
+  findCustomersByKeys,
+  upsertCustomersBulk,
+} from './customers.bulk.ts';
 export { changeConsent } from './customers.consents.ts';
-
 export type { CustomerHooks, ErasedPerson } from './customers.hooks.ts';
 export { findDuplicates, mergeCustomers } from './customers.merge.ts';
 export { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 export { eraseCustomer, exportCustomer } from './customers.privacy.ts';
 export type { Customer } from './customers.repository.ts';
+export { lifecycleStages } from './customers.schemas.ts';
+export type { ConsentChannel, LifecycleStage } from './customers.tables.ts';
 
 type ProfileInput = UpdateCustomerBody;
 
@@ -86,13 +98,8 @@ function normaliseProfile(input: ProfileInput): {
 
 async function assertBranch(trx: Trx, ctx: Ctx, branchId: unknown) {
   if (typeof branchId !== 'string') return;
-  const found = await trx
-    .selectFrom('branches')
-    .select('id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('id', '=', branchId)
-    .executeTakeFirst();
-  if (!found) throw new AppError('VALIDATION', { fields: [{ field: 'homeBranchId', message: 'branch.not_found' }] });
+  if (!(await branchExists(trx, ctx, branchId)))
+    throw new AppError('VALIDATION', { fields: [{ field: 'homeBranchId', message: 'branch.not_found' }] });
 }
 
 export async function createCustomer(
@@ -381,42 +388,6 @@ export async function resolveActiveCustomerId(trx: Trx, ctx: Ctx, id: string): P
     current = row.merged_into;
   }
   return null;
-}
-
-export async function listBranches(trx: Trx, ctx: Ctx) {
-  const rows = await trx
-    .selectFrom('branches')
-    .select(['id', 'code', 'name', 'city'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .orderBy('name')
-    .execute();
-  return rows;
-}
-
-export async function findOrCreateBranch(trx: Trx, ctx: Ctx, nameOrCode: string): Promise<string> {
-  const value = nameOrCode.trim();
-  const found = await trx
-    .selectFrom('branches')
-    .select('id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where((eb) => eb.or([eb('code', '=', value), eb('name', '=', value)]))
-    .executeTakeFirst();
-  if (found) return found.id;
-  // Orders naming a new branch at once: one inserts it, the others wait for it and take it.
-  const inserted = await trx
-    .insertInto('branches')
-    .values({ workspace_id: ctx.workspaceId, id: newId(), code: value, name: value })
-    .onConflict((oc) => oc.columns(['workspace_id', 'code']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (inserted) return inserted.id;
-  const winner = await trx
-    .selectFrom('branches')
-    .select('id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('code', '=', value)
-    .executeTakeFirstOrThrow();
-  return winner.id;
 }
 
 export async function listTags(trx: Trx, ctx: Ctx) {

@@ -9,15 +9,6 @@ export type ConsentChannel = 'email' | 'sms' | 'whatsapp' | 'phone';
 export type ConductFlag = 'warning' | 'restricted' | 'banned';
 export type CustomerStatus = 'active' | 'merged' | 'archived' | 'erased';
 
-export type BranchTable = {
-  workspace_id: string;
-  id: string;
-  code: string;
-  name: string;
-  city: string | null;
-  created_at: CreatedAt;
-};
-
 export type CustomerTable = {
   workspace_id: string;
   id: string;

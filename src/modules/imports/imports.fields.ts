@@ -1,4 +1,4 @@
-import type { OrderChannel } from '../commerce/commerce.tables.ts';
+import type { OrderChannel } from '../commerce/commerce.service.ts';
 
 /** The fields a file's columns can feed; the web app's mapping screen offers the same. */
 export const customerFields = [

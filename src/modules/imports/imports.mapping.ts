@@ -1,5 +1,5 @@
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { orderChannels } from '../commerce/commerce.schemas.ts';
+import { orderChannels } from '../commerce/commerce.service.ts';
 import {
   type CustomerField,
   customerFields,

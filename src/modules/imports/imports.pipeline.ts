@@ -13,14 +13,14 @@ import {
   newBulkOrderCache,
   refreshTotalsBulk,
   refundProblems,
-} from '../commerce/commerce.bulk.ts';
+} from '../commerce/commerce.service.ts';
 import {
   type BulkCustomerOutcome,
   type CustomerKeyIndex,
   findCustomersByKeys,
   upsertCustomersBulk,
-} from '../customers/customers.bulk.ts';
-import { findOrCreateBranch } from '../customers/customers.service.ts';
+} from '../customers/customers.service.ts';
+import { findOrCreateBranch } from '../locations/locations.service.ts';
 import type { ImportSheet } from './imports.file.ts';
 import { headerOf, type ImportField, type Mapping, resolveMapping } from './imports.mapping.ts';
 import { importMessage } from './imports.messages.ts';

@@ -1,11 +1,19 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { validatePhoneNumberLength } from 'libphonenumber-js';
-import { orderChannels } from '../commerce/commerce.schemas.ts';
-import type { OrderAddress, OrderChannel, PaymentStatus } from '../commerce/commerce.tables.ts';
-import type { BulkCustomerInput } from '../customers/customers.bulk.ts';
-import { lifecycleStages } from '../customers/customers.schemas.ts';
-import { normaliseEmail, normalisePhone } from '../customers/customers.service.ts';
-import type { ConsentChannel, LifecycleStage } from '../customers/customers.tables.ts';
+import {
+  type OrderAddress,
+  type OrderChannel,
+  orderChannels,
+  type PaymentStatus,
+} from '../commerce/commerce.service.ts';
+import {
+  type BulkCustomerInput,
+  type ConsentChannel,
+  type LifecycleStage,
+  lifecycleStages,
+  normaliseEmail,
+  normalisePhone,
+} from '../customers/customers.service.ts';
 import type { SheetRow } from './imports.file.ts';
 import type { ColumnIndex, ImportField } from './imports.mapping.ts';
 import type { MessageParams } from './imports.messages.ts';
