@@ -1,4 +1,4 @@
-import type { Browser, FileChooser, Page } from 'playwright-core';
+import type { Browser, FileChooser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectAccessible, expectNoSidewaysScroll, expectVisibleFocus, tabTo } from './accessibility.ts';
 import { bigCustomersCsvFile, customersCsvFile, login, owner } from './app.ts';
@@ -271,10 +271,9 @@ describe.each(['he', 'en'] as const)('every screen passes axe-core (WCAG 2.1 AA)
     await check('customer-not-found');
   });
 
-  it('screens that failed: a customer that did not load, a reply the screen could not draw, no session', async () => {
-    // The server refuses this customer for now, in the reader's language (a client error is not asked again).
-    const customerApi = `**/api/v1${new URL(customerUrl).pathname}`;
-    await page.route(customerApi, (route) =>
+  it('screens that failed: a customer or the dashboard that did not load, a reply the screen could not draw, no session', async () => {
+    // The server refuses for now, in the reader's language (a client error is not asked again).
+    const tooMany = (route: Route) =>
       route.fulfill({
         status: 429,
         contentType: 'application/problem+json',
@@ -285,12 +284,23 @@ describe.each(['he', 'en'] as const)('every screen passes axe-core (WCAG 2.1 AA)
           detail:
             lang === 'he' ? 'יותר מדי בקשות. אפשר לנסות שוב בעוד דקה.' : 'Too many requests. Try again in a minute.',
         }),
-      }),
-    );
+      });
+    const customerApi = `**/api/v1${new URL(customerUrl).pathname}`;
+    await page.route(customerApi, tooMany);
     await page.goto(customerUrl);
     await page.getByTestId('page-error').waitFor();
     await check('customer-failed');
     await page.unroute(customerApi);
+
+    // The dashboard's list of the newest customers.
+    const recentApi = (url: URL) => url.pathname === '/api/v1/customers' && url.searchParams.get('limit') === '5';
+    await page.route(recentApi, tooMany);
+    await page.getByTestId('nav-dashboard').click();
+    // The screen keeps its own title as its heading.
+    const dashboardTitle = page.getByRole('heading', { level: 1, name: lang === 'he' ? 'מבט על' : 'Dashboard' });
+    await page.getByTestId('page-error').filter({ has: dashboardTitle }).waitFor();
+    await check('dashboard-failed');
+    await page.unroute(recentApi);
 
     // A reply the customer page cannot draw: the router's error boundary takes the screen, inside the layout.
     await page.route(customerApi, (route) =>
