@@ -2,6 +2,7 @@ import { platformModule } from '../platform/platform.module.ts';
 import { commerceModule } from './commerce/commerce.module.ts';
 import { customersModule } from './customers/customers.module.ts';
 import { importsModule } from './imports/imports.module.ts';
+import { locationsModule } from './locations/locations.module.ts';
 import { timelineModule } from './timeline/timeline.module.ts';
 
 /**
@@ -9,4 +10,11 @@ import { timelineModule } from './timeline/timeline.module.ts';
  * The server, the migrator, the permission and error types, the OpenAPI and
  * the customer hooks all come from this list: adding a module is one line here.
  */
-export const modules = [platformModule, customersModule, commerceModule, importsModule, timelineModule] as const;
+export const modules = [
+  platformModule,
+  locationsModule,
+  customersModule,
+  commerceModule,
+  importsModule,
+  timelineModule,
+] as const;

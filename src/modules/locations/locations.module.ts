@@ -1,0 +1,9 @@
+import { defineModule } from '../../platform/module.ts';
+
+/**
+ * Locations: the business's branches, which orders, customers' home branches
+ * and later tickets and mystery-shopping visits name. Other modules reach
+ * them through locations.service.ts. The branches table came with the
+ * foundation migration, so the module has no migration of its own yet.
+ */
+export const locationsModule = defineModule({ name: 'locations' });
