@@ -8,12 +8,13 @@ import { RouterProvider } from '@tanstack/react-router';
 import { type ReactNode, StrictMode, useEffect, useMemo } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
+import { features } from './features/index.ts';
 import { initI18n } from './i18n/index.ts';
 import { queryClient, setSignedOutHandler } from './query-client.ts';
 import { router } from './router.tsx';
 import { cssVariablesResolver, localizedTheme, theme } from './theme.ts';
 
-const i18n = initI18n();
+const i18n = initI18n(features);
 
 setSignedOutHandler(() => {
   const { pathname, href } = router.state.location;

@@ -1,64 +1,23 @@
-import { createRootRoute, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { type AnyRoute, createRootRoute, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
 import { AppLayout, NotFound, RouteError } from './components/app-layout.tsx';
-import { AuditPage } from './features/audit/audit-page.tsx';
-import { InvitePage } from './features/auth/invite-page.tsx';
-import { LoginPage } from './features/auth/login-page.tsx';
-import { SetupPage } from './features/auth/setup-page.tsx';
-import { CustomerPage } from './features/customers/customer-page.tsx';
-import { parseCustomerSearch } from './features/customers/customer-search.ts';
-import { CustomersPage } from './features/customers/customers-page.tsx';
-import { DashboardPage } from './features/dashboard/dashboard-page.tsx';
-import { ImportPage } from './features/imports/import-page.tsx';
-import { SettingsPage } from './features/settings/settings-page.tsx';
-import { queryClient } from './query-client.ts';
-import { sessionQuery, setupQuery } from './session.ts';
+import type { RouteParents } from './features/feature.ts';
+import { buildRegistry, FeatureRegistryProvider } from './features/feature-registry.tsx';
+import { features } from './features/index.ts';
+import { setupNeeded, signedIn } from './route-guards.ts';
+
+const registry = buildRegistry(features);
 
 const rootRoute = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
 
-// Where a visitor belongs: setup on a fresh install, login without a session, the app with one.
-async function setupNeeded(): Promise<boolean> {
-  try {
-    return (await queryClient.ensureQueryData(setupQuery)).needed;
-  } catch {
-    return false;
-  }
+function SignedInLayout() {
+  return <AppLayout navigation={registry.nav} />;
 }
-
-async function signedIn(): Promise<boolean> {
-  try {
-    return (await queryClient.ensureQueryData(sessionQuery)) !== null;
-  } catch {
-    // The server is unreachable: let the page show the error instead of bouncing around.
-    return true;
-  }
-}
-
-const setupRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/setup',
-  component: SetupPage,
-  beforeLoad: async () => {
-    if (!(await setupNeeded())) throw redirect({ to: '/login' });
-  },
-});
-const loginRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/login',
-  component: LoginPage,
-  beforeLoad: async ({ search }) => {
-    if (await setupNeeded()) throw redirect({ to: '/setup' });
-    const session = queryClient.getQueryData(sessionQuery.queryKey);
-    if (session) throw redirect({ to: search.redirect ?? '/' });
-  },
-  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
-    typeof search.redirect === 'string' && search.redirect.startsWith('/') ? { redirect: search.redirect } : {},
-});
-const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: '/invite/$token', component: InvitePage });
 
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: '_app',
-  component: AppLayout,
+  component: SignedInLayout,
   beforeLoad: async ({ location }) => {
     if (await setupNeeded()) throw redirect({ to: '/setup' });
     if (!(await signedIn())) {
@@ -66,29 +25,24 @@ const appRoute = createRoute({
     }
   },
 });
-const dashboardRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: DashboardPage });
-const customersRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: '/customers',
-  component: CustomersPage,
-  validateSearch: parseCustomerSearch,
-});
-const customerRoute = createRoute({ getParentRoute: () => appRoute, path: '/customers/$id', component: CustomerPage });
-const importRoute = createRoute({ getParentRoute: () => appRoute, path: '/import', component: ImportPage });
-const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', component: AuditPage });
-const settingsRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: '/settings',
-  component: SettingsPage,
-  validateSearch: (search: Record<string, unknown>): { tab?: 'business' | 'users' | 'apiKeys' } =>
-    search.tab === 'users' || search.tab === 'apiKeys' || search.tab === 'business' ? { tab: search.tab } : {},
-});
 
+export type RootRoute = typeof rootRoute;
+export type AppRoute = typeof appRoute;
+
+const parents: RouteParents = { root: rootRoute, app: appRoute };
+
+type Listed = (typeof features)[number];
+// The routes' exact types (their paths, params and search) carry into the router, so links stay checked.
+type RoutesOf<K extends 'routes' | 'publicRoutes'> = Listed extends infer F
+  ? F extends { [P in K]: (parents: RouteParents) => infer R extends readonly AnyRoute[] }
+    ? R[number]
+    : never
+  : never;
+
+// Every screen comes from a feature: the ones outside the layout hang on the root, the others inside the layout.
 const routeTree = rootRoute.addChildren([
-  setupRoute,
-  loginRoute,
-  inviteRoute,
-  appRoute.addChildren([dashboardRoute, customersRoute, customerRoute, importRoute, auditRoute, settingsRoute]),
+  ...features.flatMap<RoutesOf<'publicRoutes'>>((f) => ('publicRoutes' in f ? f.publicRoutes(parents) : [])),
+  appRoute.addChildren(features.flatMap<RoutesOf<'routes'>>((f) => ('routes' in f ? f.routes(parents) : []))),
 ]);
 
 export const router = createRouter({
@@ -96,6 +50,9 @@ export const router = createRouter({
   defaultPreload: 'intent',
   scrollRestoration: true,
   defaultErrorComponent: RouteError,
+  Wrap: ({ children }: { children: ReactNode }) => (
+    <FeatureRegistryProvider registry={registry}>{children}</FeatureRegistryProvider>
+  ),
 });
 
 declare module '@tanstack/react-router' {

@@ -17,20 +17,13 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, setCsrfToken } from '../api.ts';
+import type { NavEntry } from '../features/feature.ts';
 import { type Permission, sessionKey, useCan, useSessionQuery } from '../session.ts';
 import { dangerMenuColor } from '../theme.ts';
 import { EmptyBlock, PageError, PageLoader } from './errors.tsx';
-import { Icon, type IconName } from './icons.tsx';
+import { Icon } from './icons.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { InsideMainLandmark, MainLandmark } from './main-landmark.tsx';
-
-type NavItem = {
-  to: '/' | '/customers' | '/import' | '/audit' | '/settings';
-  label: string;
-  icon: IconName;
-  permission: Permission;
-  testId: string;
-};
 
 function UserMenu({ name, email, role }: { name: string; email: string; role: string }) {
   const { t } = useTranslation();
@@ -89,7 +82,8 @@ function UserMenu({ name, email, role }: { name: string; email: string; role: st
   );
 }
 
-export function AppLayout() {
+/** The signed-in layout: header, the navigation (the features' entries, in their order) and the screen. */
+export function AppLayout({ navigation }: { navigation: readonly NavEntry[] }) {
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const session = useSessionQuery();
@@ -111,32 +105,13 @@ export function AppLayout() {
   if (!session.data) return <PageLoader />;
 
   const { user, workspace } = session.data;
-  const items: NavItem[] = [
-    { to: '/', label: t('nav.dashboard'), icon: 'dashboard', permission: 'customers.read', testId: 'nav-dashboard' },
-    {
-      to: '/customers',
-      label: t('nav.customers'),
-      icon: 'users',
-      permission: 'customers.read',
-      testId: 'nav-customers',
-    },
-    { to: '/import', label: t('nav.import'), icon: 'upload', permission: 'imports.run', testId: 'nav-import' },
-    { to: '/audit', label: t('nav.audit'), icon: 'clock', permission: 'audit.read', testId: 'nav-audit' },
-    {
-      to: '/settings',
-      label: t('nav.settings'),
-      icon: 'settings',
-      permission: 'settings.manage',
-      testId: 'nav-settings',
-    },
-  ];
-  const visible = items.filter((item) => can(item.permission));
+  const visible = navigation.filter((item) => can(item.permission));
   const isActive = (to: string) => (to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`));
 
   let content: ReactNode = <Outlet />;
   if (user.role === 'shopper') {
     content = (
-      <EmptyBlock title={t(`roles.${user.role}`)} text={t('auth.shopperNotice')} testId="shopper-notice" pageTitle />
+      <EmptyBlock title={t(`roles.${user.role}`)} text={t('app.shopperNotice')} testId="shopper-notice" pageTitle />
     );
   }
 
@@ -193,7 +168,7 @@ export function AppLayout() {
               key={item.to}
               component={Link}
               to={item.to}
-              label={item.label}
+              label={t(item.label)}
               leftSection={<Icon name={item.icon} size={18} />}
               active={isActive(item.to)}
               onClick={close}

@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { setApiLanguage } from '../api.ts';
+import type { Feature } from '../features/feature.ts';
 import type { Locale } from '../types.ts';
 import { en } from './en.ts';
 import { he } from './he.ts';
@@ -22,11 +23,18 @@ function applyToDocument(lang: string): void {
   setApiLanguage(lang);
 }
 
-export function initI18n(): typeof i18next {
+/** The shell's own words are namespace 'shell' (the default); each feature's are the namespace of its name. */
+export function initI18n(features: readonly Feature[]): typeof i18next {
   const lng = storedLanguage() ?? 'he';
   applyToDocument(lng);
+  const resources = {
+    he: { shell: he, ...Object.fromEntries(features.map((f) => [f.name, f.translations.he])) },
+    en: { shell: en, ...Object.fromEntries(features.map((f) => [f.name, f.translations.en])) },
+  };
   void i18next.use(initReactI18next).init({
-    resources: { he: { translation: he }, en: { translation: en } },
+    resources,
+    ns: ['shell', ...features.map((f) => f.name)],
+    defaultNS: 'shell',
     lng,
     fallbackLng: 'he',
     interpolation: { escapeValue: false },

@@ -51,7 +51,7 @@ function Value({ value }: { value: unknown }) {
 }
 
 function ChangesCell({ entry }: { entry: AuditEntry }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('audit');
   const changes = changesOf(entry);
   const arrow = i18n.dir() === 'rtl' ? '←' : '→';
   if (changes.length === 0)
@@ -86,7 +86,7 @@ function ChangesCell({ entry }: { entry: AuditEntry }) {
 }
 
 function AuditLog() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('audit');
   const fmt = useFormat();
   const [entityType, setEntityType] = useState<string | null>(null);
   const log = useInfiniteQuery({

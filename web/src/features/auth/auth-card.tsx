@@ -5,7 +5,7 @@ import { LanguageSwitch } from '../../components/language-switch.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 
 export function AuthCard({ title, intro, children }: { title: string; intro?: string; children: ReactNode }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   return (
     <Box mih="100vh" py={{ base: 'md', sm: 48 }} px="sm">
       <Group component="header" justify="space-between" maw={440} mx="auto" mb="md">
@@ -13,7 +13,7 @@ export function AuthCard({ title, intro, children }: { title: string; intro?: st
           <Avatar size={32} radius="md" color="indigo" variant="filled" aria-hidden>
             K
           </Avatar>
-          <Text fw={700}>{t('app.name')}</Text>
+          <Text fw={700}>{t('shell:app.name')}</Text>
         </Group>
         <LanguageSwitch />
       </Group>

@@ -13,7 +13,7 @@ import { AuthCard } from './auth-card.tsx';
 const route = getRouteApi('/invite/$token');
 
 export function InvitePage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   const { token } = route.useParams();
   const navigate = useNavigate();
   const accept = useAcceptSession();
@@ -37,7 +37,7 @@ export function InvitePage() {
   if (invitation.isPending) return <PageLoader />;
   if (invitation.isError) {
     return (
-      <AuthCard title={t('app.error')}>
+      <AuthCard title={t('shell:app.error')}>
         <Alert color="orange" variant="light" data-testid="invite-invalid">
           {t('auth.inviteInvalid')}
         </Alert>
@@ -48,8 +48,8 @@ export function InvitePage() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const missing: Record<string, string | undefined> = {};
-    if (!name.trim()) missing.name = t('auth.required');
-    if (!password) missing.password = t('auth.required');
+    if (!name.trim()) missing.name = t('shell:app.required');
+    if (!password) missing.password = t('shell:app.required');
     setLocal(missing);
     if (Object.keys(missing).length === 0) mutation.mutate({ name: name.trim(), password });
   };
@@ -57,7 +57,7 @@ export function InvitePage() {
   return (
     <AuthCard
       title={t('auth.inviteTitle', { workspace: info.workspaceName })}
-      intro={t('auth.inviteIntro', { role: t(`roles.${info.role}`), email: isolate(info.email) })}
+      intro={t('auth.inviteIntro', { role: t(`shell:roles.${info.role}`), email: isolate(info.email) })}
     >
       <form onSubmit={submit} data-testid="invite-form" noValidate>
         <Stack gap="sm">

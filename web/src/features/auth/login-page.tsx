@@ -12,7 +12,7 @@ import { AuthCard } from './auth-card.tsx';
 const route = getRouteApi('/login');
 
 export function LoginPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   const { redirect } = route.useSearch();
   const navigate = useNavigate();
   const accept = useAcceptSession();
@@ -31,8 +31,8 @@ export function LoginPage() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const missing: Record<string, string | undefined> = {};
-    if (!email.trim()) missing.email = t('auth.required');
-    if (!password) missing.password = t('auth.required');
+    if (!email.trim()) missing.email = t('shell:app.required');
+    if (!password) missing.password = t('shell:app.required');
     setLocal(missing);
     if (Object.keys(missing).length === 0) mutation.mutate({ email: email.trim(), password });
   };

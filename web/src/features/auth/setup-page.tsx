@@ -13,7 +13,7 @@ import { AuthCard } from './auth-card.tsx';
 type SetupBody = { businessName: string; ownerName: string; email: string; password: string; locale: Locale };
 
 export function SetupPage() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('auth');
   const accept = useAcceptSession();
   const navigate = useNavigate();
   const [form, setForm] = useState<Omit<SetupBody, 'locale'>>({
@@ -43,7 +43,7 @@ export function SetupPage() {
     e.preventDefault();
     const missing: Record<string, string | undefined> = {};
     for (const key of ['businessName', 'ownerName', 'email', 'password'] as const) {
-      if (!form[key].trim()) missing[key] = t('auth.required');
+      if (!form[key].trim()) missing[key] = t('shell:app.required');
     }
     setLocal(missing);
     if (Object.keys(missing).length > 0) return;
@@ -103,8 +103,8 @@ export function SetupPage() {
               value={locale}
               onChange={(value) => setLanguage(value === 'en' ? 'en' : 'he')}
               data={[
-                { value: 'he', label: t('lang.he') },
-                { value: 'en', label: t('lang.en') },
+                { value: 'he', label: t('shell:lang.he') },
+                { value: 'en', label: t('shell:lang.en') },
               ]}
               data-testid="setup-locale"
             />

@@ -25,7 +25,7 @@ import { customerKeys } from './customers-api.ts';
 type ConsentForm = { channel: Channel; status: 'granted' | 'revoked'; source: string; textShown: string };
 
 function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () => void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const queryClient = useQueryClient();
   const [form, setForm] = useState<ConsentForm>({ channel: 'email', status: 'granted', source: '', textShown: '' });
   const [local, setLocal] = useState<Record<string, string | undefined>>({});
@@ -41,7 +41,7 @@ function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () =
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!form.source.trim()) {
-      setLocal({ source: t('auth.required') });
+      setLocal({ source: t('shell:app.required') });
       return;
     }
     setLocal({});
@@ -112,7 +112,7 @@ function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () =
 }
 
 export function ConsentsPanel({ customer }: { customer: Customer360 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const fmt = useFormat();
   const can = useCan();
   const [open, setOpen] = useState(false);
@@ -132,7 +132,7 @@ export function ConsentsPanel({ customer }: { customer: Customer360 }) {
             onClick={() => setOpen((o) => !o)}
             data-testid="consent-change"
           >
-            {open ? t('app.close') : t('consents.change')}
+            {open ? t('shell:app.close') : t('consents.change')}
           </Button>
         ) : null}
       </Group>

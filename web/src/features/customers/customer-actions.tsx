@@ -16,7 +16,7 @@ export function ConductModal({
   onClose: () => void;
   customer: Customer360;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const queryClient = useQueryClient();
   const [flag, setFlag] = useState<ConductFlag | 'none'>(customer.conductFlag ?? 'none');
   const [note, setNote] = useState(customer.conductNote ?? '');
@@ -24,7 +24,7 @@ export function ConductModal({
     mutationFn: (body: { conductFlag: ConductFlag | null; conductNote: string | null }) =>
       api(`/customers/${customer.id}`, { method: 'PATCH', body }),
     onSuccess: async () => {
-      notifySaved(t('app.saved'));
+      notifySaved(t('shell:app.saved'));
       await queryClient.invalidateQueries({ queryKey: customerKeys.all });
       onClose();
     },
@@ -74,7 +74,7 @@ export function ConductModal({
         <FormAlert error={mutation.error} fields={['conductFlag', 'conductNote']} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
-            {t('app.cancel')}
+            {t('shell:app.cancel')}
           </Button>
           <Button
             loading={mutation.isPending}
@@ -87,7 +87,7 @@ export function ConductModal({
             }
             data-testid="conduct-save"
           >
-            {t('app.save')}
+            {t('shell:app.save')}
           </Button>
         </Group>
       </Stack>
@@ -104,7 +104,7 @@ export function EraseModal({
   onClose: () => void;
   customer: Customer360;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const word = t('erase.word');
@@ -140,7 +140,7 @@ export function EraseModal({
         <FormAlert error={mutation.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
-            {t('app.cancel')}
+            {t('shell:app.cancel')}
           </Button>
           <Button
             color="red"

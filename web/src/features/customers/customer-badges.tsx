@@ -13,7 +13,7 @@ const stageColors: Record<LifecycleStage, string> = {
 };
 
 export function StageBadge({ stage }: { stage: LifecycleStage }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   return (
     <Badge color={stageColors[stage] ?? 'gray'} variant="light" data-testid="stage-badge">
       {t(`stages.${stage}`)}
@@ -24,7 +24,7 @@ export function StageBadge({ stage }: { stage: LifecycleStage }) {
 const conductColors: Record<ConductFlag, string> = { warning: 'yellow', restricted: 'orange', banned: 'red' };
 
 export function ConductBadge({ flag }: { flag: ConductFlag | null }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   if (!flag) return null;
   return (
     <Badge

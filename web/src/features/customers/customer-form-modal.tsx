@@ -100,7 +100,7 @@ export function CustomerFormModal({
   onClose: () => void;
   customer?: Customer;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('customers');
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const branches = useBranches();
@@ -126,7 +126,7 @@ export function CustomerFormModal({
         notifySaved(t('customerForm.created'));
         await navigate({ to: '/customers/$id', params: { id: saved.id } });
       } else {
-        notifySaved(t('app.saved'));
+        notifySaved(t('shell:app.saved'));
       }
     },
   });
@@ -375,10 +375,10 @@ export function CustomerFormModal({
           )}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
-              {t('app.cancel')}
+              {t('shell:app.cancel')}
             </Button>
             <Button type="submit" loading={mutation.isPending} data-testid="customer-submit">
-              {creating ? t('app.create') : t('app.save')}
+              {creating ? t('shell:app.create') : t('shell:app.save')}
             </Button>
           </Group>
         </Stack>

@@ -11,14 +11,13 @@ import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { dangerMenuColor } from '../../theme.ts';
 import type { Customer360 } from '../../types.ts';
-import { ConsentsPanel } from './consents-panel.tsx';
+import type { CustomerPanel } from '../feature.ts';
+import { useFeatureRegistry } from '../feature-registry.tsx';
 import { ConductModal, EraseModal } from './customer-actions.tsx';
 import { ConductBadge, StageBadge, TagList } from './customer-badges.tsx';
 import { CustomerFormModal } from './customer-form-modal.tsx';
 import { useBranches, useCustomer } from './customers-api.ts';
-import { DuplicatesPanel } from './duplicates-panel.tsx';
 import { TagsEditor } from './tags-editor.tsx';
-import { TimelinePanel } from './timeline-panel.tsx';
 
 const route = getRouteApi('/_app/customers/$id');
 
@@ -35,8 +34,9 @@ function Stat({ label, value, testId }: { label: string; value: string; testId: 
   );
 }
 
-function ProfileCard({ customer }: { customer: Customer360 }) {
-  const { t } = useTranslation();
+/** The customer's details and identities. */
+export function ProfileCard({ customer }: { customer: Customer360 }) {
+  const { t } = useTranslation('customers');
   const fmt = useFormat();
   const branches = useBranches();
   const branch = branches.data?.items.find((b) => b.id === customer.homeBranchId);
@@ -110,12 +110,15 @@ function ProfileCard({ customer }: { customer: Customer360 }) {
 }
 
 function CustomerView({ customer }: { customer: Customer360 }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('customers');
   const fmt = useFormat();
   const can = useCan();
   const [editing, setEditing] = useState(false);
   const [flagging, setFlagging] = useState(false);
   const [erasing, setErasing] = useState(false);
+  // The cards below the totals come from the features (the timeline, consents, duplicates, the profile, …).
+  const { customerPanels } = useFeatureRegistry();
+  const panels = (column: CustomerPanel['column']) => customerPanels.filter((p) => p.column === column);
   const name = customerName(customer, i18n.language) || t('customers.unnamed');
   const otherName =
     i18n.language === 'en'
@@ -228,13 +231,17 @@ function CustomerView({ customer }: { customer: Customer360 }) {
       </SimpleGrid>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7 }}>
-          <TimelinePanel customer={customer} />
+          <Stack gap="md">
+            {panels('main').map(({ id, Panel }) => (
+              <Panel key={id} customer={customer} />
+            ))}
+          </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="md">
-            <ConsentsPanel customer={customer} />
-            <DuplicatesPanel customer={customer} />
-            <ProfileCard customer={customer} />
+            {panels('side').map(({ id, Panel }) => (
+              <Panel key={id} customer={customer} />
+            ))}
           </Stack>
         </Grid.Col>
       </Grid>
@@ -246,7 +253,7 @@ function CustomerView({ customer }: { customer: Customer360 }) {
 }
 
 function CustomerLoader() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const { id } = route.useParams();
   const customer = useCustomer(id);
   if (customer.isPending) return <PageLoader />;
@@ -254,8 +261,8 @@ function CustomerLoader() {
     if (isApiError(customer.error) && (customer.error.status === 404 || customer.error.status === 400)) {
       return (
         <EmptyBlock
-          title={t('app.notFound')}
-          text={customer.error.detail || t('app.notFoundText')}
+          title={t('shell:app.notFound')}
+          text={customer.error.detail || t('shell:app.notFoundText')}
           testId="customer-not-found"
           pageTitle
         >

@@ -18,7 +18,7 @@ import { useBranches, useCustomerList, useTags } from './customers-api.ts';
 const route = getRouteApi('/_app/customers');
 
 function CustomerTable({ items }: { items: Customer[] }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('customers');
   const fmt = useFormat();
   const navigate = useNavigate();
   return (
@@ -87,7 +87,7 @@ function CustomerTable({ items }: { items: Customer[] }) {
 }
 
 function CustomerCards({ items }: { items: Customer[] }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('customers');
   const fmt = useFormat();
   return (
     <Stack gap="xs" data-testid="customers-table" data-layout="cards">
@@ -135,7 +135,7 @@ function CustomerCards({ items }: { items: Customer[] }) {
 }
 
 function Filters({ search, onChange }: { search: CustomerSearch; onChange: (next: CustomerSearch) => void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const tags = useTags();
   const branches = useBranches();
   const set = <K extends keyof CustomerSearch>(key: K, value: CustomerSearch[K] | null) => {
@@ -198,7 +198,7 @@ function Filters({ search, onChange }: { search: CustomerSearch; onChange: (next
 }
 
 function CustomersList() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const search = route.useSearch();
   const navigate = useNavigate();
   const can = useCan();
@@ -330,7 +330,7 @@ function CustomersList() {
             loading={list.isFetchingNextPage}
             data-testid="load-more"
           >
-            {t('app.loadMore')}
+            {t('shell:app.loadMore')}
           </Button>
         </Group>
       ) : null}

@@ -13,7 +13,7 @@ import { StageBadge } from './customer-badges.tsx';
 import { customerKeys } from './customers-api.ts';
 
 export function DuplicatesPanel({ customer }: { customer: Customer360 }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('customers');
   const fmt = useFormat();
   const can = useCan();
   const queryClient = useQueryClient();
@@ -45,7 +45,7 @@ export function DuplicatesPanel({ customer }: { customer: Customer360 }) {
       </Group>
       {duplicates.isPending ? (
         <Text size="sm" c="dimmed">
-          {t('app.loading')}
+          {t('shell:app.loading')}
         </Text>
       ) : items.length === 0 ? (
         <Text size="sm" c="dimmed">
@@ -103,7 +103,7 @@ export function DuplicatesPanel({ customer }: { customer: Customer360 }) {
           <FormAlert error={merge.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setOther(null)}>
-              {t('app.cancel')}
+              {t('shell:app.cancel')}
             </Button>
             <Button
               color="grape"

@@ -10,7 +10,7 @@ import { customerKeys, useTags } from './customers-api.ts';
 
 /** Tags on the customer page, for whoever may tag (marketers too, who do not edit profiles). */
 export function TagsEditor({ customer }: { customer: Customer }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('customers');
   const queryClient = useQueryClient();
   const known = useTags();
   const [opened, setOpened] = useState(false);
@@ -66,10 +66,10 @@ export function TagsEditor({ customer }: { customer: Customer }) {
           <FormAlert error={save.error} fields={['tags']} />
           <Group justify="flex-end" gap="xs">
             <Button variant="default" size="xs" onClick={() => setOpened(false)}>
-              {t('app.cancel')}
+              {t('shell:app.cancel')}
             </Button>
             <Button size="xs" loading={save.isPending} onClick={() => save.mutate(tags)} data-testid="tags-save">
-              {t('app.save')}
+              {t('shell:app.save')}
             </Button>
           </Group>
         </Stack>

@@ -13,6 +13,7 @@ import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { type CustomerPage, channels, lifecycleStages } from '../../types.ts';
 import { StageBadge } from '../customers/customer-badges.tsx';
+import { useFeatureRegistry } from '../feature-registry.tsx';
 
 // ECharts is the biggest dependency; only the dashboard needs it, so it loads on its own.
 const EChart = lazy(() => import('../../components/echart.tsx').then((m) => ({ default: m.EChart })));
@@ -52,9 +53,11 @@ function countQuery(query: Record<string, string>) {
 }
 
 function Dashboard() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('dashboard');
   const fmt = useFormat();
   const can = useCan();
+  // Other features' cards go below the dashboard's own figures, for the roles that may see them.
+  const cards = useFeatureRegistry().dashboardCards.filter((card) => can(card.permission));
   const rtl = i18n.dir() === 'rtl';
   const recent = useQuery({
     queryKey: ['customers', 'recent'],
@@ -74,7 +77,7 @@ function Dashboard() {
   const stageOption = useMemo(
     () =>
       barOption(
-        lifecycleStages.map((s) => t(`stages.${s}`)),
+        lifecycleStages.map((s) => t(`customers:stages.${s}`)),
         stageValues,
         rtl,
         '#4c6ef5',
@@ -85,7 +88,7 @@ function Dashboard() {
   const consentOption = useMemo(
     () =>
       barOption(
-        channels.map((c) => t(`channels.${c}`)),
+        channels.map((c) => t(`customers:channels.${c}`)),
         consentValues,
         rtl,
         '#12b886',
@@ -96,11 +99,11 @@ function Dashboard() {
   const inWords = (labels: string[], values: number[]) =>
     labels.map((label, i) => `${label} ${fmt.number(values[i] ?? 0)}`).join(', ');
   const stageSummary = inWords(
-    lifecycleStages.map((s) => t(`stages.${s}`)),
+    lifecycleStages.map((s) => t(`customers:stages.${s}`)),
     stageValues,
   );
   const consentSummary = inWords(
-    channels.map((c) => t(`channels.${c}`)),
+    channels.map((c) => t(`customers:channels.${c}`)),
     consentValues,
   );
 
@@ -119,12 +122,12 @@ function Dashboard() {
             <Group>
               {can('imports.run') ? (
                 <Button component={Link} to="/import" leftSection={<Icon name="upload" size={18} />}>
-                  {t('customers.importCta')}
+                  {t('customers:customers.importCta')}
                 </Button>
               ) : null}
               {can('customers.write') ? (
                 <Button component={Link} to="/customers" variant="light" leftSection={<Icon name="plus" size={18} />}>
-                  {t('customers.new')}
+                  {t('customers:customers.new')}
                 </Button>
               ) : null}
             </Group>
@@ -149,7 +152,7 @@ function Dashboard() {
         {channels.slice(0, 3).map((channel, i) => (
           <Card withBorder padding="md" key={channel}>
             <Text size="xs" c="dimmed" fw={600}>
-              {t('dashboard.withConsent')} · {t(`channels.${channel}`)}
+              {t('dashboard.withConsent')} · {t(`customers:channels.${channel}`)}
             </Text>
             <Text fw={800} size="xl">
               {consentReady ? fmt.number(consentValues[i] ?? 0) : '…'}
@@ -208,7 +211,7 @@ function Dashboard() {
               <Group justify="space-between" py={8} px={4} className="clickable-row" wrap="nowrap">
                 <Stack gap={0} style={{ minWidth: 0 }}>
                   <Text fw={600} size="sm" truncate>
-                    {customerName(c, i18n.language) || t('customers.unnamed')}
+                    {customerName(c, i18n.language) || t('customers:customers.unnamed')}
                   </Text>
                   <Text size="xs" c="dimmed" className="ltr-value" truncate>
                     {[formatPhone(c.phone), c.email].filter(Boolean).join(' · ')}
@@ -225,6 +228,13 @@ function Dashboard() {
           ))}
         </Stack>
       </Card>
+      {cards.length > 0 ? (
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" data-testid="dashboard-cards">
+          {cards.map(({ id, Card: FeatureCard }) => (
+            <FeatureCard key={id} />
+          ))}
+        </SimpleGrid>
+      ) : null}
     </Stack>
   );
 }

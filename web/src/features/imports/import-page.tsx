@@ -41,7 +41,7 @@ const FIXED = '\u0000fixed-value';
 
 function fieldLabel(t: TFunction, kind: ImportKind, field: string): string {
   if (kind === 'orders' && field === 'externalId') return t('imports.fields.orderExternalId');
-  return t(`imports.fields.${field}`, { defaultValue: t(`orderDetails.fields.${field}`) });
+  return t(`imports.fields.${field}`, { defaultValue: t(`commerce:orderDetails.fields.${field}`) });
 }
 
 function initialMapping(preview: ImportPreview, kind: ImportKind): ImportMapping {
@@ -67,15 +67,15 @@ function FixedValueInput({
   value: string;
   onChange: (value: string) => void;
 }) {
-  const { t } = useTranslation();
-  const label = t('orderDetails.fixedValueFor', { field: fieldLabel(t, kind, field) });
+  const { t } = useTranslation('imports');
+  const label = t('commerce:orderDetails.fixedValueFor', { field: fieldLabel(t, kind, field) });
   if (field === 'channel') {
     return (
       <NativeSelect
         aria-label={label}
         value={value}
         onChange={(e) => onChange(e.currentTarget.value)}
-        data={fixedChannels.map((c) => ({ value: c, label: t(`orderChannels.${c}`) }))}
+        data={fixedChannels.map((c) => ({ value: c, label: t(`commerce:orderChannels.${c}`) }))}
         size="sm"
         data-testid={`mapping-${field}-value`}
       />
@@ -85,7 +85,7 @@ function FixedValueInput({
     <TextInput
       aria-label={label}
       value={value}
-      placeholder={t('orderDetails.fixedValuePlaceholder')}
+      placeholder={t('commerce:orderDetails.fixedValuePlaceholder')}
       onChange={(e) => onChange(field === 'currency' ? e.currentTarget.value.toUpperCase() : e.currentTarget.value)}
       maxLength={field === 'currency' ? 3 : 100}
       size="sm"
@@ -105,9 +105,9 @@ function MappingTable({
   mapping: ImportMapping;
   onChange: (m: ImportMapping) => void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('imports');
   const headerOptions = preview.headers.map((h) => ({ value: h, label: h }));
-  const withFixed = [...headerOptions, { value: FIXED, label: t('orderDetails.fixedValue') }];
+  const withFixed = [...headerOptions, { value: FIXED, label: t('commerce:orderDetails.fixedValue') }];
   return (
     <Table verticalSpacing={6} data-testid="import-mapping">
       <Table.Thead>
@@ -168,7 +168,7 @@ function MappingTable({
 }
 
 function SampleRows({ preview }: { preview: ImportPreview }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('imports');
   if (preview.sampleRows.length === 0) return null;
   return (
     <Stack gap={4}>
@@ -202,7 +202,7 @@ function SampleRows({ preview }: { preview: ImportPreview }) {
 }
 
 function PastImports({ onOpen, currentId }: { onOpen: (id: string) => void; currentId: string | null }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('imports');
   const fmt = useFormat();
   const list = useImportList();
   const items = list.data?.items ?? [];
@@ -266,7 +266,7 @@ function PastImports({ onOpen, currentId }: { onOpen: (id: string) => void; curr
 }
 
 function ImportWizard() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('imports');
   const fmt = useFormat();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<ImportKind>('customers');
@@ -348,7 +348,7 @@ function ImportWizard() {
             </SimpleGrid>
             {preview.isPending ? (
               <Text size="sm" c="dimmed">
-                {t('app.loading')}
+                {t('shell:app.loading')}
               </Text>
             ) : null}
             <FormAlert error={preview.error} testId="import-preview-error" />

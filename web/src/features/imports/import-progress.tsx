@@ -18,7 +18,7 @@ const statusColors: Record<ImportStatus, string> = {
 };
 
 export function StatusBadge({ status }: { status: ImportStatus }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('imports');
   return (
     <Badge color={statusColors[status] ?? 'gray'} variant="light" data-testid="import-status" data-status={status}>
       {t(`imports.statuses.${status}`)}
@@ -40,7 +40,7 @@ function Count({ label, value, color, testId }: { label: string; value: string; 
 }
 
 export function ImportProgress({ id, onAgain }: { id: string; onAgain: () => void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('imports');
   const fmt = useFormat();
   const queryClient = useQueryClient();
   const job = useImportJob(id);
@@ -151,7 +151,7 @@ export function ImportProgress({ id, onAgain }: { id: string; onAgain: () => voi
           <Group justify="flex-end">
             {data.kind === 'customers' && data.status === 'completed' ? (
               <Button component={Link} to="/customers" variant="light">
-                {t('dashboard.allCustomers')}
+                {t('dashboard:dashboard.allCustomers')}
               </Button>
             ) : null}
             <Button onClick={onAgain} data-testid="import-again">

@@ -24,7 +24,7 @@ import type { ApiKey, CreatedApiKey, Role } from '../../types.ts';
 import { grantableRoles } from './users-panel.tsx';
 
 export function ApiKeysPanel() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('settings');
   const fmt = useFormat();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -52,7 +52,7 @@ export function ApiKeysPanel() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim()) {
-      setLocal({ name: t('auth.required') });
+      setLocal({ name: t('shell:app.required') });
       return;
     }
     setLocal({});
@@ -80,7 +80,7 @@ export function ApiKeysPanel() {
               label={t('settings.role')}
               data={grantableRoles(session?.user.role)
                 .filter((r) => r !== 'shopper')
-                .map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+                .map((r) => ({ value: r, label: t(`shell:roles.${r}`) }))}
               value={role}
               onChange={(v) => v && setRole(v as Role)}
               allowDeselect={false}
@@ -127,7 +127,7 @@ export function ApiKeysPanel() {
                         leftSection={<Icon name="copy" size={16} />}
                         data-testid="api-key-copy"
                       >
-                        {copied ? t('app.copied') : t('app.copy')}
+                        {copied ? t('shell:app.copied') : t('shell:app.copy')}
                       </Button>
                     )}
                   </CopyButton>
@@ -168,7 +168,7 @@ export function ApiKeysPanel() {
                         {k.prefix}…
                       </Text>
                     </Table.Td>
-                    <Table.Td>{t(`roles.${k.role}`)}</Table.Td>
+                    <Table.Td>{t(`shell:roles.${k.role}`)}</Table.Td>
                     <Table.Td>{fmt.date(k.createdAt)}</Table.Td>
                     <Table.Td>{k.lastUsedAt ? fmt.dateTime(k.lastUsedAt) : t('settings.never')}</Table.Td>
                     <Table.Td>
@@ -204,7 +204,7 @@ export function ApiKeysPanel() {
           <Text size="sm">{t('settings.revokeConfirm', { name: revoking?.name ?? '' })}</Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setRevoking(null)}>
-              {t('app.cancel')}
+              {t('shell:app.cancel')}
             </Button>
             <Button
               color="red"

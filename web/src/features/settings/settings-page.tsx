@@ -19,7 +19,7 @@ const timeZones = ['Asia/Jerusalem', 'Europe/London', 'Europe/Berlin', 'America/
 const currencies = ['ILS', 'USD', 'EUR', 'GBP'];
 
 function BusinessPanel() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('settings');
   const queryClient = useQueryClient();
   const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/settings') });
   const [form, setForm] = useState({ name: '', locale: 'he' as Locale, currency: 'ILS', timeZone: 'Asia/Jerusalem' });
@@ -37,7 +37,7 @@ function BusinessPanel() {
   const mutation = useMutation({
     mutationFn: (body: typeof form) => api<Settings>('/settings', { method: 'PATCH', body }),
     onSuccess: async () => {
-      notifySaved(t('app.saved'));
+      notifySaved(t('shell:app.saved'));
       await queryClient.invalidateQueries({ queryKey: ['settings'] });
       await queryClient.invalidateQueries({ queryKey: sessionKey });
     },
@@ -47,7 +47,7 @@ function BusinessPanel() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!form.name.trim()) {
-      setLocal({ name: t('auth.required') });
+      setLocal({ name: t('shell:app.required') });
       return;
     }
     setLocal({});
@@ -71,8 +71,8 @@ function BusinessPanel() {
           <Select
             label={t('settings.locale')}
             data={[
-              { value: 'he', label: t('lang.he') },
-              { value: 'en', label: t('lang.en') },
+              { value: 'he', label: t('shell:lang.he') },
+              { value: 'en', label: t('shell:lang.en') },
             ]}
             value={form.locale}
             onChange={(v) => setForm((f) => ({ ...f, locale: v === 'en' ? 'en' : 'he' }))}
@@ -102,7 +102,7 @@ function BusinessPanel() {
           <FormAlert error={mutation.error} fields={['name', 'locale', 'currency', 'timeZone']} />
           <Group justify="flex-end">
             <Button type="submit" loading={mutation.isPending} data-testid="settings-save">
-              {t('app.save')}
+              {t('shell:app.save')}
             </Button>
           </Group>
         </Stack>
@@ -112,7 +112,7 @@ function BusinessPanel() {
 }
 
 function SettingsTabs() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('settings');
   const { tab = 'business' } = route.useSearch();
   const navigate = useNavigate();
   return (

@@ -20,7 +20,7 @@ export function grantableRoles(mine: Role | undefined): Role[] {
 }
 
 function InviteForm() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('settings');
   const fmt = useFormat();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -37,7 +37,7 @@ function InviteForm() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!email.trim()) {
-      setLocal({ email: t('auth.required') });
+      setLocal({ email: t('shell:app.required') });
       return;
     }
     setLocal({});
@@ -63,7 +63,7 @@ function InviteForm() {
           />
           <Select
             label={t('settings.role')}
-            data={grantableRoles(session?.user.role).map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+            data={grantableRoles(session?.user.role).map((r) => ({ value: r, label: t(`shell:roles.${r}`) }))}
             value={role}
             onChange={(v) => v && setRole(v as Role)}
             allowDeselect={false}
@@ -112,7 +112,7 @@ function InviteForm() {
                       leftSection={<Icon name="copy" size={16} />}
                       data-testid="invite-copy"
                     >
-                      {copied ? t('app.copied') : t('app.copy')}
+                      {copied ? t('shell:app.copied') : t('shell:app.copy')}
                     </Button>
                   )}
                 </CopyButton>
@@ -126,7 +126,7 @@ function InviteForm() {
 }
 
 export function UsersPanel() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('settings');
   const fmt = useFormat();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -134,7 +134,7 @@ export function UsersPanel() {
   const update = useMutation({
     mutationFn: ({ id, body }: { id: string; body: { role?: Role; status?: string } }) =>
       api(`/users/${id}`, { method: 'PATCH', body }),
-    onSuccess: () => notifySaved(t('app.saved')),
+    onSuccess: () => notifySaved(t('shell:app.saved')),
     onError: (error) => notifyError(error, t),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['users'] }),
   });
@@ -185,7 +185,10 @@ export function UsersPanel() {
                       <Table.Td>
                         <Select
                           aria-label={t('settings.role')}
-                          data={(manageable ? grantable : [u.role]).map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+                          data={(manageable ? grantable : [u.role]).map((r) => ({
+                            value: r,
+                            label: t(`shell:roles.${r}`),
+                          }))}
                           value={u.role}
                           onChange={(v) => v && v !== u.role && update.mutate({ id: u.id, body: { role: v as Role } })}
                           allowDeselect={false}
