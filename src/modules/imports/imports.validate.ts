@@ -14,6 +14,7 @@ import {
   normaliseEmail,
   normalisePhone,
 } from '../customers/customers.service.ts';
+import { type OrderField, orderFields } from './imports.fields.ts';
 import type { SheetRow } from './imports.file.ts';
 import type { ColumnIndex, ImportField } from './imports.mapping.ts';
 import type { MessageParams } from './imports.messages.ts';
@@ -432,41 +433,12 @@ function isMoney(value: number | null): value is number {
   return value !== null && value >= 0 && value < 1e11 && Math.abs(value * 100 - Math.round(value * 100)) <= 1e-6;
 }
 
-/** The order-level fields: exports such as Shopify's write them on an order's first row only. */
-const headFields = [
-  'customerExternalId',
-  'customerEmail',
-  'customerPhone',
-  'placedAt',
-  'channel',
-  'branch',
-  'currency',
-  'shipping',
-  'discount',
-  'tax',
-  'total',
-  'refundedAmount',
-  'refundedAt',
-  'cancelled',
-  'paymentStatus',
-  'billingName',
-  'billingCompany',
-  'billingAddress1',
-  'billingAddress2',
-  'billingCity',
-  'billingZip',
-  'billingCountry',
-  'billingPhone',
-  'shippingName',
-  'shippingCompany',
-  'shippingAddress1',
-  'shippingAddress2',
-  'shippingCity',
-  'shippingZip',
-  'shippingCountry',
-  'shippingPhone',
-] as const satisfies readonly (AddressField | ImportField)[];
-type HeadField = (typeof headFields)[number];
+/** The lines' own fields (exports such as Shopify's write the rest on an order's first row only); every other order field belongs to the order. */
+const lineFields = ['externalId', 'sku', 'name', 'quantity', 'unitPrice', 'lineTotal'] as const;
+type HeadField = Exclude<OrderField, (typeof lineFields)[number]>;
+const headFields = orderFields.filter(
+  (field): field is HeadField => !(lineFields as readonly string[]).includes(field),
+);
 type HeadValue = string | number | null;
 /** The order-level values a row gives, as the order keeps them. */
 type HeadValues = Partial<Record<HeadField, HeadValue>>;
