@@ -73,8 +73,14 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     if (reply.error) waiting.reject(revive(reply.error));
     else waiting.resolve(reply);
   });
-  worker.on('error', (error) => failAll(error));
-  worker.on('exit', (code) => failAll(new Error(`the embedded database's thread stopped (exit code ${code})`)));
+  worker.on('error', (error) => {
+    console.error('[database] the embedded database failed:', error);
+    failAll(error);
+  });
+  worker.on('exit', (code) => {
+    if (!closed) console.error(`[database] the embedded database's thread stopped (exit code ${code})`);
+    failAll(new Error(`the embedded database's thread stopped (exit code ${code})`));
+  });
 
   const send = (message: { op: string; sql?: string; params?: unknown[] }) =>
     new Promise<Reply>((resolve, reject) => {
