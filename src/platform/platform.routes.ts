@@ -26,6 +26,20 @@ import {
 import { AppError } from './errors.ts';
 import { requireAuth, withCtx } from './http.ts';
 import { roles } from './permissions.ts';
+import {
+  apiKeyPageSchema,
+  auditPageSchema,
+  createdApiKeySchema,
+  invitationInfoSchema,
+  invitationSchema,
+  meSchema,
+  sessionSchema,
+  setupStateSchema,
+  userChangeSchema,
+  workspaceSchema,
+  workspaceUserPageSchema,
+} from './platform.schemas.ts';
+import { noContent, replies } from './replies.ts';
 
 export const SESSION_COOKIE = 'klient_session';
 
@@ -58,9 +72,13 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
     return { user: grant.user, workspace: grant.workspace, csrfToken: grant.csrfToken };
   };
 
-  app.get('/setup', { config: { access: 'public' }, schema: { tags: ['auth'] } }, async () => ({
-    needed: await isSetupNeeded(db),
-  }));
+  app.get(
+    '/setup',
+    { config: { access: 'public' }, schema: { tags: ['auth'], response: replies({ 200: setupStateSchema }) } },
+    async () => ({
+      needed: await isSetupNeeded(db),
+    }),
+  );
 
   app.post(
     '/setup',
@@ -77,6 +95,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
             locale: locale.default('he'),
           })
           .strict(),
+        response: replies({ 201: sessionSchema }),
       },
     },
     async (req, reply) => reply.code(201).send(startSession(reply, await setupFirstWorkspace(db, req.body))),
@@ -89,6 +108,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
       schema: {
         tags: ['auth'],
         body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }).strict(),
+        response: replies({ 200: sessionSchema }),
       },
     },
     async (req, reply) => {
@@ -103,21 +123,34 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
     },
   );
 
-  app.post('/auth/logout', { config: { access: 'authenticated' }, schema: { tags: ['auth'] } }, async (req, reply) => {
-    const auth = requireAuth(req);
-    if (auth.sessionId) await logout(db, auth.workspaceId, auth.sessionId);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
-  });
+  app.post(
+    '/auth/logout',
+    { config: { access: 'authenticated' }, schema: { tags: ['auth'], response: replies({ 204: noContent }) } },
+    async (req, reply) => {
+      const auth = requireAuth(req);
+      if (auth.sessionId) await logout(db, auth.workspaceId, auth.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/auth/me', { config: { access: 'authenticated' }, schema: { tags: ['auth'] } }, async (req) => {
-    const auth = requireAuth(req);
-    const result = await withCtx(db, req, (trx, ctx) => me(trx, ctx));
-    return { ...result, csrfToken: auth.csrfToken };
-  });
+  app.get(
+    '/auth/me',
+    { config: { access: 'authenticated' }, schema: { tags: ['auth'], response: replies({ 200: meSchema }) } },
+    async (req) => {
+      const auth = requireAuth(req);
+      const result = await withCtx(db, req, (trx, ctx) => me(trx, ctx));
+      return { ...result, csrfToken: auth.csrfToken };
+    },
+  );
 
-  app.get('/settings', { config: { access: 'authenticated' }, schema: { tags: ['settings'] } }, async (req) =>
-    withCtx(db, req, (trx, ctx) => getWorkspace(trx, ctx.workspaceId)),
+  app.get(
+    '/settings',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['settings'], response: replies({ 200: workspaceSchema }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => getWorkspace(trx, ctx.workspaceId)),
   );
 
   app.patch(
@@ -140,15 +173,23 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
               .optional(),
           })
           .strict(),
+        response: replies({ 200: workspaceSchema }),
       },
     },
     async (req) => withCtx(db, req, (trx, ctx) => updateWorkspace(trx, ctx, req.body)),
   );
 
-  app.get('/users', { config: { access: 'users.manage' }, schema: { tags: ['users'] } }, async (req) => ({
-    items: await withCtx(db, req, listUsers),
-    nextCursor: null,
-  }));
+  app.get(
+    '/users',
+    {
+      config: { access: 'users.manage' },
+      schema: { tags: ['users'], response: replies({ 200: workspaceUserPageSchema }) },
+    },
+    async (req) => ({
+      items: await withCtx(db, req, listUsers),
+      nextCursor: null,
+    }),
+  );
 
   app.patch(
     '/users/:id',
@@ -158,6 +199,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
         tags: ['users'],
         params: idParams,
         body: z.object({ role: role.optional(), status: z.enum(['active', 'disabled']).optional() }).strict(),
+        response: replies({ 200: userChangeSchema }),
       },
     },
     async (req) => withCtx(db, req, (trx, ctx) => updateUser(trx, ctx, req.params.id, req.body)),
@@ -167,7 +209,11 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
     '/invitations',
     {
       config: { access: 'users.manage' },
-      schema: { tags: ['users'], body: z.object({ email, role }).strict() },
+      schema: {
+        tags: ['users'],
+        body: z.object({ email, role }).strict(),
+        response: replies({ 201: invitationSchema }),
+      },
     },
     async (req, reply) => {
       const invitation = await withCtx(db, req, (trx, ctx) => createInvitation(trx, ctx, req.body));
@@ -184,7 +230,10 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
   const tokenParams = z.object({ token: z.string().min(20).max(100) }).strict();
   app.get(
     '/invitations/:token',
-    { config: { access: 'public' }, schema: { tags: ['users'], params: tokenParams } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['users'], params: tokenParams, response: replies({ 200: invitationInfoSchema }) },
+    },
     async (req) => describeInvitation(db, req.params.token),
   );
 
@@ -196,15 +245,23 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
         tags: ['users'],
         params: tokenParams,
         body: z.object({ name: z.string().trim().min(1).max(200), password }).strict(),
+        response: replies({ 200: sessionSchema }),
       },
     },
     async (req, reply) => startSession(reply, await acceptInvitation(db, req.params.token, req.body)),
   );
 
-  app.get('/api-keys', { config: { access: 'apikeys.manage' }, schema: { tags: ['api keys'] } }, async (req) => ({
-    items: await withCtx(db, req, listApiKeys),
-    nextCursor: null,
-  }));
+  app.get(
+    '/api-keys',
+    {
+      config: { access: 'apikeys.manage' },
+      schema: { tags: ['api keys'], response: replies({ 200: apiKeyPageSchema }) },
+    },
+    async (req) => ({
+      items: await withCtx(db, req, listApiKeys),
+      nextCursor: null,
+    }),
+  );
 
   app.post(
     '/api-keys',
@@ -213,6 +270,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
       schema: {
         tags: ['api keys'],
         body: z.object({ name: z.string().trim().min(1).max(100), role: role.default('admin') }).strict(),
+        response: replies({ 201: createdApiKeySchema }),
       },
     },
     async (req, reply) => reply.code(201).send(await withCtx(db, req, (trx, ctx) => createApiKey(trx, ctx, req.body))),
@@ -220,7 +278,10 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
 
   app.delete(
     '/api-keys/:id',
-    { config: { access: 'apikeys.manage' }, schema: { tags: ['api keys'], params: idParams } },
+    {
+      config: { access: 'apikeys.manage' },
+      schema: { tags: ['api keys'], params: idParams, response: replies({ 204: noContent }) },
+    },
     async (req, reply) => {
       await withCtx(db, req, (trx, ctx) => revokeApiKey(trx, ctx, req.params.id));
       return reply.code(204).send();
@@ -241,6 +302,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
             cursor: z.string().max(500).optional(),
           })
           .strict(),
+        response: replies({ 200: auditPageSchema }),
       },
     },
     async (req) => withCtx(db, req, (trx, ctx) => listAudit(trx, ctx, req.query)),

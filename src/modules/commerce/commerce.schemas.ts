@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checked, money as decimal, instant as instantReply, pageOf } from '../../platform/replies.ts';
 
 export const orderChannels = ['store', 'web', 'app', 'phone', 'whatsapp'] as const;
 export const paymentStatuses = [
@@ -131,3 +132,66 @@ export const listOrdersQuery = z
     cursor: z.uuid().optional(),
   })
   .strict();
+
+// Replies.
+
+export const productSchema = z.strictObject({
+  id: z.uuid(),
+  sku: z.string(),
+  name: z.string(),
+  category: z.string().nullable(),
+  price: decimal.nullable(),
+});
+export const productPageSchema = pageOf(productSchema);
+
+/** An address as kept (jsonb), its parts in jsonb's order: shorter names first. */
+export const orderAddressSchema = z.strictObject({
+  zip: z.string().optional(),
+  city: z.string().optional(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  street: z.string().optional(),
+  company: z.string().optional(),
+  country: z.string().optional(),
+  street2: z.string().optional(),
+});
+
+export const orderSchema = z.strictObject({
+  id: z.uuid(),
+  externalId: z.string().nullable(),
+  customerId: z.uuid(),
+  placedAt: instantReply,
+  channel: z.enum(orderChannels),
+  branchId: z.uuid().nullable(),
+  branchName: z.string().nullable(),
+  status: checked(z.enum(['completed', 'partially_refunded', 'refunded', 'cancelled'])),
+  currency: z.string(),
+  total: decimal,
+  shippingTotal: decimal,
+  discountTotal: decimal,
+  taxTotal: decimal,
+  refundedTotal: decimal,
+  paymentStatus: z.enum(paymentStatuses).nullable(),
+  billingAddress: orderAddressSchema.nullable(),
+  shippingAddress: orderAddressSchema.nullable(),
+  items: z.array(
+    z.strictObject({
+      lineNo: z.number().int(),
+      sku: z.string(),
+      name: z.string(),
+      quantity: z.number(),
+      unitPrice: decimal,
+      total: decimal,
+    }),
+  ),
+});
+export const orderPageSchema = pageOf(orderSchema);
+
+/**
+ * A created order; one replayed for a retry (its Idempotency-Key) after its
+ * customer was erased no longer holds the addresses.
+ */
+export const createdOrderSchema = orderSchema.extend({
+  billingAddress: orderAddressSchema.nullable().optional(),
+  shippingAddress: orderAddressSchema.nullable().optional(),
+});

@@ -9,9 +9,11 @@ import { AppError } from '../../platform/errors.ts';
 import { requireAuth, unsafeTextFields, withCtx } from '../../platform/http.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { Locale } from '../../platform/messages.ts';
+import { replies } from '../../platform/replies.ts';
 import { IMPORT_QUEUE } from './imports.jobs.ts';
 import { fieldsOf, fixedValueProblem, type Mapping, type MappingProblem } from './imports.mapping.ts';
 import { importMessage, mappingProblemFields } from './imports.messages.ts';
+import { importDetailSchema, importPageSchema, importPreviewSchema, queuedImportSchema } from './imports.schemas.ts';
 import {
   checkUpload,
   createImport,
@@ -201,6 +203,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; 
         consumes: ['multipart/form-data'],
         description:
           'Multipart `file` (CSV or XLSX), optional `kind`. Reads the head of the file only: detects the encoding and delimiter, shows the first rows and suggests a column mapping; `totalRows` of a large file is an estimate (`totalRowsEstimated`).',
+        response: replies({ 200: importPreviewSchema }),
       },
     },
     async (req) => {
@@ -219,6 +222,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; 
         consumes: ['multipart/form-data'],
         description:
           'Multipart `file`, `kind` (customers|orders) and `mapping` (JSON `{ field: header }`, default: the suggested one; `channel`, `branch`, `currency` and `homeBranch` may instead take one value for every row, `{ "channel": { "value": "web" } }`). Answers 202; a background job imports the rows. A file with more data rows than the server allows (KLIENT_IMPORT_MAX_ROWS) is a 400 naming the limit (`reason: file.too_many_rows`, `limit`).',
+        response: replies({ 202: queuedImportSchema }),
       },
     },
     async (req, reply) => {
@@ -266,18 +270,37 @@ export const importsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs; 
             cursor: z.uuid().optional(),
           })
           .strict(),
+        response: replies({ 200: importPageSchema }),
       },
     },
     async (req) => withCtx(db, req, (trx, ctx) => listImports(trx, ctx, req.query)),
   );
 
-  app.get('/imports/:id', { config: { access: 'imports.run' }, schema: { tags, params: idParams } }, async (req) =>
-    withCtx(db, req, (trx, ctx) => getImport(trx, ctx, req.params.id)),
+  app.get(
+    '/imports/:id',
+    {
+      config: { access: 'imports.run' },
+      schema: { tags, params: idParams, response: replies({ 200: importDetailSchema }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => getImport(trx, ctx, req.params.id)),
   );
 
   app.get(
     '/imports/:id/errors.csv',
-    { config: { access: 'imports.run' }, schema: { tags, params: idParams } },
+    {
+      config: { access: 'imports.run' },
+      schema: {
+        tags,
+        params: idParams,
+        response: replies({
+          200: {
+            description:
+              'The rows the import could not take, as CSV (UTF-8 with a BOM, content-disposition: attachment)',
+            content: { 'text/csv': { schema: z.string() } },
+          },
+        }),
+      },
+    },
     async (req, reply) => {
       const report = await withCtx(db, req, (trx, ctx) => importErrorsCsv(trx, ctx, req.params.id, req.locale));
       return reply
