@@ -1,138 +1,89 @@
+/*
+ * The shapes of the server's replies, taken from its zod schemas (type-only
+ * imports: nothing of the server reaches the bundle). A reply is encoded
+ * through its schema, so what the JSON holds is the schema's input side:
+ * `Reply<typeof schema>` (a moment is its ISO string, money a decimal string).
+ * A change to a reply schema fails the typecheck of every screen that reads it.
+ */
+import type { z } from 'zod';
+import type { orderSchema } from '../../src/modules/commerce/commerce.schemas.ts';
+import type {
+  branchSchema,
+  consentEventSchema,
+  customer360Schema,
+  customerAddressSchema,
+  customerPageSchema,
+  customerSchema,
+  identitySchema,
+  tagCountSchema,
+  timelineEventSchema,
+} from '../../src/modules/customers/customers.schemas.ts';
+import type {
+  importDetailSchema,
+  importPreviewSchema,
+  importRowErrorSchema,
+  importSchema,
+} from '../../src/modules/imports/imports.schemas.ts';
+import type {
+  apiKeySchema,
+  auditEntrySchema,
+  createdApiKeySchema,
+  invitationInfoSchema,
+  invitationSchema,
+  publicUserSchema,
+  sessionSchema,
+  workspaceSchema,
+  workspaceUserSchema,
+} from '../../src/platform/platform.schemas.ts';
 import type { Role } from '../../src/platform/platform.tables.ts';
 
+/** The JSON of a reply whose schema is S. */
+export type Reply<S extends z.ZodType> = z.input<S>;
+
 export type { Role };
-export type Locale = 'he' | 'en';
-export type LifecycleStage = 'lead' | 'customer' | 'repeat' | 'loyal' | 'at_risk' | 'lost';
-export type Channel = 'email' | 'sms' | 'whatsapp' | 'phone';
-export type ConductFlag = 'warning' | 'restricted' | 'banned';
-
-export const roles: readonly Role[] = ['owner', 'admin', 'agent', 'marketer', 'analyst', 'shopper'];
-export const lifecycleStages: readonly LifecycleStage[] = ['lead', 'customer', 'repeat', 'loyal', 'at_risk', 'lost'];
-export const channels: readonly Channel[] = ['email', 'sms', 'whatsapp', 'phone'];
-export const conductFlags: readonly ConductFlag[] = ['warning', 'restricted', 'banned'];
-
-export type User = { id: string; email: string; name: string; role: Role; locale: Locale };
-export type Workspace = { id: string; name: string; locale: Locale; currency: string; timeZone: string };
-export type Session = { user: User; workspace: Workspace; csrfToken: string };
+export type User = Reply<typeof publicUserSchema>;
+export type Workspace = Reply<typeof workspaceSchema>;
+export type Locale = Workspace['locale'];
+export type Session = Reply<typeof sessionSchema>;
+export type Settings = Workspace;
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
-export type CustomerPage = Page<Customer> & { total: number; totalExact?: boolean };
+export type CustomerPage = Reply<typeof customerPageSchema>;
+export type Address = Reply<typeof customerAddressSchema>;
+export type Customer = Reply<typeof customerSchema>;
+export type LifecycleStage = Customer['lifecycleStage'];
+export type ConductFlag = NonNullable<Customer['conductFlag']>;
+export type Identity = Reply<typeof identitySchema>;
+export type ConsentEvent = Reply<typeof consentEventSchema>;
+export type Channel = ConsentEvent['channel'];
+export type TimelineEvent = Reply<typeof timelineEventSchema>;
+export type Customer360 = Reply<typeof customer360Schema>;
+export type Branch = Reply<typeof branchSchema>;
+export type TagCount = Reply<typeof tagCountSchema>;
+export type Order = Reply<typeof orderSchema>;
 
-export type Address = { street: string | null; city: string | null; zip: string | null };
+export type ImportPreview = Reply<typeof importPreviewSchema>;
+export type ImportKind = ImportPreview['kind'];
+export type ImportRowError = Reply<typeof importRowErrorSchema>;
+/** An import as listed; the one asked for by id also brings its first row errors. */
+export type ImportJob = Reply<typeof importSchema> & Partial<Pick<Reply<typeof importDetailSchema>, 'errors'>>;
+export type ImportStatus = ImportJob['status'];
 
-export type Customer = {
-  id: string;
-  externalId: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  firstNameLatin: string | null;
-  lastNameLatin: string | null;
-  email: string | null;
-  phone: string | null;
-  birthday: string | null;
-  address: Address | null;
-  attributes: Record<string, unknown>;
-  tags: string[];
-  lifecycleStage: LifecycleStage;
-  preferredChannel: Channel | null;
-  consents: Partial<Record<Channel, boolean>>;
-  conductFlag: ConductFlag | null;
-  conductNote: string | null;
-  homeBranchId: string | null;
-  source: string | null;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-  totals: { ordersCount: number; totalSpent: string; firstOrderAt: string | null; lastOrderAt: string | null };
-};
+export type WorkspaceUser = Reply<typeof workspaceUserSchema>;
+export type Invitation = Reply<typeof invitationSchema>;
+export type InvitationInfo = Reply<typeof invitationInfoSchema>;
+export type ApiKey = Reply<typeof apiKeySchema>;
+export type CreatedApiKey = Reply<typeof createdApiKeySchema>;
+export type AuditEntry = Reply<typeof auditEntrySchema>;
 
-export type Identity = { id: string; kind: string; value: string; source: string | null; createdAt: string };
-export type ConsentEvent = {
-  id: string;
-  channel: Channel;
-  status: 'granted' | 'revoked';
-  source: string;
-  textShown: string | null;
-  recordedBy: string | null;
-  occurredAt: string;
-};
-export type TimelineEvent = {
-  id: string;
-  type: string;
-  occurredAt: string;
-  refId: string | null;
-  data: Record<string, unknown> | null;
-};
-export type Customer360 = Customer & {
-  identities: Identity[];
-  consentHistory: ConsentEvent[];
-  timeline: Page<TimelineEvent>;
-};
+/** Every member of the union U, each once (the lists below are the screens' order; the server's schemas say what they hold). */
+type Exactly<U, L extends readonly U[]> = [U] extends [L[number]] ? L : never;
+const every =
+  <U>() =>
+  <const L extends readonly U[]>(list: Exactly<U, L>): readonly U[] =>
+    list;
 
-export type Branch = { id: string; code: string; name: string; city: string | null };
-export type TagCount = { tag: string; count: number };
-
-export type ImportKind = 'customers' | 'orders';
-export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
-export type ImportPreview = {
-  encoding: string;
-  headers: string[];
-  sampleRows: string[][];
-  totalRows: number;
-  /** True when the total is an estimate from the head of a big file (the preview reads no further). */
-  totalRowsEstimated?: boolean;
-  suggestedMapping: Record<string, string>;
-};
-export type ImportRowError = { row: number; column: string | null; reason: string };
-export type ImportJob = {
-  id: string;
-  kind: ImportKind;
-  filename: string;
-  status: ImportStatus;
-  totalRows: number;
-  processedRows: number;
-  insertedRows: number;
-  updatedRows: number;
-  unchangedRows: number;
-  errorRows: number;
-  errors?: ImportRowError[];
-  failure: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-};
-
-export type WorkspaceUser = {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: string;
-  lastLoginAt: string | null;
-  createdAt: string;
-};
-export type Invitation = { id: string; email: string; role: Role; inviteUrl: string; expiresAt: string };
-export type InvitationInfo = { email: string; role: Role; workspaceName: string };
-export type ApiKey = {
-  id: string;
-  name: string;
-  prefix: string;
-  role: Role;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
-export type CreatedApiKey = { id: string; name: string; prefix: string; role: Role; key: string };
-export type Settings = { name: string; locale: Locale; currency: string; timeZone: string } & Record<string, unknown>;
-
-export type AuditEntry = {
-  id: string;
-  actorType: 'user' | 'api_key' | 'system';
-  actorId: string | null;
-  actorName: string | null;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-  at: string;
-};
+export const roles = every<Role>()(['owner', 'admin', 'agent', 'marketer', 'analyst', 'shopper']);
+export const lifecycleStages = every<LifecycleStage>()(['lead', 'customer', 'repeat', 'loyal', 'at_risk', 'lost']);
+export const channels = every<Channel>()(['email', 'sms', 'whatsapp', 'phone']);
+export const conductFlags = every<ConductFlag>()(['warning', 'restricted', 'banned']);
