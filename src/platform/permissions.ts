@@ -13,6 +13,11 @@ export function can(role: Role, permission: Permission): boolean {
   return roleGrants(role).has(permission);
 }
 
+/** What a role may do, for screens to show exactly that (a session's `permissions`). */
+export function permissionsOf(role: Role): Permission[] {
+  return allPermissions().filter((permission) => can(role, permission));
+}
+
 /** Every permission of every installed module. */
 export function allPermissions(): readonly Permission[] {
   return declaredPermissions() as readonly Permission[];

@@ -25,7 +25,7 @@ import {
 } from './auth.service.ts';
 import { AppError } from './errors.ts';
 import { requireAuth, withCtx } from './http.ts';
-import { roles } from './permissions.ts';
+import { permissionsOf, roles } from './permissions.ts';
 import {
   apiKeyPageSchema,
   auditPageSchema,
@@ -69,7 +69,12 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
       secure: secureCookies,
       maxAge: SESSION_DAYS * 86_400,
     });
-    return { user: grant.user, workspace: grant.workspace, csrfToken: grant.csrfToken };
+    return {
+      user: grant.user,
+      workspace: grant.workspace,
+      csrfToken: grant.csrfToken,
+      permissions: permissionsOf(grant.user.role),
+    };
   };
 
   app.get(
@@ -140,7 +145,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
     async (req) => {
       const auth = requireAuth(req);
       const result = await withCtx(db, req, (trx, ctx) => me(trx, ctx));
-      return { ...result, csrfToken: auth.csrfToken };
+      return { ...result, csrfToken: auth.csrfToken, permissions: permissionsOf(auth.actor.role) };
     },
   );
 

@@ -26,10 +26,14 @@ export const workspaceSchema = z.strictObject({
 export const setupStateSchema = z.strictObject({ needed: z.boolean() });
 
 /** A signed-in session (the cookie is set beside it); send `csrfToken` back in `x-csrf-token`. */
+/** What the caller's role may do, as the server checks it: screens show exactly what it would allow. */
+const permissions = z.array(z.string());
+
 export const sessionSchema = z.strictObject({
   user: publicUserSchema,
   workspace: workspaceSchema,
   csrfToken: z.string(),
+  permissions,
 });
 
 /** Who is calling: an API key is no user and has no CSRF token. */
@@ -37,6 +41,7 @@ export const meSchema = z.strictObject({
   user: publicUserSchema.nullable(),
   workspace: workspaceSchema,
   csrfToken: z.string().nullable(),
+  permissions,
 });
 
 export const workspaceUserSchema = z.strictObject({

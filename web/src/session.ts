@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type Permission, can as serverCan } from '../../src/platform/permissions.ts';
+import type { Permission } from '../../src/platform/permissions.ts';
 import { ApiError, api, setCsrfToken } from './api.ts';
-import type { Role, Session } from './types.ts';
+import type { Session } from './types.ts';
 
 export const sessionKey = ['session'] as const;
 export const setupKey = ['setup'] as const;
@@ -51,14 +51,14 @@ export function useAcceptSession(): (session: Session) => void {
   };
 }
 
-// The server's own grants: the screen hides exactly what the server would refuse.
+// The server's own grants, as the session carries them: the screen hides exactly what the server would refuse.
 export type { Permission } from '../../src/platform/permissions.ts';
 
-export function can(role: Role | undefined, permission: Permission): boolean {
-  return role ? serverCan(role, permission) : false;
+export function can(session: Pick<Session, 'permissions'> | null | undefined, permission: Permission): boolean {
+  return session?.permissions.includes(permission) ?? false;
 }
 
 export function useCan(): (permission: Permission) => boolean {
   const session = useSession();
-  return (permission) => can(session?.user.role, permission);
+  return (permission) => can(session, permission);
 }
