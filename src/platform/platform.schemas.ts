@@ -25,10 +25,10 @@ export const workspaceSchema = z.strictObject({
 
 export const setupStateSchema = z.strictObject({ needed: z.boolean() });
 
-/** A signed-in session (the cookie is set beside it); send `csrfToken` back in `x-csrf-token`. */
 /** What the caller's role may do, as the server checks it: screens show exactly what it would allow. */
 const permissions = z.array(z.string());
 
+/** A signed-in session (the cookie is set beside it); send `csrfToken` back in `x-csrf-token`. */
 export const sessionSchema = z.strictObject({
   user: publicUserSchema,
   workspace: workspaceSchema,
