@@ -24,6 +24,7 @@ import {
   updateWorkspace,
 } from './auth.service.ts';
 import { AppError } from './errors.ts';
+import { mayGrant } from './grants.ts';
 import { requireAuth, withCtx } from './http.ts';
 import { permissionsOf, roles } from './permissions.ts';
 import {
@@ -74,6 +75,7 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
       workspace: grant.workspace,
       csrfToken: grant.csrfToken,
       permissions: permissionsOf(grant.user.role),
+      grantableRoles: roles.filter((r) => mayGrant(grant.user.role, r)),
     };
   };
 
@@ -145,7 +147,13 @@ export const platformRoutes: FastifyPluginAsyncZod<PlatformRoutesOptions> = asyn
     async (req) => {
       const auth = requireAuth(req);
       const result = await withCtx(db, req, (trx, ctx) => me(trx, ctx));
-      return { ...result, csrfToken: auth.csrfToken, permissions: permissionsOf(auth.actor.role) };
+      const role = auth.actor.role;
+      return {
+        ...result,
+        csrfToken: auth.csrfToken,
+        permissions: permissionsOf(role),
+        grantableRoles: roles.filter((r) => mayGrant(role, r)),
+      };
     },
   );
 

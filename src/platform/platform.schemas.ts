@@ -27,6 +27,8 @@ export const setupStateSchema = z.strictObject({ needed: z.boolean() });
 
 /** What the caller's role may do, as the server checks it: screens show exactly what it would allow. */
 const permissions = z.array(z.string());
+/** The roles the caller may hand out (to a key, an invitation, a user): none above its own. */
+const grantableRoles = z.array(role);
 
 /** A signed-in session (the cookie is set beside it); send `csrfToken` back in `x-csrf-token`. */
 export const sessionSchema = z.strictObject({
@@ -34,6 +36,7 @@ export const sessionSchema = z.strictObject({
   workspace: workspaceSchema,
   csrfToken: z.string(),
   permissions,
+  grantableRoles,
 });
 
 /** Who is calling: an API key is no user and has no CSRF token. */
@@ -42,6 +45,7 @@ export const meSchema = z.strictObject({
   workspace: workspaceSchema,
   csrfToken: z.string().nullable(),
   permissions,
+  grantableRoles,
 });
 
 export const workspaceUserSchema = z.strictObject({

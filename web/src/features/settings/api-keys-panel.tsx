@@ -78,7 +78,7 @@ export function ApiKeysPanel() {
             />
             <Select
               label={t('settings.role')}
-              data={grantableRoles(session?.user.role)
+              data={grantableRoles(session)
                 .filter((r) => r !== 'shopper')
                 .map((r) => ({ value: r, label: t(`shell:roles.${r}`) }))}
               value={role}

@@ -2,21 +2,20 @@ import { Alert, Badge, Button, Card, CopyButton, Group, Select, Stack, Table, Te
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { mayGrant } from '../../../../src/platform/grants.ts';
 import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifyError, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { isolate, useFormat } from '../../format.ts';
 import { useSession } from '../../session.ts';
-import { type Invitation, type Role, roles, type WorkspaceUser } from '../../types.ts';
+import type { Invitation, Role, Session, WorkspaceUser } from '../../types.ts';
 
 function absolute(url: string): string {
   return url.startsWith('/') ? `${window.location.origin}${url}` : url;
 }
 
-/** The roles one may hand out, by the server's own rule: nothing above one's own is offered. */
-export function grantableRoles(mine: Role | undefined): Role[] {
-  return mine ? roles.filter((r) => mayGrant(mine, r)) : [];
+/** The roles one may hand out, as the server's own rule gives them in the session: nothing above one's own. */
+export function grantableRoles(session: Session | null | undefined): Role[] {
+  return session?.grantableRoles ?? [];
 }
 
 function InviteForm() {
@@ -63,7 +62,7 @@ function InviteForm() {
           />
           <Select
             label={t('settings.role')}
-            data={grantableRoles(session?.user.role).map((r) => ({ value: r, label: t(`shell:roles.${r}`) }))}
+            data={grantableRoles(session).map((r) => ({ value: r, label: t(`shell:roles.${r}`) }))}
             value={role}
             onChange={(v) => v && setRole(v as Role)}
             allowDeselect={false}
@@ -163,7 +162,7 @@ export function UsersPanel() {
                 {users.data.items.map((u) => {
                   const me = u.id === session?.user.id;
                   // An admin sees an owner's role but cannot change it, nor disable them.
-                  const grantable = grantableRoles(session?.user.role);
+                  const grantable = grantableRoles(session);
                   const manageable = !me && grantable.includes(u.role);
                   return (
                     <Table.Tr key={u.id} data-testid="user-row" data-user-id={u.id}>
