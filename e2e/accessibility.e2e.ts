@@ -197,7 +197,7 @@ describe.each(['he', 'en'] as const)('every screen passes axe-core (WCAG 2.1 AA)
     await page.getByTestId('import-again').click();
     await page.getByTestId('import-file').setInputFiles(bigCustomersCsvFile(1000));
     await page.getByTestId('import-mapping').waitFor();
-    const about = lang === 'he' ? /כ-(\d[\d,]*) שורות/ : /about (\d[\d,]*) rows/;
+    const about = lang === 'he' ? /כ־(\d[\d,]*) שורות/ : /about (\d[\d,]*) rows/;
     const estimate = (await page.getByTestId('import-preview').innerText()).match(about);
     expect(estimate, 'the preview says "about N rows"').not.toBeNull();
     const estimated = Number(estimate![1]!.replace(/,/g, ''));

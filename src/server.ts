@@ -48,7 +48,7 @@ export const WEB_APP_MISSING =
 
 // Served at every page address while there is no built web app, instead of a bare 404.
 const webAppMissingPage = `<!doctype html>
-<html lang="en" dir="ltr"><head><meta charset="utf-8"><title>Klient: web app not built</title></head>
+<html lang="en" dir="ltr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Klient: web app not built</title></head>
 <body><main><h1>Klient</h1><p>${WEB_APP_MISSING.replace(/`([^`]+)`/g, '<code>$1</code>')}</p>
 <p lang="he" dir="rtl">אפליקציית הדפדפן עוד לא נבנתה: הריצו <code>npm run build:web</code> (או הפעילו עם <code>npm start</code>) ורעננו את הדף.</p>
 <p>The API answers at <a href="/api/docs">/api/docs</a>.</p></main></body></html>

@@ -358,6 +358,7 @@ function ImportWizard() {
                   <Badge variant="light">
                     {t(preview.data.totalRowsEstimated ? 'imports.rowsAbout' : 'imports.rows', {
                       count: preview.data.totalRows,
+                      n: fmt.number(preview.data.totalRows),
                     })}
                   </Badge>
                   <Badge variant="light" color="gray">
