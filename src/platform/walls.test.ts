@@ -130,4 +130,31 @@ describe('module walls', () => {
     }
     expect(offences).toEqual([]);
   });
+
+  it('lets the web app take from the server only types and plain data, never server code', () => {
+    // The browser bundle must not pull in the server (its registry, database or job queue): a value
+    // import from src/ is allowed only from these files, which import nothing but types themselves.
+    const plainData = new Set(['modules/imports/imports.fields.ts']);
+    const web = join(src, '..', 'web', 'src');
+    const webFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? webFiles(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const offenders: string[] = [];
+    for (const file of webFiles(web)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)) {
+        const target = m[3] ?? '';
+        if (m[2] || !target.includes('/src/')) continue;
+        const resolved = relative(src, join(file, '..', target));
+        if (resolved.startsWith('..')) continue; // within web/src
+        if (!plainData.has(resolved)) offenders.push(`${relative(web, file)} imports ${resolved}`);
+      }
+    }
+    for (const file of plainData) {
+      const text = readFileSync(join(src, file), 'utf8');
+      expect(text.match(/^import (?!type )/gm), `${file} imports only types`).toBeNull();
+    }
+    expect(offenders).toEqual([]);
+  });
 });
