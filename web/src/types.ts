@@ -8,7 +8,6 @@
 import type { z } from 'zod';
 import type { orderSchema } from '../../src/modules/commerce/commerce.schemas.ts';
 import type {
-  branchSchema,
   consentEventSchema,
   customer360Schema,
   customerAddressSchema,
@@ -24,6 +23,7 @@ import type {
   importRowErrorSchema,
   importSchema,
 } from '../../src/modules/imports/imports.schemas.ts';
+import type { branchSchema } from '../../src/modules/locations/locations.schemas.ts';
 import type {
   apiKeySchema,
   auditEntrySchema,

@@ -7,7 +7,6 @@ import { erasedReplySchema, noContent, pageOf, replies } from '../../platform/re
 import type { CustomerPageCache } from './customers.page-cache.ts';
 import type { Customer360 } from './customers.schemas.ts';
 import {
-  branchSchema,
   consentBody,
   consentChangeSchema,
   createCustomerBody,
@@ -36,7 +35,6 @@ import {
   findDuplicates,
   getCustomer,
   getCustomer360,
-  listBranches,
   listTags,
   listTimeline,
   mergeCustomers,
@@ -221,15 +219,6 @@ export const customersRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; pages: Cus
       schema: { tags, params: customerIdParams, response: replies({ 200: erasureSchema }) },
     },
     async (req) => withCtx(db, req, (trx, ctx) => eraseCustomer(trx, ctx, req.params.id)),
-  );
-
-  app.get(
-    '/branches',
-    { config: { access: 'customers.read' }, schema: { tags, response: replies({ 200: pageOf(branchSchema) }) } },
-    async (req) => ({
-      items: await withCtx(db, req, listBranches),
-      nextCursor: null,
-    }),
   );
 
   app.get(

@@ -211,13 +211,6 @@ export const noteSchema = z.strictObject({
 
 export const erasureSchema = z.strictObject({ erasedAt: instant });
 
-export const branchSchema = z.strictObject({
-  id: z.uuid(),
-  code: z.string(),
-  name: z.string(),
-  city: z.string().nullable(),
-});
-
 export const tagCountSchema = z.strictObject({ tag: z.string(), count: z.number().int() });
 
 /**

@@ -26,8 +26,6 @@ import {
 import type { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from './customers.schemas.ts';
 import type { CustomerRow, CustomerTable } from './customers.tables.ts';
 
-// The /branches route is still served with the customers' routes; the list itself is the locations module's.
-export { listBranches } from '../locations/locations.service.ts';
 // What other modules may use of customers: this file is its one door (biome.json, docs/decisions.md).
 export {
   type BulkCustomerInput,
