@@ -220,14 +220,15 @@ export async function login(
   clientIp = 'unknown',
 ): Promise<SessionGrant> {
   const address = throttleAddress(clientIp);
+  const normalised = normaliseEmail(email);
   // Only a hash of the email is stored: the table keeps nobody's address as typed.
-  const emailHash = sha256(normaliseEmail(email));
+  const emailHash = sha256(normalised);
   // One transaction finds the accounts and counts the attempt, whether or not it found any.
   const { users, attempt } = await inSystem(db, async (trx) => {
     const users = await trx
       .selectFrom('users')
       .selectAll()
-      .where('email', '=', normaliseEmail(email))
+      .where('email', '=', normalised)
       .where('status', '=', 'active')
       .orderBy('created_at')
       .execute();
