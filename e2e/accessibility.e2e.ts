@@ -382,15 +382,30 @@ describe('the main flows by keyboard alone, with the focus always visible (Hebre
     // Enter on the file button opens the system's file dialog; the test answers it with the file.
     // The page may still re-render its form once its settings load (slower on PGlite), taking the
     // button the focus was on: then the focus is found again and Enter pressed again.
+    // Chromium now and then does not report a dialog that a click on the file input did ask for (seen
+    // once in CI on PostgreSQL): the click itself is what the button does, so it is counted too.
+    await page.evaluate(() => {
+      const w = window as { __fileClicks?: number };
+      w.__fileClicks = 0;
+      document.addEventListener(
+        'click',
+        (e) => {
+          if (e.target instanceof HTMLInputElement && e.target.type === 'file') w.__fileClicks! += 1;
+        },
+        true,
+      );
+    });
+    const fileClicks = () => page.evaluate(() => (window as { __fileClicks?: number }).__fileClicks ?? 0);
     let chooser: FileChooser | null = null;
-    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+    for (let attempt = 0; attempt < 3 && !chooser && (await fileClicks()) === 0; attempt++) {
       await focusOn('import-file-button');
       const opened = page.waitForEvent('filechooser', { timeout: 8_000 }).catch(() => null);
       await page.keyboard.press('Enter');
       chooser = await opened;
     }
-    expect(chooser, 'Enter on the file button opens the file dialog').not.toBeNull();
-    await chooser!.setFiles(customersCsvFile());
+    expect(chooser !== null || (await fileClicks()) > 0, 'Enter on the file button opens the file dialog').toBe(true);
+    if (chooser) await chooser.setFiles(customersCsvFile());
+    else await page.getByTestId('import-file').setInputFiles(customersCsvFile());
     await page.getByTestId('import-mapping').waitFor();
     await focusOn('import-start', { max: 80 });
     await page.keyboard.press('Enter');
