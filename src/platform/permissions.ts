@@ -3,7 +3,7 @@ import type { Ctx } from './context.ts';
 import { AppError } from './errors.ts';
 import type { PermissionsOf } from './module.ts';
 import type { Role } from './platform.tables.ts';
-import { allRoles, declaredPermissions, roleGrants } from './registry.ts';
+import { declaredPermissions, roleGrants } from './registry.ts';
 
 /** Every permission a module declares (its `permissions`, src/modules/index.ts). */
 export type Permission = PermissionsOf<typeof modules>;
@@ -23,7 +23,7 @@ export function allPermissions(): readonly Permission[] {
   return declaredPermissions() as readonly Permission[];
 }
 
-export const roles: readonly Role[] = allRoles;
+export { roles } from './roles.ts';
 
 /**
  * Services call this before they change anything: a role's limits hold on every

@@ -26,7 +26,7 @@ import {
 import { AppError } from './errors.ts';
 import { mayGrant } from './grants.ts';
 import { requireAuth, withCtx } from './http.ts';
-import { permissionsOf, roles } from './permissions.ts';
+import { permissionsOf } from './permissions.ts';
 import {
   apiKeyPageSchema,
   auditPageSchema,
@@ -41,12 +41,13 @@ import {
   workspaceUserPageSchema,
 } from './platform.schemas.ts';
 import { noContent, replies } from './replies.ts';
+import { roles } from './roles.ts';
 
 export const SESSION_COOKIE = 'klient_session';
 
 const password = z.string().min(10, { message: 'klient:password.weak' }).max(200);
 const email = z.email().max(254);
-const role = z.enum(roles as [string, ...string[]]).transform((r) => r as (typeof roles)[number]);
+const role = z.enum(roles);
 const locale = z.enum(['he', 'en']);
 const idParams = z.object({ id: z.uuid() }).strict();
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { roles } from './permissions.ts';
 import { checked, instant, pageOf } from './replies.ts';
+import { roles } from './roles.ts';
 
 // Replies of the platform's routes: setup, sessions, settings, users, invitations, API keys, audit.
 
-const role = z.enum(roles as [(typeof roles)[number], ...(typeof roles)[number][]]);
+const role = z.enum(roles);
 const locale = z.enum(['he', 'en']);
 
 export const publicUserSchema = z.strictObject({

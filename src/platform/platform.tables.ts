@@ -1,10 +1,11 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Role } from './roles.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Json = ColumnType<unknown, string, string>;
 
-export type Role = 'owner' | 'admin' | 'agent' | 'marketer' | 'analyst' | 'shopper';
+export type { Role } from './roles.ts';
 
 export type WorkspaceTable = {
   id: string;

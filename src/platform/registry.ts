@@ -1,9 +1,9 @@
 import { subscribe } from './events.ts';
 import type { CustomerHooks, ErrorSpec, KlientModule } from './module.ts';
-import type { Role } from './platform.tables.ts';
+import { type Role, roles } from './roles.ts';
 
 /** Every role, from the most to the least trusted. */
-export const allRoles: readonly Role[] = ['owner', 'admin', 'agent', 'marketer', 'analyst', 'shopper'];
+export const allRoles: readonly Role[] = roles;
 
 type Installed = {
   modules: readonly KlientModule[];
