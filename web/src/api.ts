@@ -1,4 +1,13 @@
 /** The one way the web app talks to the server: cookies, CSRF, language and problem+json errors. */
+import type { z } from 'zod';
+
+/**
+ * The JSON of a reply whose schema is S. Reply types come from the server's zod schemas (type-only imports:
+ * nothing of the server reaches the bundle); a reply is encoded through its schema, so what the JSON holds is the
+ * schema's input side (a moment is its ISO string, money a decimal string). Each feature names the replies it
+ * reads beside its screens, so a change to a reply schema fails the typecheck of every screen that reads it.
+ */
+export type Reply<S extends z.ZodType> = z.input<S>;
 
 export type FieldError = { field: string; message: string };
 

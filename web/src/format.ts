@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
+import type { customerSchema } from '../../src/modules/customers/customers.schemas.ts';
+import type { Reply } from './api.ts';
 import { useSession } from './session.ts';
-import type { Customer } from './types.ts';
 
 function intlLocale(lang: string): string {
   return lang === 'en' ? 'en-IL' : 'he-IL';
@@ -60,7 +61,7 @@ export function useFormat(): Formatters {
 
 /** The name to show for a customer, in the UI language's script when both exist. */
 export function customerName(
-  c: Pick<Customer, 'firstName' | 'lastName' | 'firstNameLatin' | 'lastNameLatin'>,
+  c: Pick<Reply<typeof customerSchema>, 'firstName' | 'lastName' | 'firstNameLatin' | 'lastNameLatin'>,
   lang: string,
 ): string {
   const hebrew = [c.firstName, c.lastName].filter(Boolean).join(' ');

@@ -1,7 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Permission } from '../../src/platform/permissions.ts';
-import { ApiError, api, setCsrfToken } from './api.ts';
-import type { Session } from './types.ts';
+import type { sessionSchema } from '../../src/platform/platform.schemas.ts';
+import { ApiError, api, type Reply, setCsrfToken } from './api.ts';
+
+/** The signed-in session: the user, the workspace, the CSRF token and what the user's role may do and grant. */
+export type Session = Reply<typeof sessionSchema>;
+export type { Role } from '../../src/platform/roles.ts';
 
 export const sessionKey = ['session'] as const;
 export const setupKey = ['setup'] as const;

@@ -4,7 +4,7 @@ import type { IconName } from '../components/icons.tsx';
 import type { Formatters } from '../format.ts';
 import type { AppRoute, RootRoute } from '../router.tsx';
 import type { Permission } from '../session.ts';
-import type { Customer360, TimelineEvent } from '../types.ts';
+import type { Customer360, TimelineEvent } from './customers/customers-api.ts';
 
 /** The two places a feature's screens hang: outside the signed-in layout (login, setup) or inside it. */
 export type RouteParents = { root: RootRoute; app: AppRoute };

@@ -1,10 +1,13 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { setApiLanguage } from '../api.ts';
+import type { workspaceSchema } from '../../../src/platform/platform.schemas.ts';
+import { type Reply, setApiLanguage } from '../api.ts';
 import type { Feature } from '../features/feature.ts';
-import type { Locale } from '../types.ts';
 import { en } from './en.ts';
 import { he } from './he.ts';
+
+/** A language of the UI and of a workspace. */
+export type Locale = Reply<typeof workspaceSchema>['locale'];
 
 const storageKey = 'klient.lang';
 

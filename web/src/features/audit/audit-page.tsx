@@ -3,12 +3,15 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api.ts';
+import type { auditEntrySchema, auditPageSchema } from '../../../../src/platform/platform.schemas.ts';
+import { api, type Reply } from '../../api.ts';
 import { RequirePermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
-import type { AuditEntry, Page } from '../../types.ts';
+
+type AuditEntry = Reply<typeof auditEntrySchema>;
+type AuditPage = Reply<typeof auditPageSchema>;
 
 const entityTypes = ['customer', 'order', 'product', 'import', 'user', 'invitation', 'api_key', 'workspace'] as const;
 
@@ -92,7 +95,7 @@ function AuditLog() {
   const log = useInfiniteQuery({
     queryKey: ['audit', entityType],
     queryFn: ({ pageParam }) =>
-      api<Page<AuditEntry>>('/audit', { query: { limit: 50, cursor: pageParam, entityType: entityType ?? undefined } }),
+      api<AuditPage>('/audit', { query: { limit: 50, cursor: pageParam, entityType: entityType ?? undefined } }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });

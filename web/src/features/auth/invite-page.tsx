@@ -3,12 +3,14 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api.ts';
+import type { invitationInfoSchema } from '../../../../src/platform/platform.schemas.ts';
+import { api, type Reply } from '../../api.ts';
 import { FormAlert, fieldErrorOf, PageLoader } from '../../components/errors.tsx';
 import { isolate } from '../../format.ts';
-import { useAcceptSession } from '../../session.ts';
-import type { InvitationInfo, Session } from '../../types.ts';
+import { type Session, useAcceptSession } from '../../session.ts';
 import { AuthCard } from './auth-card.tsx';
+
+type InvitationInfo = Reply<typeof invitationInfoSchema>;
 
 const route = getRouteApi('/invite/$token');
 

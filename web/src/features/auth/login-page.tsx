@@ -5,8 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../api.ts';
 import { FormAlert, fieldErrorOf } from '../../components/errors.tsx';
-import { useAcceptSession } from '../../session.ts';
-import type { Session } from '../../types.ts';
+import { type Session, useAcceptSession } from '../../session.ts';
 import { AuthCard } from './auth-card.tsx';
 
 const route = getRouteApi('/login');

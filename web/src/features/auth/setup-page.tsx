@@ -5,9 +5,8 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf } from '../../components/errors.tsx';
-import { setLanguage } from '../../i18n/index.ts';
-import { useAcceptSession } from '../../session.ts';
-import type { Locale, Session } from '../../types.ts';
+import { type Locale, setLanguage } from '../../i18n/index.ts';
+import { type Session, useAcceptSession } from '../../session.ts';
 import { AuthCard } from './auth-card.tsx';
 
 type SetupBody = { businessName: string; ownerName: string; email: string; password: string; locale: Locale };

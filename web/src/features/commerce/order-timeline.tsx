@@ -1,8 +1,8 @@
 import { Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Formatters } from '../../format.ts';
-import type { TimelineEvent } from '../../types.ts';
 import { eventText } from '../customers/customer-timeline.tsx';
+import type { TimelineEvent } from '../customers/customers-api.ts';
 import type { TimelineRenderer } from '../feature.ts';
 
 type BodyProps = { event: TimelineEvent; fmt: Formatters };

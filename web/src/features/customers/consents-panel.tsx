@@ -19,8 +19,7 @@ import { FormAlert, fieldErrorOf, notifySaved } from '../../components/errors.ts
 import { Icon } from '../../components/icons.tsx';
 import { useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
-import { type Channel, type Customer360, channels } from '../../types.ts';
-import { customerKeys } from './customers-api.ts';
+import { type Channel, type Customer360, channels, customerKeys } from './customers-api.ts';
 
 type ConsentForm = { channel: Channel; status: 'granted' | 'revoked'; source: string; textShown: string };
 

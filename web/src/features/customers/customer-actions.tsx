@@ -4,8 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifySaved } from '../../components/errors.tsx';
-import { type ConductFlag, type Customer360, conductFlags } from '../../types.ts';
-import { customerKeys } from './customers-api.ts';
+import { type ConductFlag, type Customer360, conductFlags, customerKeys } from './customers-api.ts';
 
 export function ConductModal({
   opened,

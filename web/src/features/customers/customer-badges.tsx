@@ -1,7 +1,7 @@
 import { Badge, Group } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/icons.tsx';
-import type { ConductFlag, LifecycleStage } from '../../types.ts';
+import type { ConductFlag, LifecycleStage } from './customers-api.ts';
 
 const stageColors: Record<LifecycleStage, string> = {
   lead: 'gray',

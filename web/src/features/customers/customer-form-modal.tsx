@@ -19,8 +19,15 @@ import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifySaved } from '../../components/errors.tsx';
 import { customerName, formatPhone } from '../../format.ts';
-import { type Channel, type Customer, channels, type LifecycleStage, lifecycleStages } from '../../types.ts';
-import { customerKeys, useBranches } from './customers-api.ts';
+import {
+  type Channel,
+  type Customer,
+  channels,
+  customerKeys,
+  type LifecycleStage,
+  lifecycleStages,
+  useBranches,
+} from './customers-api.ts';
 
 type FormState = {
   firstName: string;

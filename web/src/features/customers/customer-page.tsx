@@ -10,13 +10,12 @@ import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { dangerMenuColor } from '../../theme.ts';
-import type { Customer360 } from '../../types.ts';
 import type { CustomerPanel } from '../feature.ts';
 import { useFeatureRegistry } from '../feature-registry.tsx';
 import { ConductModal, EraseModal } from './customer-actions.tsx';
 import { ConductBadge, StageBadge, TagList } from './customer-badges.tsx';
 import { CustomerFormModal } from './customer-form-modal.tsx';
-import { useBranches, useCustomer } from './customers-api.ts';
+import { type Customer360, useBranches, useCustomer } from './customers-api.ts';
 import { TagsEditor } from './tags-editor.tsx';
 
 const route = getRouteApi('/_app/customers/$id');

@@ -1,5 +1,4 @@
-import type { Channel, LifecycleStage } from '../../types.ts';
-import { channels, lifecycleStages } from '../../types.ts';
+import { type Channel, channels, type LifecycleStage, lifecycleStages } from './customers-api.ts';
 
 export const customerSorts = [
   '-createdAt',

@@ -1,8 +1,8 @@
 import { Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Formatters } from '../../format.ts';
-import type { TimelineEvent } from '../../types.ts';
 import type { TimelineRenderer } from '../feature.ts';
+import type { TimelineEvent } from './customers-api.ts';
 
 /** A value of an event's data as text: the data is whatever its source recorded. */
 export function eventText(value: unknown): string {

@@ -9,11 +9,19 @@ import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
-import { type Channel, type Customer, channels, type LifecycleStage, lifecycleStages } from '../../types.ts';
 import { ConductBadge, StageBadge, TagList } from './customer-badges.tsx';
 import { CustomerFormModal } from './customer-form-modal.tsx';
 import { type CustomerSearch, type CustomerSort, customerSorts } from './customer-search.ts';
-import { useBranches, useCustomerList, useTags } from './customers-api.ts';
+import {
+  type Channel,
+  type Customer,
+  channels,
+  type LifecycleStage,
+  lifecycleStages,
+  useBranches,
+  useCustomerList,
+  useTags,
+} from './customers-api.ts';
 
 const route = getRouteApi('/_app/customers');
 

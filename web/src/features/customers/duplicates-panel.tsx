@@ -8,9 +8,8 @@ import { FormAlert, notifySaved } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
-import type { Customer, Customer360 } from '../../types.ts';
 import { StageBadge } from './customer-badges.tsx';
-import { customerKeys } from './customers-api.ts';
+import { type Customer, type Customer360, customerKeys } from './customers-api.ts';
 
 export function DuplicatesPanel({ customer }: { customer: Customer360 }) {
   const { t, i18n } = useTranslation('customers');

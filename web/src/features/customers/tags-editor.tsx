@@ -5,8 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { FormAlert, notifySaved } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
-import type { Customer } from '../../types.ts';
-import { customerKeys, useTags } from './customers-api.ts';
+import { type Customer, customerKeys, useTags } from './customers-api.ts';
 
 /** Tags on the customer page, for whoever may tag (marketers too, who do not edit profiles). */
 export function TagsEditor({ customer }: { customer: Customer }) {

@@ -7,10 +7,9 @@ import { FormAlert, fieldErrorOf, notifySaved, PageLoader, QueryError } from '..
 import { Icon } from '../../components/icons.tsx';
 import { useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
-import type { Customer360 } from '../../types.ts';
 import { useFeatureRegistry } from '../feature-registry.tsx';
 import { fallbackTimelineRenderer } from './customer-timeline.tsx';
-import { customerKeys, useTimeline } from './customers-api.ts';
+import { type Customer360, customerKeys, useTimeline } from './customers-api.ts';
 
 function NoteForm({ customer }: { customer: Customer360 }) {
   const { t } = useTranslation('customers');

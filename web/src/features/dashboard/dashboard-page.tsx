@@ -11,8 +11,8 @@ import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
-import { type CustomerPage, channels, lifecycleStages } from '../../types.ts';
 import { StageBadge } from '../customers/customer-badges.tsx';
+import { type CustomerPage, channels, lifecycleStages } from '../customers/customers-api.ts';
 import { useFeatureRegistry } from '../feature-registry.tsx';
 
 // ECharts is the biggest dependency; only the dashboard needs it, so it loads on its own.

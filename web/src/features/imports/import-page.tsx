@@ -22,12 +22,13 @@ import { FormAlert, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
-import type { ImportKind, ImportPreview } from '../../types.ts';
 import { ImportProgress, StatusBadge } from './import-progress.tsx';
 import {
   fieldsOf,
   fixedChannels,
+  type ImportKind,
   type ImportMapping,
+  type ImportPreview,
   importKeys,
   isFixedValueField,
   previewImport,

@@ -7,8 +7,7 @@ import { apiUrl } from '../../api.ts';
 import { PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { useFormat } from '../../format.ts';
-import type { ImportStatus } from '../../types.ts';
-import { importKeys, isFinished, useImportJob } from './imports-api.ts';
+import { type ImportStatus, importKeys, isFinished, useImportJob } from './imports-api.ts';
 
 const statusColors: Record<ImportStatus, string> = {
   queued: 'gray',

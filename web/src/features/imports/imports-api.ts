@@ -6,8 +6,19 @@ import {
   fixedValueFields,
   orderFields,
 } from '../../../../src/modules/imports/imports.fields.ts';
-import { api } from '../../api.ts';
-import type { ImportJob, ImportKind, ImportPreview } from '../../types.ts';
+import type {
+  importDetailSchema,
+  importPreviewSchema,
+  importSchema,
+} from '../../../../src/modules/imports/imports.schemas.ts';
+import { api, type Reply } from '../../api.ts';
+
+// The replies the import screens read, as the server's schemas give them.
+export type ImportPreview = Reply<typeof importPreviewSchema>;
+export type ImportKind = ImportPreview['kind'];
+/** An import as listed; the one asked for by id also brings its first row errors. */
+export type ImportJob = Reply<typeof importSchema> & Partial<Pick<Reply<typeof importDetailSchema>, 'errors'>>;
+export type ImportStatus = ImportJob['status'];
 
 export { customerFields, fixedChannels, fixedValueFields, orderFields };
 

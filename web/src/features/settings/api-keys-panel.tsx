@@ -19,8 +19,8 @@ import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifyError, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { useFormat } from '../../format.ts';
-import { useSession } from '../../session.ts';
-import type { ApiKey, CreatedApiKey, Role } from '../../types.ts';
+import { type Role, useSession } from '../../session.ts';
+import type { ApiKey, CreatedApiKey } from './settings-api.ts';
 import { grantableRoles } from './users-panel.tsx';
 
 export function ApiKeysPanel() {

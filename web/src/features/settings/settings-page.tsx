@@ -8,9 +8,10 @@ import { RequirePermission } from '../../components/app-layout.tsx';
 import { FormAlert, fieldErrorOf, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
+import type { Locale } from '../../i18n/index.ts';
 import { sessionKey } from '../../session.ts';
-import type { Locale, Settings } from '../../types.ts';
 import { ApiKeysPanel } from './api-keys-panel.tsx';
+import type { Settings } from './settings-api.ts';
 import { UsersPanel } from './users-panel.tsx';
 
 const route = getRouteApi('/_app/settings');

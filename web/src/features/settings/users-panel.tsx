@@ -6,8 +6,8 @@ import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifyError, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { isolate, useFormat } from '../../format.ts';
-import { useSession } from '../../session.ts';
-import type { Invitation, Role, Session, WorkspaceUser } from '../../types.ts';
+import { type Role, type Session, useSession } from '../../session.ts';
+import type { Invitation, WorkspaceUser } from './settings-api.ts';
 
 function absolute(url: string): string {
   return url.startsWith('/') ? `${window.location.origin}${url}` : url;
