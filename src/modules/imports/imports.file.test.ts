@@ -3,7 +3,8 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/errors.ts';
-import { checkZip, previewImportFile, readImportFile } from './imports.file.ts';
+import { previewImportFile, readImportFile } from './imports.file.ts';
+import { checkZip } from './imports.zip.ts';
 
 /** The reason a file was refused (the message of its one field problem), with its values. */
 async function refusal(read: Promise<unknown>) {

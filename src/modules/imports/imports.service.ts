@@ -1,9 +1,4 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inWorkspace, isEmbedded, type Trx } from '../../db/tenancy.ts';
@@ -12,74 +7,21 @@ import { recordAudit } from '../../platform/audit.ts';
 import { getWorkspace } from '../../platform/auth.service.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
-import { toSafeCsv } from '../../platform/csv.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { importCompleted } from './imports.events.ts';
-import { DEFAULT_IMPORT_MAX_ROWS, type ImportSheet, previewImportFile, readImportFile } from './imports.file.ts';
+import { DEFAULT_IMPORT_MAX_ROWS, previewImportFile, readImportFile } from './imports.file.ts';
 import { guessKind, type Mapping, resolveMapping, suggestMapping } from './imports.mapping.ts';
-import { importMessage, localiseRowError } from './imports.messages.ts';
+import { importMessage } from './imports.messages.ts';
 import { runImportPipeline } from './imports.pipeline.ts';
+import type { ImportSheet } from './imports.sheet.ts';
+import { dropImportFile, loadImportFile } from './imports.storage.ts';
 import type { ImportKind, ImportRowError } from './imports.tables.ts';
 
-const gzip = promisify(zlib.gzip);
-
-/**
- * The uploaded file waits for its job. On PostgreSQL it waits in the import's
- * row, gzipped in zlib's thread pool, so the job may run on any server. PGlite
- * runs each statement on the server's own thread and stores a bytea of
- * megabytes at a few MB/s: an embedded server (one process by definition)
- * keeps the file in a spool directory instead, and the row holds its name.
- */
-const SPOOL_MARK = 'klient-spool:';
-const spoolDir = () => path.join(os.tmpdir(), 'klient-import-files');
-
-export async function storeImportFile(db: Kysely<DB>, file: Buffer): Promise<Buffer> {
-  if (!isEmbedded(db)) return gzip(file, { level: 1 });
-  const name = `${newId()}.upload`;
-  await fs.mkdir(spoolDir(), { recursive: true });
-  await fs.writeFile(path.join(spoolDir(), name), file);
-  return Buffer.from(`${SPOOL_MARK}${name}`);
-}
-
-function spooled(stored: Buffer): string | null {
-  if (stored.length > 200 || !stored.subarray(0, SPOOL_MARK.length).equals(Buffer.from(SPOOL_MARK))) return null;
-  const name = stored.subarray(SPOOL_MARK.length).toString();
-  return /^[\w-]+\.upload$/.test(name) ? path.join(spoolDir(), name) : null;
-}
-
-/** Inflates into one buffer of the size gzip's trailer states, a chunk at a time (no big copy at the end). */
-function gunzipped(packed: Buffer): Promise<Buffer> {
-  const size = packed.readUInt32LE(packed.length - 4);
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  return new Promise((resolve, reject) => {
-    const inflate = zlib.createGunzip({ chunkSize: 256 * 1024 });
-    inflate.on('data', (chunk: Buffer) => {
-      if (at + chunk.length > size) return inflate.destroy(new Error('gzip size mismatch'));
-      chunk.copy(out, at);
-      at += chunk.length;
-    });
-    inflate.on('end', () => resolve(out.subarray(0, at)));
-    inflate.on('error', reject);
-    inflate.end(packed);
-  });
-}
-
-/** The upload as it was sent, from what storeImportFile kept (an uncompressed file from before, as it is). */
-export async function loadImportFile(stored: Uint8Array): Promise<Buffer> {
-  const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  const spool = spooled(buf);
-  if (spool) return fs.readFile(spool);
-  return buf[0] === 0x1f && buf[1] === 0x8b ? gunzipped(buf) : buf;
-}
-
-async function dropImportFile(stored: Uint8Array): Promise<void> {
-  const spool = spooled(Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength));
-  if (spool) await fs.rm(spool, { force: true });
-}
+export { getImport, importErrorsCsv, listImports } from './imports.reports.ts';
+export { storeImportFile } from './imports.storage.ts';
 
 /**
  * Rows per import transaction on PGlite, whose statements run on the server's thread: a batch is
@@ -100,8 +42,6 @@ export function importBatching(db: Kysely<DB>): { batchSize: number; concurrency
 
 /** The error list kept with an import; errorRows still counts every bad row beyond it. */
 export const MAX_STORED_ERRORS = 10_000;
-/** How many errors GET /imports/:id shows; the full list is in errors.csv. */
-const ERRORS_IN_REPLY = 100;
 
 export type ImportJob = { workspaceId: string; importId: string; locale: Locale; actor: Ctx['actor'] };
 
@@ -180,106 +120,6 @@ export async function createImport(
     })
     .execute();
   return { id, status: 'queued' as const };
-}
-
-const summaryColumns = [
-  'id',
-  'kind',
-  'filename',
-  'status',
-  'encoding',
-  'mapping',
-  'total_rows',
-  'processed_rows',
-  'inserted_rows',
-  'updated_rows',
-  'unchanged_rows',
-  'error_rows',
-  'failure',
-  'created_by',
-  'created_at',
-  'finished_at',
-] as const;
-
-type SummaryRow = {
-  id: string;
-  kind: ImportKind;
-  filename: string;
-  status: string;
-  encoding: string | null;
-  mapping: Record<string, string | { value: string }>;
-  total_rows: number;
-  processed_rows: number;
-  inserted_rows: number;
-  updated_rows: number;
-  unchanged_rows: number;
-  error_rows: number;
-  failure: string | null;
-  created_by: string | null;
-  created_at: Date;
-  finished_at: Date | null;
-};
-
-function toImport(row: SummaryRow) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    filename: row.filename,
-    status: row.status,
-    encoding: row.encoding,
-    mapping: row.mapping,
-    totalRows: row.total_rows,
-    processedRows: row.processed_rows,
-    insertedRows: row.inserted_rows,
-    updatedRows: row.updated_rows,
-    unchangedRows: row.unchanged_rows,
-    errorRows: row.error_rows,
-    failure: row.failure,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-  };
-}
-
-export async function getImport(trx: Trx, ctx: Ctx, id: string) {
-  const row = await trx
-    .selectFrom('imports')
-    .select([...summaryColumns, sql<ImportRowError[]>`jsonb_path_query_array(errors, '$[0 to 99]')`.as('first_errors')])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
-  // Reasons in the reader's language (Accept-Language), whoever started the import.
-  const errors = row.first_errors.slice(0, ERRORS_IN_REPLY).map((e) => localiseRowError(e, ctx.locale ?? 'he'));
-  return { ...toImport(row), errors };
-}
-
-export async function listImports(trx: Trx, ctx: Ctx, options: { limit: number; cursor?: string | undefined }) {
-  let query = trx.selectFrom('imports').select(summaryColumns).where('workspace_id', '=', ctx.workspaceId);
-  if (options.cursor) query = query.where('id', '<', options.cursor);
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
-  const page = rows.slice(0, options.limit);
-  return {
-    items: page.map(toImport),
-    nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null,
-  };
-}
-
-/** The row-level error report as CSV, UTF-8 with a BOM so Excel shows the Hebrew. */
-export async function importErrorsCsv(trx: Trx, ctx: Ctx, id: string, locale: Locale) {
-  const row = await trx
-    .selectFrom('imports')
-    .select(['filename', 'errors'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow(() => new AppError('IMPORT.NOT_FOUND'));
-  const header = locale === 'he' ? ['שורה', 'עמודה', 'סיבה'] : ['row', 'column', 'reason'];
-  // Columns and reasons carry the file's own text: toSafeCsv keeps a cell like =HYPERLINK(…) from running in Excel.
-  const reasons = row.errors.map((e) => localiseRowError(e, locale));
-  const csv = toSafeCsv([header, ...reasons.map((e) => [e.row, e.column ?? '', e.reason])]);
-  return { filename: `${row.filename.replace(/\.[^.]+$/, '')}-errors.csv`, csv };
 }
 
 /**
