@@ -11,6 +11,7 @@ import { branchExists } from '../locations/locations.service.ts';
 import { recordTimelineEvent, type TimelineJsonRow, timelinePageFromJson } from '../timeline/timeline.service.ts';
 import { appendConsent } from './customers.consents.ts';
 import { customerCreated, customerUpdated } from './customers.events.ts';
+import { listCustomers } from './customers.list.ts';
 import { normaliseEmail, normalisePhone } from './customers.normalise.ts';
 import { addIdentities, requireActive } from './customers.records.ts';
 import {
@@ -18,7 +19,6 @@ import {
   findByContact,
   findCustomerRow,
   identityKeys,
-  listCustomers,
   lockIdentities,
   refreshSearchText,
   rowToCustomer,
@@ -27,13 +27,8 @@ import type { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from 
 import type { CustomerRow, CustomerTable } from './customers.tables.ts';
 
 // What other modules may use of customers: this file is its one door (biome.json, docs/decisions.md).
-export {
-  type BulkCustomerInput,
-  type BulkCustomerOutcome,
-  type CustomerKeyIndex,
-  findCustomersByKeys,
-  upsertCustomersBulk,
-} from './customers.bulk.ts';
+export { type BulkCustomerInput, type BulkCustomerOutcome, upsertCustomersBulk } from './customers.bulk.ts';
+export { type CustomerKeyIndex, findCustomersByKeys } from './customers.bulk-lookup.ts';
 export { changeConsent } from './customers.consents.ts';
 export type { CustomerHooks, ErasedPerson } from './customers.hooks.ts';
 export { findDuplicates, mergeCustomers } from './customers.merge.ts';
