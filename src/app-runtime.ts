@@ -29,6 +29,7 @@ export async function startRuntime(config: Config, database?: Database): Promise
       pageCacheMb: config.pageCacheMb,
       publicUrl: config.publicUrl,
       webDir: config.webDir,
+      mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
     });
     const stopEvents = startEventDispatcher(db.db);
     return {

@@ -16,6 +16,10 @@ export type Config = {
   trustProxy: boolean;
   /** Memory for customer pages kept between changes (PostgreSQL only); 0 turns it off. */
   pageCacheMb: number;
+  /** The mail server messages go out through (KLIENT_SMTP_URL); null keeps them in the outbox screen. */
+  smtpUrl: string | null;
+  /** The sender of that mail (KLIENT_MAIL_FROM), e.g. `Café Dana <club@cafe-dana.co.il>`. */
+  mailFrom: string | null;
 };
 
 /** A setting that cannot be used; the CLI prints its message alone and stops. */
@@ -52,11 +56,42 @@ function publicUrlFrom(value: string | undefined, fallback: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+function smtpUrlFrom(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  // Never echo the value: it holds the mail server's password.
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError(
+      'KLIENT_SMTP_URL must be a mail server address such as smtp://user:password@smtp.example.co.il:587 (or smtps:// for port 465)',
+    );
+  }
+  return value;
+}
+
+function mailFromFrom(value: string | undefined, smtpUrl: string | null): string | null {
+  const from = value?.trim() || null;
+  if (smtpUrl && !from) {
+    throw new ConfigError(
+      'KLIENT_MAIL_FROM must say who mail is from when KLIENT_SMTP_URL is set, e.g. club@example.co.il',
+    );
+  }
+  if (from && !/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(from)) {
+    throw new ConfigError(`KLIENT_MAIL_FROM must be an address, or a name and <address>, not "${from}"`);
+  }
+  return from;
+}
+
 /** Reads the process environment once; every other module takes a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   // The demo business's password is in the README: the network is opt-in (HOST=0.0.0.0).
   const host = env.HOST || '127.0.0.1';
+  const smtpUrl = smtpUrlFrom(env.KLIENT_SMTP_URL);
   return {
     port,
     host,
@@ -69,5 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'warn',
     trustProxy: env.KLIENT_TRUST_PROXY === '1',
     pageCacheMb: Number(env.KLIENT_PAGE_CACHE_MB ?? 64),
+    smtpUrl,
+    mailFrom: mailFromFrom(env.KLIENT_MAIL_FROM, smtpUrl),
   };
 }

@@ -17,7 +17,7 @@ import { AppError } from './platform/errors.ts';
 import { frameworkErrors, installErrorHandler, installInputGuards } from './platform/http.ts';
 import type { Jobs } from './platform/jobs.ts';
 import { localeFromHeader } from './platform/messages.ts';
-import type { KlientModule, ModuleDeps } from './platform/module.ts';
+import type { KlientModule, MailSettings, ModuleDeps } from './platform/module.ts';
 import { can } from './platform/permissions.ts';
 import { SESSION_COOKIE } from './platform/platform.routes.ts';
 import { installModules } from './platform/registry.ts';
@@ -36,6 +36,8 @@ export type AppOptions = {
   pageCacheMb?: number;
   /** Where people reach the server (KLIENT_PUBLIC_URL); invitation links start with it. */
   publicUrl?: string;
+  /** The mail server and sender (KLIENT_SMTP_URL, KLIENT_MAIL_FROM); none by default: mail stays in the outbox. */
+  mail?: MailSettings;
 };
 
 /** The built web app (`npm run build:web` writes it), or null when this checkout has none yet. */
@@ -69,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       secureCookies: options.secureCookies ?? false,
       publicUrl: options.publicUrl ?? 'http://localhost:3000',
       pageCacheMb: options.pageCacheMb ?? 64,
+      mail: options.mail ?? { smtpUrl: null, from: null },
     },
   };
   const app = Fastify({

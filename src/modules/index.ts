@@ -3,6 +3,7 @@ import { commerceModule } from './commerce/commerce.module.ts';
 import { customersModule } from './customers/customers.module.ts';
 import { importsModule } from './imports/imports.module.ts';
 import { locationsModule } from './locations/locations.module.ts';
+import { messagingModule } from './messaging/messaging.module.ts';
 import { timelineModule } from './timeline/timeline.module.ts';
 
 /**
@@ -17,4 +18,5 @@ export const modules = [
   commerceModule,
   importsModule,
   timelineModule,
+  messagingModule,
 ] as const;

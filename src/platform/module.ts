@@ -67,7 +67,11 @@ export type ServerSettings = {
   publicUrl: string;
   /** Memory for customer pages kept between changes (PostgreSQL only); 0 turns it off. */
   pageCacheMb: number;
+  /** Outgoing mail (KLIENT_SMTP_URL, KLIENT_MAIL_FROM); with no server, messages stay in the outbox screen. */
+  mail: MailSettings;
 };
+
+export type MailSettings = { smtpUrl: string | null; from: string | null };
 
 export type ModuleJob = {
   queue: string;

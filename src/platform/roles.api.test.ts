@@ -56,6 +56,9 @@ const routeAccess: Record<string, Permission | 'public' | 'authenticated'> = {
   'GET /imports': 'imports.run',
   'GET /imports/:id': 'imports.run',
   'GET /imports/:id/errors.csv': 'imports.run',
+  'GET /messaging/outbox': 'messaging.read',
+  'GET /messaging/outbox/:id': 'messaging.read',
+  'GET /messaging/channels': 'messaging.read',
 };
 
 let t: TestApp;

@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inSystem } from '../../db/tenancy.ts';
+import { inSystem, inWorkspace } from '../../db/tenancy.ts';
+import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { uploadImport, waitForImport } from '../../test/uploads.ts';
+import { enqueueMessage } from '../messaging/messaging.service.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -186,6 +188,34 @@ describe('erasure over the whole catalog', () => {
     expect(orders.statusCode, orders.body).toBe(202);
     const ordersDone = await waitForImport(ws, (orders.json() as { id: string }).id);
     expect(ordersDone).toMatchObject({ status: 'completed', insertedRows: 1, errorRows: 0 });
+
+    // Messages the club sent her: one naming her, and one to her number that does not (both delivered by the worker).
+    const sent = await inWorkspace(t.database.db, ws.workspaceId, async (trx) => [
+      await enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
+        channel: 'email',
+        to: email,
+        customerId: customer.id,
+        subject: `${firstName}, ברוכה הבאה למועדון`,
+        text: `שלום ${firstName} ${lastName}, הקוד שלך ${token}`,
+        html: `<p>שלום ${firstName}</p>`,
+        purpose: 'loyalty.welcome',
+        module: 'loyalty',
+        idempotencyKey: `welcome:${ref}`,
+      }),
+      await enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
+        channel: 'sms',
+        to: `+972${phone.slice(1)}`,
+        text: `${firstName}, הקוד שלך ${token}`,
+        purpose: 'loyalty.otp',
+        module: 'loyalty',
+        idempotencyKey: `otp:${ref}`,
+      }),
+    ]);
+    for (const { id } of sent) {
+      await expect
+        .poll(async () => (await call('GET', `/api/v1/messaging/outbox/${id}`)).status, { timeout: 20_000 })
+        .toBe('delivered_locally');
+    }
 
     const markers = [firstName, lastName, email, phone.slice(1), street, token];
     // The footprint is real: before the erase, her text is in many places.

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as outbox from './migrations/20261202_021200_outbox.ts';
+
+/** The messaging module's schema changes, by their names in kysely_migration. */
+export const messagingMigrations: Record<string, Migration> = {
+  '20261202_021200_outbox': outbox,
+};

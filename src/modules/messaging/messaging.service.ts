@@ -1,0 +1,127 @@
+import type { Trx } from '../../db/tenancy.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Jobs } from '../../platform/jobs.ts';
+import type { MailSettings } from '../../platform/module.ts';
+import { requirePermission } from '../../platform/permissions.ts';
+import { SEND_QUEUE, type SendJob, sendOptions } from './messaging.jobs.ts';
+import {
+  findMessage,
+  insertMessage,
+  listMessages,
+  messageByKey,
+  type OutboxFilter,
+  type OutboxMessage,
+  type OutboxMessageDetail,
+} from './messaging.repository.ts';
+import { type OutgoingMessage, outgoingMessage } from './messaging.schemas.ts';
+import type { MessageChannel, MessageStatus } from './messaging.tables.ts';
+
+export type { OutgoingMessage } from './messaging.schemas.ts';
+export type { MessageChannel, MessageStatus } from './messaging.tables.ts';
+export type { OutboxMessage, OutboxMessageDetail };
+
+/** What enqueueing answers: the message's id and where it stands; `created` is false for a key seen before. */
+export type EnqueuedMessage = { id: string; status: MessageStatus; created: boolean };
+
+/**
+ * Sends a person a message, as part of the caller's change: the outbox row and
+ * the pg-boss job that delivers it are written in `trx`, so the message exists,
+ * and is sent, if and only if that transaction commits. The same
+ * `idempotencyKey` twice (a retried request, a subscriber run again) gives one
+ * message: the second call answers the first's.
+ *
+ * The caller checks its own permission (`loyalty.redeem`, `campaigns.send`):
+ * a message is a consequence of that change, not a right of its own. It also
+ * checks consent where the law asks for it (`customer.consents[channel]`):
+ * the outbox sends what it is given. With no mail server set, or on a channel
+ * without a provider (SMS), the message is kept for the outbox screen.
+ *
+ * A message that does not fit (no subject for an email, an address that is
+ * none) is MESSAGE.INVALID, naming the field; `isSendableAddress` tells first.
+ */
+export async function enqueueMessage(
+  trx: Trx,
+  ctx: Ctx,
+  jobs: Pick<Jobs, 'sendWithin'>,
+  message: OutgoingMessage,
+): Promise<EnqueuedMessage> {
+  const parsed = outgoingMessage.safeParse(message);
+  if (!parsed.success) {
+    throw new AppError('MESSAGE.INVALID', {
+      fields: parsed.error.issues.map((issue) => ({
+        field: issue.path.join('.') || '(message)',
+        message: issue.code === 'custom' ? issue.message : issue.code,
+      })),
+    });
+  }
+  const m = parsed.data;
+  const id = await insertMessage(trx, ctx, {
+    id: newId(),
+    channel: m.channel,
+    recipient: m.channel === 'email' ? m.to.toLowerCase() : m.to,
+    customerId: m.customerId ?? null,
+    subject: m.subject ?? null,
+    text: m.text,
+    html: m.html ?? null,
+    purpose: m.purpose,
+    module: m.module,
+    idempotencyKey: m.idempotencyKey,
+  });
+  if (id === null) {
+    const existing = await messageByKey(trx, ctx, m.idempotencyKey);
+    return { ...existing, created: false };
+  }
+  await jobs.sendWithin<SendJob>(trx, SEND_QUEUE, { workspaceId: ctx.workspaceId, messageId: id }, sendOptions(id));
+  return { id, status: 'queued', created: true };
+}
+
+/** Whether the outbox would take this address on this channel (an email address; a phone in E.164, +972…). */
+export function isSendableAddress(channel: MessageChannel, to: string): boolean {
+  const probe = {
+    channel,
+    to,
+    subject: 'x',
+    text: 'x',
+    purpose: 'messaging.probe',
+    module: 'messaging',
+    idempotencyKey: 'x',
+  };
+  return outgoingMessage.safeParse(probe).success;
+}
+
+/** The outbox, newest first (the outbox screen). */
+export async function listOutbox(
+  trx: Trx,
+  ctx: Ctx,
+  filter: OutboxFilter,
+): Promise<{ items: OutboxMessage[]; nextCursor: string | null }> {
+  requirePermission(ctx, 'messaging.read');
+  return listMessages(trx, ctx, filter);
+}
+
+/** One message with its whole text. */
+export async function getOutboxMessage(trx: Trx, ctx: Ctx, id: string): Promise<OutboxMessageDetail> {
+  requirePermission(ctx, 'messaging.read');
+  const found = await findMessage(trx, ctx, id);
+  if (!found) throw new AppError('MESSAGE.NOT_FOUND');
+  return found;
+}
+
+/** How each channel delivers on this server (the outbox screen says when mail is only kept, not sent). */
+export function messagingChannels(mail: MailSettings) {
+  const server = mail.smtpUrl ? new URL(mail.smtpUrl).hostname : null;
+  return {
+    items: [
+      {
+        channel: 'email' as const,
+        delivery: server ? ('provider' as const) : ('local' as const),
+        server,
+        from: mail.from,
+      },
+      // No SMS provider yet: text messages are kept in the outbox.
+      { channel: 'sms' as const, delivery: 'local' as const, server: null, from: null },
+    ],
+  };
+}
