@@ -21,6 +21,7 @@ import {
   TagsInput,
   type VariantColorsResolver,
 } from '@mantine/core';
+import type { TFunction } from 'i18next';
 
 /*
  * Colours that meet WCAG 2.1 AA (IS 5568) by construction. Mantine's light
@@ -172,7 +173,7 @@ export const theme = createTheme({
  * The parts of the theme that speak: names for Mantine's icon-only buttons
  * (a modal's ×, a notification's ×), in the user's language.
  */
-export function localizedTheme(t: (key: string) => string) {
+export function localizedTheme(t: TFunction) {
   const close = { 'aria-label': t('app.close') };
   return createTheme({
     components: {

@@ -17,15 +17,15 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, setCsrfToken } from '../api.ts';
-import type { NavEntry } from '../features/feature.ts';
-import { type Permission, sessionKey, useCan, useSessionQuery } from '../session.ts';
+import type { FeatureRegistry } from '../features/feature-registry.tsx';
+import { type Permission, type Role, sessionKey, useCan, useSessionQuery } from '../session.ts';
 import { dangerMenuColor } from '../theme.ts';
 import { EmptyBlock, PageError, PageLoader } from './errors.tsx';
 import { Icon } from './icons.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { InsideMainLandmark, MainLandmark } from './main-landmark.tsx';
 
-function UserMenu({ name, email, role }: { name: string; email: string; role: string }) {
+function UserMenu({ name, email, role }: { name: string; email: string; role: Role }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -83,8 +83,8 @@ function UserMenu({ name, email, role }: { name: string; email: string; role: st
 }
 
 /** The signed-in layout: header, the navigation (the features' entries, in their order) and the screen. */
-export function AppLayout({ navigation }: { navigation: readonly NavEntry[] }) {
-  const { t } = useTranslation();
+export function AppLayout({ navigation }: { navigation: FeatureRegistry['nav'] }) {
+  const { t, i18n } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const session = useSessionQuery();
   const can = useCan();
@@ -168,7 +168,8 @@ export function AppLayout({ navigation }: { navigation: readonly NavEntry[] }) {
               key={item.to}
               component={Link}
               to={item.to}
-              label={t(item.label)}
+              // The features' labels name their namespace ('customers:nav.customers'): i18n.t reads any.
+              label={i18n.t(item.label)}
               leftSection={<Icon name={item.icon} size={18} />}
               active={isActive(item.to)}
               onClick={close}

@@ -1,5 +1,6 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import i18next, { type TFunction } from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, isApiError } from '../api.ts';
@@ -18,7 +19,7 @@ export function fieldErrorOf(
 }
 
 /** A message for the whole form; problems tied to a field the form shows are left to that field. */
-export function formMessage(error: unknown, t: (key: string) => string): string | null {
+export function formMessage(error: unknown, t: TFunction): string | null {
   if (!error) return null;
   if (isApiError(error)) {
     if (error.status >= 502) return t('app.offline');
@@ -51,7 +52,9 @@ export function FormAlert({ error, fields = [], testId }: { error: unknown; fiel
   );
 }
 
-export function notifyError(error: unknown, t: (key: string) => string): void {
+/** A failed action, told in a notification in the shell's words (whichever feature's screen failed). */
+export function notifyError(error: unknown): void {
+  const t = i18next.getFixedT(null, 'shell');
   notifications.show({ color: 'red', title: t('app.error'), message: formMessage(error, t) ?? t('app.error') });
 }
 

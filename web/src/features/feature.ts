@@ -9,22 +9,29 @@ import type { Customer360, TimelineEvent } from './customers/customers-api.ts';
 /** The two places a feature's screens hang: outside the signed-in layout (login, setup) or inside it. */
 export type RouteParents = { root: RootRoute; app: AppRoute };
 
+/**
+ * A translation key with its namespace, e.g. 'customers:nav.customers'. A feature's labels keep their exact
+ * strings, and the registry takes only real keys (`buildRegistry`): the keys are derived from the features list,
+ * so the Feature type itself cannot name them without referring to itself.
+ */
+export type LabelKey = `${string}:${string}`;
+
 /** One entry of the main navigation; shown only to roles that have the permission. */
-export type NavEntry = {
+export type NavEntry<Label extends string = LabelKey> = {
   to: string;
   /** A translation key with its namespace, e.g. 'customers:nav.customers'. */
-  label: string;
+  label: Label;
   icon: IconName;
   permission: Permission;
   testId: string;
 };
 
 /** How one timeline event type is shown on the customer page. */
-export type TimelineRenderer = {
+export type TimelineRenderer<Label extends string = LabelKey> = {
   icon: IconName;
   color: string;
   /** A translation key with its namespace, e.g. 'commerce:timeline.types.order_placed'. */
-  label: string;
+  label: Label;
   Body: ComponentType<{ event: TimelineEvent; fmt: Formatters }>;
 };
 
@@ -42,7 +49,7 @@ export type DashboardCard = { id: string; permission: Permission; Card: Componen
  * What one feature brings to the web app. `web/src/features/index.ts` lists the features; the router, the
  * navigation, the translations, the customer page and the dashboard are built from that list.
  */
-export type Feature = {
+export type Feature<Label extends string = LabelKey> = {
   /** The feature's name, also its i18next namespace. */
   name: string;
   translations: { he: object; en: object };
@@ -50,9 +57,9 @@ export type Feature = {
   routes?: (parents: RouteParents) => readonly AnyRoute[];
   /** Screens outside it (login, setup, an invitation). */
   publicRoutes?: (parents: RouteParents) => readonly AnyRoute[];
-  nav?: readonly NavEntry[];
+  nav?: readonly NavEntry<Label>[];
   /** Keyed by the event's type, e.g. 'order.placed'. */
-  timeline?: Readonly<Record<string, TimelineRenderer>>;
+  timeline?: Readonly<Record<string, TimelineRenderer<Label>>>;
   customerPanels?: readonly CustomerPanel[];
   dashboardCards?: readonly DashboardCard[];
 };

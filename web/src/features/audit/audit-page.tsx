@@ -9,6 +9,8 @@ import { RequirePermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
+import { isKeyOf } from '../../i18n/keys.ts';
+import { auditEn } from './audit.en.ts';
 
 type AuditEntry = Reply<typeof auditEntrySchema>;
 type AuditPage = Reply<typeof auditPageSchema>;
@@ -68,7 +70,7 @@ function ChangesCell({ entry }: { entry: AuditEntry }) {
       {changes.slice(0, 3).map((c) => (
         <Text size="sm" key={c.field}>
           <Text span fw={500}>
-            {t(`audit.fields.${c.field}`, { defaultValue: c.field })}:
+            {isKeyOf(auditEn.audit.fields, c.field) ? t(`audit.fields.${c.field}`) : c.field}:
           </Text>{' '}
           {isRecord(entry.before) ? (
             <>
@@ -151,7 +153,9 @@ function AuditLog() {
                         </Badge>
                       ) : null}
                     </Table.Td>
-                    <Table.Td>{t(`audit.actions.${entry.action}`, { defaultValue: entry.action })}</Table.Td>
+                    <Table.Td>
+                      {isKeyOf(auditEn.audit.actions, entry.action) ? t(`audit.actions.${entry.action}`) : entry.action}
+                    </Table.Td>
                     <Table.Td>
                       {entry.entityType === 'customer' && entry.entityId ? (
                         <Anchor
@@ -164,7 +168,9 @@ function AuditLog() {
                         </Anchor>
                       ) : (
                         <Text size="sm">
-                          {t(`audit.entities.${entry.entityType}`, { defaultValue: entry.entityType })}
+                          {isKeyOf(auditEn.audit.entities, entry.entityType)
+                            ? t(`audit.entities.${entry.entityType}`)
+                            : entry.entityType}
                         </Text>
                       )}
                     </Table.Td>

@@ -5,7 +5,7 @@ import { LanguageSwitch } from '../../components/language-switch.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 
 export function AuthCard({ title, intro, children }: { title: string; intro?: string; children: ReactNode }) {
-  const { t } = useTranslation('auth');
+  const { t } = useTranslation(['auth', 'shell']);
   return (
     <Box mih="100vh" py={{ base: 'md', sm: 48 }} px="sm">
       <Group component="header" justify="space-between" maw={440} mx="auto" mb="md">

@@ -15,7 +15,7 @@ type InvitationInfo = Reply<typeof invitationInfoSchema>;
 const route = getRouteApi('/invite/$token');
 
 export function InvitePage() {
-  const { t } = useTranslation('auth');
+  const { t } = useTranslation(['auth', 'shell']);
   const { token } = route.useParams();
   const navigate = useNavigate();
   const accept = useAcceptSession();

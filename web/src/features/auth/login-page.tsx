@@ -11,7 +11,7 @@ import { AuthCard } from './auth-card.tsx';
 const route = getRouteApi('/login');
 
 export function LoginPage() {
-  const { t } = useTranslation('auth');
+  const { t } = useTranslation(['auth', 'shell']);
   const { redirect } = route.useSearch();
   const navigate = useNavigate();
   const accept = useAcceptSession();

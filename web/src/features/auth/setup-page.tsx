@@ -12,7 +12,7 @@ import { AuthCard } from './auth-card.tsx';
 type SetupBody = { businessName: string; ownerName: string; email: string; password: string; locale: Locale };
 
 export function SetupPage() {
-  const { t, i18n } = useTranslation('auth');
+  const { t, i18n } = useTranslation(['auth', 'shell']);
   const accept = useAcceptSession();
   const navigate = useNavigate();
   const [form, setForm] = useState<Omit<SetupBody, 'locale'>>({

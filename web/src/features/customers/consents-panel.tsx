@@ -24,7 +24,7 @@ import { type Channel, type Customer360, channels, customerKeys } from './custom
 type ConsentForm = { channel: Channel; status: 'granted' | 'revoked'; source: string; textShown: string };
 
 function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () => void }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
   const [form, setForm] = useState<ConsentForm>({ channel: 'email', status: 'granted', source: '', textShown: '' });
   const [local, setLocal] = useState<Record<string, string | undefined>>({});
@@ -111,7 +111,7 @@ function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () =
 }
 
 export function ConsentsPanel({ customer }: { customer: Customer360 }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   const can = useCan();
   const [open, setOpen] = useState(false);

@@ -15,7 +15,7 @@ export function ConductModal({
   onClose: () => void;
   customer: Customer360;
 }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
   const [flag, setFlag] = useState<ConductFlag | 'none'>(customer.conductFlag ?? 'none');
   const [note, setNote] = useState(customer.conductNote ?? '');
@@ -103,7 +103,7 @@ export function EraseModal({
   onClose: () => void;
   customer: Customer360;
 }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const word = t('erase.word');

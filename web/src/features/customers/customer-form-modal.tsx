@@ -107,7 +107,7 @@ export function CustomerFormModal({
   onClose: () => void;
   customer?: Customer;
 }) {
-  const { t, i18n } = useTranslation('customers');
+  const { t, i18n } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const branches = useBranches();

@@ -8,6 +8,7 @@ import { EmptyBlock, PageError, PageLoader } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
+import { isKeyOf } from '../../i18n/keys.ts';
 import { useCan } from '../../session.ts';
 import { dangerMenuColor } from '../../theme.ts';
 import type { CustomerPanel } from '../feature.ts';
@@ -15,6 +16,8 @@ import { useFeatureRegistry } from '../feature-registry.tsx';
 import { ConductModal, EraseModal } from './customer-actions.tsx';
 import { ConductBadge, StageBadge, TagList } from './customer-badges.tsx';
 import { CustomerFormModal } from './customer-form-modal.tsx';
+import { sourceLabel } from './customer-timeline.tsx';
+import { customersEn } from './customers.en.ts';
 import { type Customer360, useBranches, useCustomer } from './customers-api.ts';
 import { TagsEditor } from './tags-editor.tsx';
 
@@ -35,7 +38,7 @@ function Stat({ label, value, testId }: { label: string; value: string; testId: 
 
 /** The customer's details and identities. */
 export function ProfileCard({ customer }: { customer: Customer360 }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   const branches = useBranches();
   const branch = branches.data?.items.find((b) => b.id === customer.homeBranchId);
@@ -48,7 +51,7 @@ export function ProfileCard({ customer }: { customer: Customer360 }) {
     [t('customerForm.branch'), branch?.name ?? ''],
     [t('customer.preferredChannel'), customer.preferredChannel ? t(`channels.${customer.preferredChannel}`) : ''],
     [t('customer.externalId'), customer.externalId ?? ''],
-    [t('customer.source'), customer.source ? t(`sources.${customer.source}`, { defaultValue: customer.source }) : ''],
+    [t('customer.source'), customer.source ? sourceLabel(t, customer.source) : ''],
     [t('customer.createdAt'), fmt.date(customer.createdAt)],
   ];
   const attributes = Object.entries(customer.attributes ?? {}).filter(([, v]) => v !== null && v !== '');
@@ -95,7 +98,9 @@ export function ProfileCard({ customer }: { customer: Customer360 }) {
           {identities.map((identity) => (
             <Group key={identity.id} justify="space-between" gap="xs" wrap="nowrap">
               <Text size="sm" c="dimmed">
-                {t(`customer.identityKinds.${identity.kind}`, { defaultValue: identity.kind })}
+                {isKeyOf(customersEn.customer.identityKinds, identity.kind)
+                  ? t(`customer.identityKinds.${identity.kind}`)
+                  : identity.kind}
               </Text>
               <Text size="sm" className="ltr-value" truncate>
                 {identity.kind === 'phone' ? formatPhone(identity.value) : identity.value}
@@ -109,7 +114,7 @@ export function ProfileCard({ customer }: { customer: Customer360 }) {
 }
 
 function CustomerView({ customer }: { customer: Customer360 }) {
-  const { t, i18n } = useTranslation('customers');
+  const { t, i18n } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   const can = useCan();
   const [editing, setEditing] = useState(false);
@@ -252,7 +257,7 @@ function CustomerView({ customer }: { customer: Customer360 }) {
 }
 
 function CustomerLoader() {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const { id } = route.useParams();
   const customer = useCustomer(id);
   if (customer.isPending) return <PageLoader />;

@@ -1,7 +1,10 @@
 import { Stack, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { Formatters } from '../../format.ts';
+import { isKeyOf, type NamespacedKey } from '../../i18n/keys.ts';
 import type { TimelineRenderer } from '../feature.ts';
+import { customersEn } from './customers.en.ts';
 import type { TimelineEvent } from './customers-api.ts';
 
 /** A value of an event's data as text: the data is whatever its source recorded. */
@@ -10,6 +13,11 @@ export function eventText(value: unknown): string {
 }
 
 type BodyProps = { event: TimelineEvent; fmt: Formatters };
+
+/** Where a customer or an event came from, in words when Klient has them ('import', 'web'), else as recorded. */
+export function sourceLabel(t: TFunction<'customers'>, source: string): string {
+  return isKeyOf(customersEn.sources, source) ? t(`sources.${source}`) : source;
+}
 
 function ByLine({ name }: { name: string }) {
   const { t } = useTranslation('customers');
@@ -46,10 +54,10 @@ function ConsentBody({ event }: BodyProps) {
   return (
     <Text size="sm">
       {t('timeline.consentSummary', {
-        channel: channel ? t(`channels.${channel}`, { defaultValue: channel }) : '',
-        status: status ? t(`consents.${status}`, { defaultValue: status }) : '',
+        channel: isKeyOf(customersEn.channels, channel) ? t(`channels.${channel}`) : channel,
+        status: isKeyOf(customersEn.consents, status) ? t(`consents.${status}`) : status,
       })}
-      {source ? ` · ${t(`sources.${source}`, { defaultValue: source })}` : ''}
+      {source ? ` · ${sourceLabel(t, source)}` : ''}
     </Text>
   );
 }
@@ -57,7 +65,8 @@ function ConsentBody({ event }: BodyProps) {
 function ConductBody({ event }: BodyProps) {
   const { t, i18n } = useTranslation('customers');
   const data = event.data ?? {};
-  const label = (flag: string) => (flag ? t(`conduct.${flag}`, { defaultValue: flag }) : t('conduct.none'));
+  const label = (flag: string) =>
+    !flag ? t('conduct.none') : isKeyOf(customersEn.conduct, flag) ? t(`conduct.${flag}`) : flag;
   return (
     <Stack gap={2}>
       <Text size="sm">
@@ -87,7 +96,7 @@ function DefaultBody({ event }: BodyProps) {
   const { t } = useTranslation('customers');
   const data = event.data ?? {};
   const source = eventText(data.source);
-  const summary = source ? t(`sources.${source}`, { defaultValue: source }) : eventText(data.body);
+  const summary = source ? sourceLabel(t, source) : eventText(data.body);
   return (
     <Stack gap={2}>
       {summary ? <Text size="sm">{summary}</Text> : null}
@@ -97,7 +106,7 @@ function DefaultBody({ event }: BodyProps) {
 }
 
 /** How an event type that no feature renders is shown. */
-export const fallbackTimelineRenderer: TimelineRenderer = {
+export const fallbackTimelineRenderer: TimelineRenderer<NamespacedKey> = {
   icon: 'clock',
   color: 'gray',
   label: 'customers:timeline.types.other',

@@ -26,7 +26,7 @@ import {
 const route = getRouteApi('/_app/customers');
 
 function CustomerTable({ items }: { items: Customer[] }) {
-  const { t, i18n } = useTranslation('customers');
+  const { t, i18n } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   const navigate = useNavigate();
   return (
@@ -95,7 +95,7 @@ function CustomerTable({ items }: { items: Customer[] }) {
 }
 
 function CustomerCards({ items }: { items: Customer[] }) {
-  const { t, i18n } = useTranslation('customers');
+  const { t, i18n } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   return (
     <Stack gap="xs" data-testid="customers-table" data-layout="cards">
@@ -143,7 +143,7 @@ function CustomerCards({ items }: { items: Customer[] }) {
 }
 
 function Filters({ search, onChange }: { search: CustomerSearch; onChange: (next: CustomerSearch) => void }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const tags = useTags();
   const branches = useBranches();
   const set = <K extends keyof CustomerSearch>(key: K, value: CustomerSearch[K] | null) => {
@@ -206,7 +206,7 @@ function Filters({ search, onChange }: { search: CustomerSearch; onChange: (next
 }
 
 function CustomersList() {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const search = route.useSearch();
   const navigate = useNavigate();
   const can = useCan();

@@ -12,7 +12,7 @@ import { StageBadge } from './customer-badges.tsx';
 import { type Customer, type Customer360, customerKeys } from './customers-api.ts';
 
 export function DuplicatesPanel({ customer }: { customer: Customer360 }) {
-  const { t, i18n } = useTranslation('customers');
+  const { t, i18n } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   const can = useCan();
   const queryClient = useQueryClient();

@@ -9,7 +9,7 @@ import { type Customer, customerKeys, useTags } from './customers-api.ts';
 
 /** Tags on the customer page, for whoever may tag (marketers too, who do not edit profiles). */
 export function TagsEditor({ customer }: { customer: Customer }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
   const known = useTags();
   const [opened, setOpened] = useState(false);

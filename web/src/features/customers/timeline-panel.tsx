@@ -12,7 +12,7 @@ import { fallbackTimelineRenderer } from './customer-timeline.tsx';
 import { type Customer360, customerKeys, useTimeline } from './customers-api.ts';
 
 function NoteForm({ customer }: { customer: Customer360 }) {
-  const { t } = useTranslation('customers');
+  const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
   const [body, setBody] = useState('');
   const [local, setLocal] = useState<Record<string, string | undefined>>({});
@@ -59,7 +59,7 @@ function NoteForm({ customer }: { customer: Customer360 }) {
 }
 
 export function TimelinePanel({ customer }: { customer: Customer360 }) {
-  const { t } = useTranslation('customers');
+  const { t, i18n } = useTranslation(['customers', 'shell']);
   const fmt = useFormat();
   const can = useCan();
   // Each event type is drawn by the feature that owns it (orders by commerce, notes by customers).
@@ -100,7 +100,8 @@ export function TimelinePanel({ customer }: { customer: Customer360 }) {
                 title={
                   <Group gap={8} justify="space-between" wrap="nowrap">
                     <Text fw={600} size="sm">
-                      {t(renderer.label)}
+                      {/* The label names its feature's namespace ('commerce:…'): i18n.t reads any. */}
+                      {i18n.t(renderer.label)}
                     </Text>
                     <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                       {fmt.dateTime(event.occurredAt)}

@@ -53,7 +53,7 @@ function countQuery(query: Record<string, string>) {
 }
 
 function Dashboard() {
-  const { t, i18n } = useTranslation('dashboard');
+  const { t, i18n } = useTranslation(['dashboard', 'customers']);
   const fmt = useFormat();
   const can = useCan();
   // Other features' cards go below the dashboard's own figures, for the roles that may see them.

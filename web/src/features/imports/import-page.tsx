@@ -22,7 +22,10 @@ import { FormAlert, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
+import { isKeyOf } from '../../i18n/keys.ts';
+import { commerceEn } from '../commerce/commerce.en.ts';
 import { ImportProgress, StatusBadge } from './import-progress.tsx';
+import { importsEn } from './imports.en.ts';
 import {
   fieldsOf,
   fixedChannels,
@@ -40,9 +43,15 @@ import {
 /** The column choice that means "one value for every row" (no header is named so). */
 const FIXED = '\u0000fixed-value';
 
-function fieldLabel(t: TFunction, kind: ImportKind, field: string): string {
+/** The import screens' words: their own, the order fields' (commerce) and the shell's. */
+const importNamespaces = ['imports', 'commerce', 'shell'] as const;
+type ImportT = TFunction<typeof importNamespaces>;
+
+function fieldLabel(t: ImportT, kind: ImportKind, field: string): string {
   if (kind === 'orders' && field === 'externalId') return t('imports.fields.orderExternalId');
-  return t(`imports.fields.${field}`, { defaultValue: t(`commerce:orderDetails.fields.${field}`) });
+  if (isKeyOf(importsEn.imports.fields, field)) return t(`imports.fields.${field}`);
+  if (isKeyOf(commerceEn.orderDetails.fields, field)) return t(`commerce:orderDetails.fields.${field}`);
+  return field;
 }
 
 function initialMapping(preview: ImportPreview, kind: ImportKind): ImportMapping {
@@ -68,7 +77,7 @@ function FixedValueInput({
   value: string;
   onChange: (value: string) => void;
 }) {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(importNamespaces);
   const label = t('commerce:orderDetails.fixedValueFor', { field: fieldLabel(t, kind, field) });
   if (field === 'channel') {
     return (
@@ -106,7 +115,7 @@ function MappingTable({
   mapping: ImportMapping;
   onChange: (m: ImportMapping) => void;
 }) {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(importNamespaces);
   const headerOptions = preview.headers.map((h) => ({ value: h, label: h }));
   const withFixed = [...headerOptions, { value: FIXED, label: t('commerce:orderDetails.fixedValue') }];
   return (
@@ -169,7 +178,7 @@ function MappingTable({
 }
 
 function SampleRows({ preview }: { preview: ImportPreview }) {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(importNamespaces);
   if (preview.sampleRows.length === 0) return null;
   return (
     <Stack gap={4}>
@@ -203,7 +212,7 @@ function SampleRows({ preview }: { preview: ImportPreview }) {
 }
 
 function PastImports({ onOpen, currentId }: { onOpen: (id: string) => void; currentId: string | null }) {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(importNamespaces);
   const fmt = useFormat();
   const list = useImportList();
   const items = list.data?.items ?? [];
@@ -267,7 +276,7 @@ function PastImports({ onOpen, currentId }: { onOpen: (id: string) => void; curr
 }
 
 function ImportWizard() {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(importNamespaces);
   const fmt = useFormat();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<ImportKind>('customers');

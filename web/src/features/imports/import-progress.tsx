@@ -17,7 +17,7 @@ const statusColors: Record<ImportStatus, string> = {
 };
 
 export function StatusBadge({ status }: { status: ImportStatus }) {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(['imports', 'dashboard']);
   return (
     <Badge color={statusColors[status] ?? 'gray'} variant="light" data-testid="import-status" data-status={status}>
       {t(`imports.statuses.${status}`)}
@@ -39,7 +39,7 @@ function Count({ label, value, color, testId }: { label: string; value: string; 
 }
 
 export function ImportProgress({ id, onAgain }: { id: string; onAgain: () => void }) {
-  const { t } = useTranslation('imports');
+  const { t } = useTranslation(['imports', 'dashboard']);
   const fmt = useFormat();
   const queryClient = useQueryClient();
   const job = useImportJob(id);

@@ -24,7 +24,7 @@ import type { ApiKey, CreatedApiKey } from './settings-api.ts';
 import { grantableRoles } from './users-panel.tsx';
 
 export function ApiKeysPanel() {
-  const { t } = useTranslation('settings');
+  const { t } = useTranslation(['settings', 'shell']);
   const fmt = useFormat();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -46,7 +46,7 @@ export function ApiKeysPanel() {
       setRevoking(null);
       notifySaved(t('settings.revoked'));
     },
-    onError: (error) => notifyError(error, t),
+    onError: (error) => notifyError(error),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['api-keys'] }),
   });
   const submit = (e: FormEvent) => {

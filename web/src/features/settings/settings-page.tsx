@@ -20,7 +20,7 @@ const timeZones = ['Asia/Jerusalem', 'Europe/London', 'Europe/Berlin', 'America/
 const currencies = ['ILS', 'USD', 'EUR', 'GBP'];
 
 function BusinessPanel() {
-  const { t } = useTranslation('settings');
+  const { t } = useTranslation(['settings', 'shell']);
   const queryClient = useQueryClient();
   const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/settings') });
   const [form, setForm] = useState({ name: '', locale: 'he' as Locale, currency: 'ILS', timeZone: 'Asia/Jerusalem' });
@@ -113,7 +113,7 @@ function BusinessPanel() {
 }
 
 function SettingsTabs() {
-  const { t } = useTranslation('settings');
+  const { t } = useTranslation(['settings', 'shell']);
   const { tab = 'business' } = route.useSearch();
   const navigate = useNavigate();
   return (

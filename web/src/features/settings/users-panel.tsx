@@ -19,7 +19,7 @@ export function grantableRoles(session: Session | null | undefined): Role[] {
 }
 
 function InviteForm() {
-  const { t } = useTranslation('settings');
+  const { t } = useTranslation(['settings', 'shell']);
   const fmt = useFormat();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -125,7 +125,7 @@ function InviteForm() {
 }
 
 export function UsersPanel() {
-  const { t } = useTranslation('settings');
+  const { t } = useTranslation(['settings', 'shell']);
   const fmt = useFormat();
   const session = useSession();
   const queryClient = useQueryClient();
@@ -134,7 +134,7 @@ export function UsersPanel() {
     mutationFn: ({ id, body }: { id: string; body: { role?: Role; status?: string } }) =>
       api(`/users/${id}`, { method: 'PATCH', body }),
     onSuccess: () => notifySaved(t('shell:app.saved')),
-    onError: (error) => notifyError(error, t),
+    onError: (error) => notifyError(error),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['users'] }),
   });
   return (
