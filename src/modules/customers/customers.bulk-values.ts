@@ -1,4 +1,5 @@
 /** One bulk input against a stored customer: the values it leaves, and whether any changed. */
+import { dateOnly } from './customers.repository.ts';
 import type { ConductFlag, ConsentChannel, CustomerRow, LifecycleStage } from './customers.tables.ts';
 
 /**
@@ -78,16 +79,6 @@ export function addressOf(input: BulkCustomerInput) {
   const address = { street: input.street, city: input.city, zip: input.zip };
   const given = Object.entries(address).filter(([, value]) => value !== undefined);
   return given.length ? Object.fromEntries(given) : null;
-}
-
-function dateOnly(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) {
-    const m = String(value.getMonth() + 1).padStart(2, '0');
-    const d = String(value.getDate()).padStart(2, '0');
-    return `${value.getFullYear()}-${m}-${d}`;
-  }
-  return String(value).slice(0, 10);
 }
 
 export function isChanged(row: CustomerRow, next: ReturnType<typeof applyInput>): boolean {

@@ -32,7 +32,8 @@ export type Customer = {
   totals: { ordersCount: number; totalSpent: string; firstOrderAt: Date | null; lastOrderAt: Date | null };
 };
 
-function dateOnly(value: unknown): string | null {
+/** A stored date (a Date from the driver, or text) as YYYY-MM-DD. */
+export function dateOnly(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) {
     const y = value.getFullYear();
@@ -77,21 +78,15 @@ export function rowToCustomer(row: CustomerRow): Customer {
   };
 }
 
+const customerRowById = (trx: Trx, ctx: Ctx, id: string) =>
+  trx.selectFrom('customers').selectAll().where('workspace_id', '=', ctx.workspaceId).where('id', '=', id);
+
 export async function findCustomerRow(trx: Trx, ctx: Ctx, id: string): Promise<CustomerRow> {
-  return trx
-    .selectFrom('customers')
-    .selectAll()
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
+  return customerRowById(trx, ctx, id).executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
 }
 
 export async function lockCustomerRow(trx: Trx, ctx: Ctx, id: string): Promise<CustomerRow> {
-  return trx
-    .selectFrom('customers')
-    .selectAll()
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('id', '=', id)
+  return customerRowById(trx, ctx, id)
     .forUpdate()
     .executeTakeFirstOrThrow(() => new AppError('CUSTOMER.NOT_FOUND'));
 }

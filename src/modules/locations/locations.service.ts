@@ -21,13 +21,7 @@ export async function listBranches(trx: Trx, ctx: Ctx): Promise<Branch[]> {
 
 /** Whether the workspace has a branch with this id. */
 export async function branchExists(trx: Trx, ctx: Ctx, branchId: string): Promise<boolean> {
-  const found = await trx
-    .selectFrom('branches')
-    .select('id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('id', '=', branchId)
-    .executeTakeFirst();
-  return found !== undefined;
+  return (await nameOfBranch(trx, ctx, branchId)) !== null;
 }
 
 /** The branch's name, or null when it has none (no such branch). */
