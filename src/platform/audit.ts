@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../db/tenancy.ts';
 import type { Ctx } from './context.ts';
 import { newId } from './crypto.ts';
-import { decodeTimeCursor, encodeTimeCursor } from './cursor.ts';
+import { decodeTimeCursor, encodeTimeCursor, pageOfRows } from './cursor.ts';
 
 export type AuditEntry = {
   action: string;
@@ -73,8 +73,9 @@ export async function listAudit(
     .orderBy('a.id', 'desc')
     .limit(filter.limit + 1)
     .execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = pageOfRows(rows, filter.limit, (last) =>
+    encodeTimeCursor({ at: last.at.toISOString(), id: last.id }),
+  );
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -88,8 +89,7 @@ export async function listAudit(
       after: r.after,
       at: r.at,
     })),
-    nextCursor:
-      rows.length > filter.limit && last ? encodeTimeCursor({ at: last.at.toISOString(), id: last.id }) : null,
+    nextCursor,
   };
 }
 

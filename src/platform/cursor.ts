@@ -92,3 +92,17 @@ export function decodeTimeCursor(raw: string | undefined, kind = 'time'): TimeCu
   const values = decodeCursor(raw, kind, ['timestamp', 'uuid'] as const);
   return values ? { at: values[0], id: values[1] } : null;
 }
+
+/**
+ * A list page from rows read one past its limit: the page, and the next cursor
+ * (made from the page's last row) only when that extra row came back.
+ */
+export function pageOfRows<R>(
+  rows: readonly R[],
+  limit: number,
+  cursorOf: (last: R) => string | null,
+): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { toSafeCsv } from '../../platform/csv.ts';
+import { pageOfRows } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/messages.ts';
 import { localiseRowError } from './imports.messages.ts';
@@ -89,11 +90,8 @@ export async function listImports(trx: Trx, ctx: Ctx, options: { limit: number; 
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const page = rows.slice(0, options.limit);
-  return {
-    items: page.map(toImport),
-    nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+  const { page, nextCursor } = pageOfRows(rows, options.limit, (last) => last.id);
+  return { items: page.map(toImport), nextCursor };
 }
 
 /** The row-level error report as CSV, UTF-8 with a BOM so Excel shows the Hebrew. */
