@@ -4,7 +4,14 @@ import { inWorkspace } from '../db/tenancy.ts';
 import { orderPlaced } from '../modules/commerce/commerce.events.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
 import { systemCtx } from './context.ts';
-import { type DeliveredEvent, defineEvent, dispatchEvents, publishEvent, subscribe } from './events.ts';
+import {
+  type DeliveredEvent,
+  defineEvent,
+  dispatchEvents,
+  type EventDefinition,
+  publishEvent,
+  subscribe,
+} from './events.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -17,6 +24,21 @@ beforeAll(async () => {
 afterEach(() => {
   for (const off of unsubscribe.splice(0)) off();
 });
+
+/** Subscribes for the test: the events of this test's workspace it is handed, in order. */
+function deliveredHere<D extends EventDefinition>(name: string, definition: D): DeliveredEvent<D>[] {
+  const seen: DeliveredEvent<D>[] = [];
+  unsubscribe.push(
+    subscribe({
+      name,
+      events: [definition],
+      handle: async (_trx, ctx, event) => {
+        if (ctx.workspaceId === ws.workspaceId) seen.push(event);
+      },
+    }),
+  );
+  return seen;
+}
 
 async function placeOrder(externalId: string) {
   const customer = await ws.request({
@@ -41,16 +63,7 @@ async function placeOrder(externalId: string) {
 
 describe('domain events', () => {
   it('hands each event to a subscriber exactly once, in its workspace', async () => {
-    const seen: DeliveredEvent<typeof orderPlaced>[] = [];
-    unsubscribe.push(
-      subscribe({
-        name: 'test.once',
-        events: [orderPlaced],
-        handle: async (_trx, ctx, event) => {
-          if (ctx.workspaceId === ws.workspaceId) seen.push(event);
-        },
-      }),
-    );
+    const seen = deliveredHere('test.once', orderPlaced);
     const orderId = await placeOrder(`EV-${Date.now()}`);
     await dispatchEvents(t.database.db, { batch: 10_000 });
     await dispatchEvents(t.database.db, { batch: 10_000 });
@@ -100,16 +113,7 @@ describe('domain events', () => {
         publishEvent(trx, ctx, pointsEarned, { customerId: 'not-a-uuid', points: 1.5 } as never),
       ),
     ).rejects.toThrow();
-    const received: DeliveredEvent<typeof pointsEarned>[] = [];
-    unsubscribe.push(
-      subscribe({
-        name: 'test.points',
-        events: [pointsEarned],
-        handle: async (_trx, c, event) => {
-          if (c.workspaceId === ws.workspaceId) received.push(event);
-        },
-      }),
-    );
+    const received = deliveredHere('test.points', pointsEarned);
     const customerId = crypto.randomUUID();
     await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
       publishEvent(trx, ctx, pointsEarned, { customerId, points: 120 }),

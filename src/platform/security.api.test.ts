@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../db/tenancy.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
+import { multipart } from '../test/uploads.ts';
 import { newId, randomToken, sha256 } from './crypto.ts';
 import { can } from './permissions.ts';
 
@@ -158,21 +159,8 @@ function markersOf(v: Seeded): string[] {
   return [v.tag, v.customerId, v.otherCustomerId, v.orderId, v.apiKeyId, v.userId, v.importId, v.branchId, v.email];
 }
 
-function multipart(fields: Record<string, string>, file: { name: string; content: string }) {
-  const boundary = `----klient${randomToken(8)}`;
-  const parts = Object.entries(fields).map(
-    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
-  );
-  parts.push(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
-  );
-  return {
-    payload: `${parts.join('')}--${boundary}--\r\n`,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
-
-const csv = () => multipart({}, { name: 'c.csv', content: 'firstName,phone\r\nדנה,0501234567\r\n' });
+const csvFile = { name: 'file', value: 'firstName,phone\r\nדנה,0501234567\r\n', filename: 'c.csv' };
+const csv = () => multipart([csvFile]);
 
 /** Every /api/v1 route the app registered, as "METHOD /path", read from Fastify's own route tree. */
 function registeredRoutes(app: TestApp['app']): string[] {
@@ -373,13 +361,11 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
       request: {
         method: 'POST',
         url: '/api/v1/imports',
-        ...multipart(
-          { kind: 'customers', mapping: '{"firstName":"firstName","phone":"phone"}' },
-          {
-            name: 'c.csv',
-            content: 'firstName,phone\r\nדנה,0501234567\r\n',
-          },
-        ),
+        ...multipart([
+          { name: 'kind', value: 'customers' },
+          { name: 'mapping', value: '{"firstName":"firstName","phone":"phone"}' },
+          csvFile,
+        ]),
       },
     },
   ],

@@ -55,6 +55,10 @@ async function newOrder(w: TestWorkspace, customerId: string, overrides: Json = 
   );
 }
 
+/** A granted SMS consent: an event on the customer's history and timeline. */
+const grantSms = (w: TestWorkspace, customerId: string) =>
+  call(w, 'POST', `/api/v1/customers/${customerId}/consents`, { channel: 'sms', status: 'granted', source: 'x' }, 201);
+
 const ids = (items: Json[]): string[] => items.map((i) => i.id);
 
 describe('create and patch', () => {
@@ -310,13 +314,7 @@ describe('notes and timeline', () => {
     for (const day of ['01', '05', '09']) {
       await newOrder(ws, c.id, { placedAt: `2026-01-${day}T12:00:00Z`, branch: 'צפון' });
     }
-    await call(
-      ws,
-      'POST',
-      `/api/v1/customers/${c.id}/consents`,
-      { channel: 'sms', status: 'granted', source: 'x' },
-      201,
-    );
+    await grantSms(ws, c.id);
     await call(ws, 'POST', `/api/v1/customers/${c.id}/notes`, { body: 'שנייה' }, 201);
 
     const all = await call(ws, 'GET', `/api/v1/customers/${c.id}/timeline?limit=100`, undefined, 200);
@@ -496,13 +494,7 @@ describe('privacy: export and erase', () => {
       200,
     );
     await call(ws, 'POST', `/api/v1/customers/${c.id}/notes`, { body: `${firstName} אוהבת עוגות` }, 201);
-    await call(
-      ws,
-      'POST',
-      `/api/v1/customers/${c.id}/consents`,
-      { channel: 'sms', status: 'granted', source: 'x' },
-      201,
-    );
+    await grantSms(ws, c.id);
     await newOrder(ws, c.id, { items: [{ sku: 'cake', name: 'עוגה', quantity: 2, unitPrice: '45.50' }] });
 
     const erased = await call(ws, 'POST', `/api/v1/customers/${c.id}/erase`, undefined, 200);

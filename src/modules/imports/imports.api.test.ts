@@ -35,18 +35,12 @@ async function startImport(
   });
 }
 
-async function importAndWait(
-  w: TestWorkspace,
-  file: Buffer,
-  filename: string,
-  kind: 'customers' | 'orders',
-  mapping?: Record<string, string>,
-  headers: Record<string, string> = {},
-) {
-  const res = await startImport(w, file, filename, kind, mapping, headers);
+/** startImport, then the import once its job is done. */
+async function importAndWait(...args: Parameters<typeof startImport>) {
+  const res = await startImport(...args);
   expect(res.statusCode, res.body).toBe(202);
   expect(res.json().status).toBe('queued');
-  return waitForImport(w, res.json().id);
+  return waitForImport(args[0], res.json().id);
 }
 
 const customersCsv = [
