@@ -1,3 +1,4 @@
+// Past 400 lines on purpose: grants, keys and sign-in protection all act through the members member() invites and logs in; split, that helper would need a shared file of its own.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Past 400 lines on purpose: first-run setup needs a database with no workspace, so this file opens its own, and every later flow acts as the owner that setup made.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Past 400 lines on purpose: the arbitraries, the request builder and the answer checks are one fuzzer over every route; apart, each would serve only the others.
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Past 400 lines on purpose: every describe attacks the same two seeded workspaces, and the route table sits with the test that checks it names every route.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Past 400 lines on purpose: one concern, the imports API from preview to error report, its tests sharing the upload helpers startImport and importAndWait.
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';

@@ -1,3 +1,4 @@
+// Past 400 lines on purpose: one concern (the exports of the systems shops move from), each read with the same fixture readers and figure checks above the tests.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
