@@ -79,7 +79,7 @@ export async function lookupKeys(
       .where('id', '=', sql<string>`any(${missing}::uuid[])`);
     // Order imports only need the keys. Customer imports compare whole records and write them back, so
     // they lock the rows (in id order: two writers never wait on each other in a circle) and read them as
-    // the last writer left them: two customer batches may run at once (imports.pipeline.ts).
+    // the last writer left them: two customer batches may run at once (imports.pipeline-customers.ts).
     const more = (
       keysOnly
         ? await moreQuery.select(keyColumns).execute()

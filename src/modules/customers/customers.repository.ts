@@ -119,7 +119,7 @@ const IDENTITY_LOCK_SLOTS = 1024;
  * unique (a create may knowingly add a duplicate), so a unique index cannot do
  * this. A single-record write takes its slots `exclusive`; an import batch
  * takes its slots `shared`, as the batches of one import run side by side
- * (they share no key, imports.pipeline.ts) while every create of one of their
+ * (they share no key, imports.pipeline-customers.ts) while every create of one of their
  * people waits for them. Slots are taken in one statement, in order, before
  * any customer row is locked, so no two writers wait on each other in a circle.
  */
