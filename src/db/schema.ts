@@ -8,6 +8,7 @@ import type {
 } from '../modules/customers/customers.tables.ts';
 import type { ImportTable } from '../modules/imports/imports.tables.ts';
 import type { LocationsTables } from '../modules/locations/locations.tables.ts';
+import type { LoyaltyTables } from '../modules/loyalty/loyalty.tables.ts';
 import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { TimelineEventTable } from '../modules/timeline/timeline.tables.ts';
 import type {
@@ -26,6 +27,7 @@ import type {
 /** The whole database as Kysely sees it; each module owns its own table types. */
 export type DB = CommerceTables &
   LocationsTables &
+  LoyaltyTables &
   MessagingTables & {
     workspaces: WorkspaceTable;
     users: UserTable;

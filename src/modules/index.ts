@@ -3,6 +3,7 @@ import { commerceModule } from './commerce/commerce.module.ts';
 import { customersModule } from './customers/customers.module.ts';
 import { importsModule } from './imports/imports.module.ts';
 import { locationsModule } from './locations/locations.module.ts';
+import { loyaltyModule } from './loyalty/loyalty.module.ts';
 import { messagingModule } from './messaging/messaging.module.ts';
 import { timelineModule } from './timeline/timeline.module.ts';
 
@@ -19,4 +20,5 @@ export const modules = [
   importsModule,
   timelineModule,
   messagingModule,
+  loyaltyModule,
 ] as const;

@@ -28,16 +28,16 @@ describe('the list of modules', () => {
   });
 
   it('refuses a permission, an error code or a module name declared twice', () => {
-    const loyalty = defineModule({
-      name: 'loyalty',
+    const surveys = defineModule({
+      name: 'surveys',
       permissions: { 'customers.read': ['owner'] },
     });
-    expect(() => installModules([...modules, loyalty])).toThrow(
-      /customers\.read is declared by both customers and loyalty/,
+    expect(() => installModules([...modules, surveys])).toThrow(
+      /customers\.read is declared by both customers and surveys/,
     );
-    const clash = defineModule({ name: 'loyalty', errors: { 'ORDER.NOT_FOUND': { status: 404, he: 'x', en: 'x' } } });
+    const clash = defineModule({ name: 'surveys', errors: { 'ORDER.NOT_FOUND': { status: 404, he: 'x', en: 'x' } } });
     expect(() => installModules([...modules, clash])).toThrow(
-      /ORDER\.NOT_FOUND is declared by both commerce and loyalty/,
+      /ORDER\.NOT_FOUND is declared by both commerce and surveys/,
     );
     expect(() => installModules([...modules, modules[2]])).toThrow(/customers is listed twice/);
     // A refused list leaves the running one in place.

@@ -42,6 +42,14 @@ type AnySubscriber = {
   handle(trx: Trx, ctx: Ctx, event: DeliveredEvent<EventDefinition>): Promise<void>;
 };
 
+/**
+ * A module's subscriber, typed by the events it takes (its handler reads each
+ * payload as its definition says); the module object's list holds any kind.
+ */
+export function defineSubscriber<D extends EventDefinition>(subscriber: Subscriber<D>): Subscriber<EventDefinition> {
+  return subscriber as unknown as Subscriber<EventDefinition>;
+}
+
 const subscribers = new Map<string, AnySubscriber>();
 
 export function subscribe<D extends EventDefinition>(subscriber: Subscriber<D>): () => void {

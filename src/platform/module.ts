@@ -42,7 +42,7 @@ export type KlientModule = {
  * A module's part of the customer timeline. `recorded`: the event types it
  * writes into timeline_events; an erasure blanks the data of every type that
  * holds the person's text (and of any type nobody declared). `sources`: the
- * catalogue entries its migrations register (timeline.catalogue.ts), with the
+ * catalogue entries its migrations register (src/platform/timeline-sources.ts), with the
  * event types each gives; its own erase hook scrubs what they read.
  */
 export type TimelineSpec = {

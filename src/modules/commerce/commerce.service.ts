@@ -265,6 +265,7 @@ export async function createOrder(
     externalId: input.externalId,
     customerId,
     total: order.total,
+    placedAt: order.placedAt,
   });
   return { order, created: true };
 }

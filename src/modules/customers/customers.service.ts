@@ -398,3 +398,15 @@ export async function listTags(trx: Trx, ctx: Ctx) {
     .limit(200)
     .execute();
 }
+
+/** The names other modules show beside their own records (members, tickets), by customer id; null for no name. */
+export async function customerNames(trx: Trx, ctx: Ctx, ids: readonly string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('customers')
+    .select(['id', 'first_name', 'last_name'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, [r.first_name, r.last_name].filter(Boolean).join(' ') || null]));
+}

@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inSystem } from '../../db/tenancy.ts';
 import { randomToken } from '../../platform/crypto.ts';
+import { dispatchEvents } from '../../platform/events.ts';
 import { declaredTimelineSources } from '../../platform/registry.ts';
+import { registerTimelineSource, unregisterTimelineSource } from '../../platform/timeline-sources.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
-import { registerTimelineSource, unregisterTimelineSource } from './timeline.catalogue.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   ws = await createTestWorkspace(t, 'ציר זמן');
 });
 
-async function call(method: 'GET' | 'POST', url: string, payload?: object): Promise<Json> {
+async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<Json> {
   const res = await ws.request({ method, url, ...(payload ? { payload } : {}) });
   expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
   return res.json();
@@ -34,7 +35,10 @@ describe('timeline sources, one catalogue', () => {
       lastName: 'כהן',
       phone: `05${Math.floor(20_000_000 + Math.random() * 70_000_000)}`,
     });
-    // Every source writes in turn, so the newest 20 interleave them: notes (recorded), consents and orders.
+    // A club member: each order also earns points (loyalty's source), and joining put a tier on the timeline.
+    await call('PUT', '/api/v1/loyalty/program', { name: 'מועדון', tiers: [{ name: 'חברים', threshold: 0 }] });
+    await call('POST', '/api/v1/loyalty/members', { customerId: customer.id });
+    // Every source writes in turn, so the newest 20 interleave them: notes (recorded), consents, orders, points.
     for (let i = 0; i < 9; i++) {
       await call('POST', `/api/v1/customers/${customer.id}/notes`, { body: `שיחה ${i}: ביקשה להחליף מידה` });
       await call('POST', `/api/v1/customers/${customer.id}/consents`, {
@@ -49,6 +53,7 @@ describe('timeline sources, one catalogue', () => {
         channel: 'store',
         items: [{ sku: 'shirt', name: 'חולצה', quantity: 1, unitPrice: '89.90' }],
       });
+      await dispatchEvents(t.database.db, { batch: 10_000 });
     }
     const page = await call('GET', `/api/v1/customers/${customer.id}`);
     const api = await call('GET', `/api/v1/customers/${customer.id}/timeline?limit=20`);
@@ -59,7 +64,7 @@ describe('timeline sources, one catalogue', () => {
     // The rest follow from the cursor, without a gap or a repeat.
     const rest = await call('GET', `/api/v1/customers/${customer.id}/timeline?limit=100&cursor=${api.nextCursor}`);
     const all = [...api.items, ...rest.items];
-    expect(all).toHaveLength(1 + 9 * 3);
+    expect(all).toHaveLength(1 + 1 + 9 * 4);
     expect(new Set(all.map((e: Json) => e.id)).size).toBe(all.length);
     const times = all.map((e: Json) => Date.parse(e.occurredAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
@@ -72,7 +77,7 @@ describe('timeline sources, one catalogue', () => {
     const registered = catalogue.rows.map((r) => r.name);
     // What the migrations registered is what the modules declare (src/modules/*/*.module.ts, `timeline.sources`).
     expect(registered).toEqual([...declaredTimelineSources().keys()].sort());
-    expect(registered).toEqual(['commerce.orders', 'customers.events']);
+    expect(registered).toEqual(['commerce.orders', 'customers.events', 'loyalty.club']);
     const seen = new Set(all.map((e: Json) => sourceOf(e.type)));
     const seenOnPage = new Set(page.timeline.items.map((e: Json) => sourceOf(e.type)));
     for (const name of registered) {

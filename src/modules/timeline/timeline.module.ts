@@ -3,7 +3,7 @@ import { timelineMigrations } from './timeline.migrations.ts';
 
 /**
  * The customer timeline: recorded events and the catalogue of other modules'
- * sources (timeline.catalogue.ts). Its API is the customer's, under /customers/:id/timeline.
+ * sources (src/platform/timeline-sources.ts). Its API is the customer's, under /customers/:id/timeline.
  */
 export const timelineModule = defineModule({
   name: 'timeline',

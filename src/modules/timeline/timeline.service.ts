@@ -11,7 +11,7 @@ import { timelineTypesWithoutPersonalData } from '../../platform/registry.ts';
  * ticket.opened, survey.answered, points.earned ...), or, when its own table
  * already holds one row per happening, its migration registers an events
  * function over that table as a timeline source (commerce's orders are
- * order.placed; timeline.catalogue.ts), so the history is not stored twice.
+ * order.placed; src/platform/timeline-sources.ts), so the history is not stored twice.
  */
 export type TimelineEventInput = {
   customerId: string;
@@ -70,7 +70,7 @@ type TimelineRow = {
  * The recorded events and every source's rows, newest first, after the
  * cursor: `klient_timeline_rows`, generated from the catalogue of timeline
  * sources (`klient_system.timeline_sources`; a module's migration adds its events function
- * with `registerTimelineSource`, timeline.catalogue.ts), as the customer page
+ * with `registerTimelineSource`, src/platform/timeline-sources.ts), as the customer page
  * function is. Export reads every row, oldest first.
  */
 function timelineRows(

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { inSystem, inWorkspace } from '../../db/tenancy.ts';
+import { systemCtx } from '../../platform/context.ts';
+import { maintainMember, membersDue } from './loyalty.service.ts';
+
+export const MAINTAIN_QUEUE = 'loyalty.maintain';
+
+/** Members looked after in one transaction: a crash loses at most this much work, which the next run redoes. */
+const CHUNK = 200;
+
+/**
+ * The club's clock work, every hour (and whenever a run was missed): pending
+ * points released, points expired, tiers reviewed, in every workspace with a
+ * club. Each member's step books only what is still due, so a late run, a
+ * second run or two servers running it at once leave the ledger as one run
+ * would. Returns how many members it looked at. `only` keeps it to one
+ * workspace (a test's own, or a business's re-run).
+ */
+export async function maintainLoyalty(db: Kysely<DB>, now: Date, only: { workspaceId?: string } = {}): Promise<number> {
+  const workspaces = await inSystem(db, (trx) =>
+    trx
+      .selectFrom('loyalty_programs')
+      .select('workspace_id')
+      .where('status', '=', 'active')
+      .$if(only.workspaceId !== undefined, (q) => q.where('workspace_id', '=', only.workspaceId!))
+      .execute(),
+  );
+  let looked = 0;
+  for (const { workspace_id: workspaceId } of workspaces) {
+    const ctx = systemCtx(workspaceId);
+    const due = await inWorkspace(db, workspaceId, (trx) => membersDue(trx, ctx, now));
+    for (let start = 0; start < due.length; start += CHUNK) {
+      await inWorkspace(db, workspaceId, async (trx) => {
+        for (const customerId of due.slice(start, start + CHUNK)) await maintainMember(trx, ctx, customerId, now);
+      });
+    }
+    looked += due.length;
+  }
+  return looked;
+}

@@ -1,0 +1,237 @@
+import { addDays } from 'date-fns';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace, type Trx } from '../../db/tenancy.ts';
+import { type Ctx, systemCtx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
+import { createTestWorkspace, getTestApp, type TestApp } from '../../test/harness.ts';
+import { createCustomer } from '../customers/customers.service.ts';
+import { lotsOf } from './loyalty.ledger.ts';
+import { adjustPoints, spendPoints } from './loyalty.points.ts';
+import { findProgram, saveProgram } from './loyalty.program.ts';
+import { programBody } from './loyalty.schemas.ts';
+import { clawBackForRefund, earnForOrder, enroll, maintainMember } from './loyalty.service.ts';
+
+/*
+ * Random lives of one member — orders, refunds in parts, spending, staff
+ * corrections, time passing (release, expiry, tier reviews) and the same
+ * order delivered twice — with the ledger's rules checked after every step.
+ */
+
+let t: TestApp;
+let ctx: Ctx;
+
+beforeAll(async () => {
+  t = await getTestApp();
+  const ws = await createTestWorkspace(t, 'מועדון אקראי');
+  ctx = systemCtx(ws.workspaceId);
+  await inWorkspace(t.database.db, ctx.workspaceId, (trx) =>
+    saveProgram(
+      trx,
+      ctx,
+      programBody.parse({
+        name: 'מועדון',
+        pendingDays: 14,
+        expiryMode: 'batch',
+        expiryMonths: 6,
+        tiers: [
+          { name: 'כסף', threshold: 0 },
+          { name: 'זהב', threshold: 50_000, earnMultiplierPct: 150 },
+        ],
+      }),
+    ),
+  );
+});
+
+type Step =
+  | { op: 'order'; shekels: number }
+  | { op: 'redeliver' }
+  | { op: 'refund'; which: number; percent: number }
+  | { op: 'spend'; points: number }
+  | { op: 'adjust'; points: number }
+  | { op: 'wait'; days: number };
+
+// Weighted toward earning, time and spending, so that most lives hold several lots to spend from.
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('order' as const), shekels: fc.integer({ min: 1, max: 900 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('redeliver' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('refund' as const),
+      which: fc.nat({ max: 9 }),
+      percent: fc.integer({ min: 1, max: 100 }),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('spend' as const), points: fc.integer({ min: 1, max: 600 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('adjust' as const),
+      points: fc.integer({ min: -300, max: 300 }).filter((p) => p !== 0),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), days: fc.integer({ min: 1, max: 120 }) }) },
+);
+
+type Order = { id: string; agorot: number; refunded: number; placedAt: Date };
+
+async function checkInvariants(trx: Trx, customerId: string) {
+  const unbalanced = await sql<{ id: string }>`
+    select transaction_id as id from loyalty_entries where workspace_id = ${ctx.workspaceId}
+    group by transaction_id having sum(amount) <> 0`.execute(trx);
+  expect(unbalanced.rows, 'every booking sums to zero').toEqual([]);
+  const member = await trx
+    .selectFrom('loyalty_members')
+    .select(['available', 'pending'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirstOrThrow();
+  const available = await lotsOf(trx, ctx, customerId, 'member.available');
+  const pending = await lotsOf(trx, ctx, customerId, 'member.pending');
+  const sum = (lots: { remaining: number }[]) => lots.reduce((s, l) => s + l.remaining, 0);
+  expect(Number(member.available), 'the available balance is the sum of its entries').toBe(sum(available));
+  expect(Number(member.pending), 'the pending balance is the sum of its entries').toBe(sum(pending));
+  expect(
+    pending.every((l) => l.remaining > 0),
+    'no pending lot below zero',
+  ).toBe(true);
+  expect(
+    available.every((l) => l.lotId === null || l.remaining > 0),
+    'only a debt is below zero',
+  ).toBe(true);
+  const debt = available.find((l) => l.lotId === null);
+  if (debt) {
+    expect(debt.remaining).toBeLessThan(0);
+    expect(
+      available.filter((l) => l.lotId !== null),
+      'a member with a debt has no points',
+    ).toEqual([]);
+  }
+  return { available: Number(member.available), lots: available };
+}
+
+describe('the points ledger', () => {
+  it('keeps its rules through any sequence of orders, refunds, spending, corrections and time', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 20 }), async (steps) => {
+        const db = t.database.db;
+        let now = new Date('2026-01-01T10:00:00Z');
+        const orders: Order[] = [];
+        const customerId = await inWorkspace(db, ctx.workspaceId, async (trx) => {
+          const customer = await createCustomer(trx, ctx, { firstName: 'חבר' }, { allowDuplicate: true });
+          await enroll(trx, ctx, { customerId: customer.id, messagesConsent: false, source: 'staff' }, now);
+          return customer.id;
+        });
+        for (const s of steps) {
+          await inWorkspace(db, ctx.workspaceId, async (trx) => {
+            const before = await checkInvariants(trx, customerId);
+            switch (s.op) {
+              case 'order': {
+                const order = { id: newId(), agorot: s.shekels * 100, refunded: 0, placedAt: now };
+                orders.push(order);
+                await earnForOrder(
+                  trx,
+                  ctx,
+                  { orderId: order.id, customerId, total: `${s.shekels}.00`, placedAt: now },
+                  now,
+                );
+                break;
+              }
+              case 'redeliver': {
+                const last = orders.at(-1);
+                if (!last) return;
+                const total = `${last.agorot / 100}.00`;
+                await earnForOrder(trx, ctx, { orderId: last.id, customerId, total, placedAt: last.placedAt }, now);
+                const after = await checkInvariants(trx, customerId);
+                expect(after.available, 'an order earns once').toBe(before.available);
+                break;
+              }
+              case 'refund': {
+                const order = orders[s.which % Math.max(orders.length, 1)];
+                if (!order) return;
+                const amount = Math.min(order.agorot - order.refunded, Math.ceil((order.agorot * s.percent) / 100));
+                if (amount <= 0) return;
+                order.refunded += amount;
+                const text = `${Math.floor(amount / 100)}.${String(amount % 100).padStart(2, '0')}`;
+                await clawBackForRefund(trx, ctx, {
+                  eventId: newId(),
+                  orderId: order.id,
+                  amount: text,
+                  occurredAt: now,
+                });
+                break;
+              }
+              case 'spend': {
+                await sql`savepoint spend`.execute(trx);
+                try {
+                  await spendPoints(trx, ctx, {
+                    customerId,
+                    points: s.points,
+                    sourceKey: `spend:${newId()}`,
+                    occurredAt: now,
+                  });
+                  expect(
+                    before.available,
+                    'a spend goes through only when the points are there',
+                  ).toBeGreaterThanOrEqual(s.points);
+                  const after = await checkInvariants(trx, customerId);
+                  // Oldest first: a lot the spend left untouched is never older than one it took from.
+                  const touched = before.lots.filter((l) => {
+                    const now = after.lots.find((a) => a.lotId === l.lotId);
+                    return (now?.remaining ?? 0) < l.remaining;
+                  });
+                  const newestTouched = Math.max(...touched.map((l) => l.earnedAt?.getTime() ?? 0));
+                  const untouchedOlder = after.lots.filter(
+                    (l) =>
+                      l.lotId !== null &&
+                      (l.earnedAt?.getTime() ?? 0) < newestTouched &&
+                      !touched.some((x) => x.lotId === l.lotId),
+                  );
+                  expect(untouchedOlder, 'spending takes the oldest points first').toEqual([]);
+                } catch (error) {
+                  if (!(error instanceof AppError) || error.code !== 'LOYALTY.INSUFFICIENT_POINTS') throw error;
+                  expect(before.available).toBeLessThan(s.points);
+                  await sql`rollback to savepoint spend`.execute(trx);
+                }
+                break;
+              }
+              case 'adjust': {
+                await sql`savepoint adjust`.execute(trx);
+                try {
+                  const program = (await findProgram(trx, ctx))!;
+                  await adjustPoints(
+                    trx,
+                    ctx,
+                    program,
+                    { customerId, points: s.points, note: 'תיקון', sourceKey: `adjust:${newId()}`, occurredAt: now },
+                    now,
+                  );
+                  if (s.points < 0) expect(before.available).toBeGreaterThanOrEqual(-s.points);
+                } catch (error) {
+                  if (!(error instanceof AppError) || error.code !== 'LOYALTY.INSUFFICIENT_POINTS') throw error;
+                  expect(before.available).toBeLessThan(-s.points);
+                  await sql`rollback to savepoint adjust`.execute(trx);
+                }
+                break;
+              }
+              case 'wait': {
+                now = addDays(now, s.days);
+                await maintainMember(trx, ctx, customerId, now);
+                // Running it again at the same time books nothing more.
+                const once = await checkInvariants(trx, customerId);
+                await maintainMember(trx, ctx, customerId, now);
+                expect((await checkInvariants(trx, customerId)).available).toBe(once.available);
+                break;
+              }
+            }
+            await checkInvariants(trx, customerId);
+          });
+        }
+      }),
+      { numRuns: 30 },
+    );
+  }, 120_000);
+});

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as loyaltyClub from './migrations/20261202_030000_loyalty_club.ts';
+
+/** The loyalty module's schema changes, by their names in kysely_migration. */
+export const loyaltyMigrations: Record<string, Migration> = {
+  '20261202_030000_loyalty_club': loyaltyClub,
+};

@@ -1,0 +1,97 @@
+import { defineSubscriber } from '../../platform/events.ts';
+import { defineModule } from '../../platform/module.ts';
+import { orderPlaced, orderRefunded } from '../commerce/commerce.events.ts';
+import { MAINTAIN_QUEUE, maintainLoyalty } from './loyalty.jobs.ts';
+import { loyaltyMigrations } from './loyalty.migrations.ts';
+import { loyaltyRoutes } from './loyalty.routes.ts';
+import { clawBackForRefund, earnForOrder, loyaltyCustomerHooks } from './loyalty.service.ts';
+
+/**
+ * The loyalty club: its settings and tiers, members, and the points ledger.
+ * Orders earn through commerce's order.placed event and refunds take back
+ * through order.refunded; merge, export and erase reach it through its
+ * customer hooks; the hourly job releases, expires and reviews.
+ */
+export const loyaltyModule = defineModule({
+  name: 'loyalty',
+  migrations: loyaltyMigrations,
+  // Agents enrol members at the counter and read their standing; points are given or taken by managers.
+  permissions: {
+    'loyalty.read': ['owner', 'admin', 'agent', 'marketer', 'analyst'],
+    'loyalty.enroll': ['owner', 'admin', 'agent', 'marketer'],
+    'loyalty.adjust': ['owner', 'admin'],
+    'loyalty.manage': ['owner', 'admin', 'marketer'],
+  },
+  errors: {
+    'LOYALTY.NO_PROGRAM': {
+      status: 404,
+      he: 'מועדון הלקוחות עוד לא הוקם',
+      en: 'The loyalty club has not been set up yet',
+    },
+    'LOYALTY.NOT_MEMBER': { status: 404, he: 'הלקוח אינו חבר מועדון', en: 'The customer is not a club member' },
+    'LOYALTY.INSUFFICIENT_POINTS': {
+      status: 409,
+      he: 'אין מספיק נקודות זמינות',
+      en: 'Not enough available points',
+    },
+    'LOYALTY.INVALID_POINTS': { status: 400, he: 'מספר הנקודות אינו תקין', en: 'The number of points is not valid' },
+    'LOYALTY.TIERS_INVALID': {
+      status: 400,
+      he: 'כל דרגה צריכה סף גבוה מזה של הדרגה שלפניה',
+      en: 'Each tier needs a higher threshold than the tier before it',
+    },
+    'LOYALTY.TIER_IN_USE': {
+      status: 409,
+      he: 'יש חברים בדרגה הזו: אי אפשר להסיר אותה',
+      en: 'Members hold this tier: it cannot be removed',
+    },
+  },
+  timeline: {
+    // klient_loyalty_events (the module's migration): bookings and tier changes; a booking's note is blanked by its erase hook.
+    sources: { 'loyalty.club': { eventTypes: ['loyalty.points', 'loyalty.tier_changed'] } },
+  },
+  routes: async (api, { db }) => {
+    await api.register(loyaltyRoutes, { db, clock: () => new Date() });
+  },
+  customerHooks: loyaltyCustomerHooks,
+  subscribers: [
+    defineSubscriber({
+      name: 'loyalty.earn',
+      events: [orderPlaced],
+      handle: (trx, ctx, event) =>
+        earnForOrder(
+          trx,
+          ctx,
+          {
+            orderId: event.payload.orderId,
+            customerId: event.payload.customerId,
+            total: event.payload.total,
+            placedAt: event.payload.placedAt ?? event.occurredAt,
+          },
+          new Date(),
+        ),
+    }),
+    defineSubscriber({
+      name: 'loyalty.clawback',
+      events: [orderRefunded],
+      handle: (trx, ctx, event) =>
+        clawBackForRefund(trx, ctx, {
+          eventId: event.id,
+          orderId: event.payload.orderId,
+          amount: event.payload.amount,
+          occurredAt: event.occurredAt,
+        }),
+    }),
+  ],
+  jobs: [
+    {
+      queue: MAINTAIN_QUEUE,
+      handler:
+        ({ db }) =>
+        async () => {
+          await maintainLoyalty(db, new Date());
+        },
+      schedule: { cron: '7 * * * *' },
+    },
+  ],
+});

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { newId } from '../../platform/crypto.ts';
+import { idempotent, withCtx } from '../../platform/http.ts';
+import { pageOf, replies } from '../../platform/replies.ts';
+import { getMember, listLedger, listMembers } from './loyalty.members.ts';
+import { getProgram, saveProgram } from './loyalty.program.ts';
+import {
+  adjustmentBody,
+  customerIdParams,
+  enrollBody,
+  ledgerLineSchema,
+  ledgerQuery,
+  listMembersQuery,
+  memberDetailSchema,
+  memberSchema,
+  programBody,
+  programSchema,
+} from './loyalty.schemas.ts';
+import { adjustMemberPoints, enroll } from './loyalty.service.ts';
+
+const tags = ['loyalty'];
+
+/** The club's API under /loyalty. Every handler takes the time once, as `now`, and passes it down. */
+export const loyaltyRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; clock: () => Date }> = async (
+  app,
+  { db, clock },
+) => {
+  app.get(
+    '/loyalty/program',
+    { config: { access: 'loyalty.read' }, schema: { tags, response: replies({ 200: programSchema }) } },
+    async (req) => withCtx(db, req, getProgram),
+  );
+
+  app.put(
+    '/loyalty/program',
+    {
+      config: { access: 'loyalty.manage' },
+      schema: { tags, body: programBody, response: replies({ 200: programSchema }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => saveProgram(trx, ctx, req.body)),
+  );
+
+  app.post(
+    '/loyalty/members',
+    {
+      config: { access: 'loyalty.enroll' },
+      schema: { tags, body: enrollBody, response: replies({ 200: memberDetailSchema, 201: memberDetailSchema }) },
+    },
+    async (req, reply) =>
+      idempotent(db, req, reply, async (trx, ctx) => {
+        const source = ctx.actor.type === 'api_key' ? 'api' : 'staff';
+        const { member, created } = await enroll(trx, ctx, { ...req.body, source }, clock());
+        return { status: created ? 201 : 200, body: member };
+      }),
+  );
+
+  app.get(
+    '/loyalty/members',
+    {
+      config: { access: 'loyalty.read' },
+      schema: { tags, querystring: listMembersQuery, response: replies({ 200: pageOf(memberSchema) }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => listMembers(trx, ctx, req.query)),
+  );
+
+  app.get(
+    '/loyalty/members/:customerId',
+    {
+      config: { access: 'loyalty.read' },
+      schema: { tags, params: customerIdParams, response: replies({ 200: memberDetailSchema }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => getMember(trx, ctx, req.params.customerId, clock())),
+  );
+
+  app.get(
+    '/loyalty/members/:customerId/ledger',
+    {
+      config: { access: 'loyalty.read' },
+      schema: {
+        tags,
+        params: customerIdParams,
+        querystring: ledgerQuery,
+        response: replies({ 200: pageOf(ledgerLineSchema) }),
+      },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => listLedger(trx, ctx, req.params.customerId, req.query)),
+  );
+
+  app.post(
+    '/loyalty/members/:customerId/adjustments',
+    {
+      config: { access: 'loyalty.adjust' },
+      schema: { tags, params: customerIdParams, body: adjustmentBody, response: replies({ 201: memberDetailSchema }) },
+    },
+    async (req, reply) =>
+      idempotent(db, req, reply, async (trx, ctx) => {
+        const now = clock();
+        const member = await adjustMemberPoints(
+          trx,
+          ctx,
+          { customerId: req.params.customerId, ...req.body, sourceKey: `adjust:${newId()}` },
+          now,
+        );
+        return { status: 201, body: member };
+      }),
+  );
+};
