@@ -111,7 +111,7 @@ export const memberDetailSchema = memberSchema.extend({
 
 export const ledgerLineSchema = z.strictObject({
   id: z.uuid(),
-  kind: z.enum(['earn', 'release', 'spend', 'clawback', 'expire', 'adjust', 'merge', 'bonus']),
+  kind: z.enum(['earn', 'release', 'spend', 'void', 'clawback', 'expire', 'adjust', 'merge', 'bonus']),
   occurredAt: instant,
   points: z.number().int(),
   /** Of the points: how many moved between pending and available, for a release. */

@@ -11,7 +11,7 @@ export type Qualification = 'rolling_12' | 'calendar_year' | 'lifetime';
 export type TierBasis = 'points' | 'spend';
 export type DowngradePolicy = 'one_tier' | 'replace';
 export type MemberSource = 'staff' | 'api' | 'portal' | 'import' | 'demo';
-export type LedgerKind = 'earn' | 'release' | 'spend' | 'clawback' | 'expire' | 'adjust' | 'merge' | 'bonus';
+export type LedgerKind = 'earn' | 'release' | 'spend' | 'void' | 'clawback' | 'expire' | 'adjust' | 'merge' | 'bonus';
 export type LedgerAccount = 'member.pending' | 'member.available' | 'club.issued' | 'club.redeemed' | 'club.expired';
 
 export type LoyaltyProgramTable = {

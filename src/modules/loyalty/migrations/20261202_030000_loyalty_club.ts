@@ -88,7 +88,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       workspace_id uuid not null references workspaces(id),
       id uuid not null,
       customer_id uuid not null,
-      kind text not null check (kind in ('earn', 'release', 'spend', 'clawback', 'expire', 'adjust', 'merge', 'bonus')),
+      kind text not null check (kind in ('earn', 'release', 'spend', 'void', 'clawback', 'expire', 'adjust', 'merge', 'bonus')),
       source_key text not null,
       occurred_at timestamptz not null,
       points bigint not null,
