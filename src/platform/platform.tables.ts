@@ -124,3 +124,22 @@ export type EventDeliveryTable = {
   subscriber: string;
   delivered_at: CreatedAt;
 };
+
+/** The tables the platform owns (src/platform/walls.test.ts). */
+export type PlatformTables = {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  invitations: InvitationTable;
+  sessions: SessionTable;
+  /** A system table in its own schema, outside the tenant rules of `public`: login happens before a workspace is known. */
+  'klient_system.login_throttles': LoginThrottleTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  domain_events: DomainEventTable;
+  event_deliveries: EventDeliveryTable;
+  idempotency_keys: IdempotencyKeyTable;
+};
+
+declare module '../db/schema.ts' {
+  interface DB extends PlatformTables {}
+}

@@ -23,35 +23,21 @@ function ownerOf(file: string): string | null {
   return null;
 }
 
-/** Each table's owner, read from the database type (src/db/schema.ts) and the tables files it names. */
+/**
+ * Each table's owner: the module whose `<name>.tables.ts` adds it to the
+ * database type (`declare module '…/db/schema.ts' { interface DB extends XTables {} }`).
+ */
 function tableOwners(): Map<string, string> {
-  const schemaFile = join(src, 'db', 'schema.ts');
-  const schema = readFileSync(schemaFile, 'utf8');
-  const typeFile = new Map<string, string>();
-  for (const m of schema.matchAll(/import type \{([^}]*)\} from '([^']+)'/g)) {
-    for (const name of (m[1] ?? '').split(',')) {
-      const type = name.trim();
-      if (type) typeFile.set(type, join(src, 'db', m[2] ?? ''));
-    }
-  }
   const owners = new Map<string, string>();
-  const addBlock = (block: string, file: string) => {
+  for (const file of files(src).filter((f) => f.endsWith('.tables.ts'))) {
+    const text = readFileSync(file, 'utf8');
+    const merged = /interface DB extends (\w+)/.exec(text)?.[1];
+    if (!merged) continue;
+    const start = text.indexOf(`export type ${merged} = {`);
+    const block = text.slice(start, text.indexOf('};', start));
     for (const m of block.matchAll(/^\s*'?([a-z_][a-z0-9_.]*)'?\s*:\s*(\w+Table)\s*;/gm)) {
       owners.set(m[1] ?? '', ownerOf(file) ?? file);
     }
-  };
-  const db = schema.slice(schema.indexOf('export type DB ='));
-  for (const m of db.matchAll(/^\s*'?([a-z_][a-z0-9_.]*)'?\s*:\s*(\w+)\s*;/gm)) {
-    const file = typeFile.get(m[2] ?? '');
-    if (file) owners.set(m[1] ?? '', ownerOf(file) ?? file);
-  }
-  // A module's map of its tables (`CommerceTables`), joined into DB with `&`.
-  for (const m of db.matchAll(/\b(\w+Tables)\b/g)) {
-    const file = typeFile.get(m[1] ?? '');
-    if (!file) continue;
-    const text = readFileSync(file, 'utf8');
-    const start = text.indexOf(`export type ${m[1]} = {`);
-    addBlock(text.slice(start, text.indexOf('};', start)), file);
   }
   return owners;
 }

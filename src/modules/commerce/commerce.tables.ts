@@ -93,3 +93,7 @@ export type CommerceTables = {
   order_items: OrderItemTable;
   refunds: RefundTable;
 };
+
+declare module '../../db/schema.ts' {
+  interface DB extends CommerceTables {}
+}

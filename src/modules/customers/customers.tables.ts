@@ -86,3 +86,16 @@ export type CustomerMergeTable = {
   merged_by: string | null;
   at: CreatedAt;
 };
+
+/** The tables this module owns: no other module writes SQL against them (src/platform/walls.test.ts). */
+export type CustomersTables = {
+  customers: CustomerTable;
+  customer_identities: CustomerIdentityTable;
+  consent_events: ConsentEventTable;
+  notes: NoteTable;
+  customer_merges: CustomerMergeTable;
+};
+
+declare module '../../db/schema.ts' {
+  interface DB extends CustomersTables {}
+}

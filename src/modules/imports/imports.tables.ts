@@ -26,3 +26,12 @@ export type ImportTable = {
   created_at: ColumnType<Date, Date | string | undefined, never>;
   finished_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
 };
+
+/** The tables this module owns: no other module writes SQL against them (src/platform/walls.test.ts). */
+export type ImportsTables = {
+  imports: ImportTable;
+};
+
+declare module '../../db/schema.ts' {
+  interface DB extends ImportsTables {}
+}

@@ -16,3 +16,7 @@ export type BranchTable = {
 export type LocationsTables = {
   branches: BranchTable;
 };
+
+declare module '../../db/schema.ts' {
+  interface DB extends LocationsTables {}
+}

@@ -126,3 +126,7 @@ export type LoyaltyTables = {
   loyalty_entries: LoyaltyEntryTable;
   loyalty_tier_changes: LoyaltyTierChangeTable;
 };
+
+declare module '../../db/schema.ts' {
+  interface DB extends LoyaltyTables {}
+}

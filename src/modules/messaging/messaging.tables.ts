@@ -47,3 +47,7 @@ export type OutboxMessageTable = {
 export type MessagingTables = {
   outbox_messages: OutboxMessageTable;
 };
+
+declare module '../../db/schema.ts' {
+  interface DB extends MessagingTables {}
+}

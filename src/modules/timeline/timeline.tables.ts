@@ -9,3 +9,12 @@ export type TimelineEventTable = {
   ref_id: string | null;
   data: ColumnType<Record<string, unknown>, string, string>;
 };
+
+/** The tables this module owns: no other module writes SQL against them (src/platform/walls.test.ts). */
+export type TimelineTables = {
+  timeline_events: TimelineEventTable;
+};
+
+declare module '../../db/schema.ts' {
+  interface DB extends TimelineTables {}
+}
