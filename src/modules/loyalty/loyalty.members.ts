@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { decodeCursor, encodeCursor, pageOfRows } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { customerNames, resolveActiveCustomerId } from '../customers/customers.service.ts';
@@ -161,20 +161,15 @@ export async function listMembers(
     .orderBy('customer_id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  const page = rows.slice(0, query.limit);
+  const { page, nextCursor } = pageOfRows(rows, query.limit, (last) =>
+    encodeCursor('members', [last.joined_at.toISOString(), last.customer_id]),
+  );
   const names = await customerNames(
     trx,
     ctx,
     page.map((r) => r.customer_id),
   );
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => toMember(program, r, names.get(r.customer_id) ?? null)),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor('members', [last.joined_at.toISOString(), last.customer_id])
-        : null,
-  };
+  return { items: page.map((r) => toMember(program, r, names.get(r.customer_id) ?? null)), nextCursor };
 }
 
 /** A member's bookings, newest first: what each did to the points, with the dates its points come and go. */
@@ -226,9 +221,11 @@ export async function listLedger(
     .orderBy('t.id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = pageOfRows(rows, query.limit, (last) =>
+    encodeCursor('ledger', [last.occurred_at.toISOString(), last.id]),
+  );
   return {
+    nextCursor,
     items: page.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -240,7 +237,5 @@ export async function listLedger(
       orderId: r.order_id,
       note: r.note,
     })),
-    nextCursor:
-      rows.length > query.limit && last ? encodeCursor('ledger', [last.occurred_at.toISOString(), last.id]) : null,
   };
 }
