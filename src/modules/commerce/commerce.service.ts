@@ -3,6 +3,7 @@ import type { Trx } from '../../db/tenancy.ts';
 import { dropAuditFields, recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { pageOfRows } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/events.ts';
 import { dropIdempotentReplyFields } from '../../platform/idempotency.ts';
@@ -101,8 +102,8 @@ export async function listProducts(trx: Trx, ctx: Ctx, options: { limit: number;
     .orderBy('sku')
     .limit(options.limit + 1)
     .execute();
-  const page = rows.slice(0, options.limit);
-  return { items: page.map(rowToProduct), nextCursor: rows.length > options.limit ? (page.at(-1)?.sku ?? null) : null };
+  const { page, nextCursor } = pageOfRows(rows, options.limit, (last) => last.sku);
+  return { items: page.map(rowToProduct), nextCursor };
 }
 
 /** Products by SKU, created on first sight so an order never waits for a catalogue. */
@@ -169,6 +170,13 @@ export async function getOrder(trx: Trx, ctx: Ctx, id: string): Promise<Order> {
   };
 }
 
+const orderIdByExternalId = (trx: Trx, ctx: Ctx, externalId: string) =>
+  trx
+    .selectFrom('orders')
+    .select('id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('external_id', '=', externalId);
+
 /**
  * Creates an order, idempotent by externalId: the same externalId again
  * returns the order already stored (created: false) and changes nothing.
@@ -179,12 +187,7 @@ export async function createOrder(
   input: CreateOrderBody,
 ): Promise<{ order: Order; created: boolean }> {
   requirePermission(ctx, 'commerce.write');
-  const existing = await trx
-    .selectFrom('orders')
-    .select('id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('external_id', '=', input.externalId)
-    .executeTakeFirst();
+  const existing = await orderIdByExternalId(trx, ctx, input.externalId).executeTakeFirst();
   if (existing) return { order: await getOrder(trx, ctx, existing.id), created: false };
 
   const customerId = await resolveActiveCustomerId(trx, ctx, input.customerId);
@@ -233,12 +236,7 @@ export async function createOrder(
     .executeTakeFirst();
   if (!inserted) {
     // A concurrent retry won the race: answer as the retry would have been answered.
-    const winner = await trx
-      .selectFrom('orders')
-      .select('id')
-      .where('workspace_id', '=', ctx.workspaceId)
-      .where('external_id', '=', input.externalId)
-      .executeTakeFirstOrThrow();
+    const winner = await orderIdByExternalId(trx, ctx, input.externalId).executeTakeFirstOrThrow();
     return { order: await getOrder(trx, ctx, winner.id), created: false };
   }
   await trx
@@ -356,10 +354,10 @@ export async function listOrders(
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const page = ids.slice(0, options.limit);
+  const { page, nextCursor } = pageOfRows(ids, options.limit, (last) => last.id);
   const items = [];
   for (const { id } of page) items.push(await getOrder(trx, ctx, id));
-  return { items, nextCursor: ids.length > options.limit ? (page.at(-1)?.id ?? null) : null };
+  return { items, nextCursor };
 }
 
 /** What commerce does when a customer is merged, exported or erased (declared in commerce.module.ts). */
