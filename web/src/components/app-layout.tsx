@@ -14,7 +14,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ComponentType, type JSX, type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, setCsrfToken } from '../api.ts';
 import type { FeatureRegistry } from '../features/feature-registry.tsx';
@@ -194,6 +194,17 @@ export function RequirePermission({ permission, children }: { permission: Permis
   const { t } = useTranslation();
   if (!can(permission)) return <EmptyBlock title={t('app.forbidden')} text="" testId="forbidden" pageTitle />;
   return <>{children}</>;
+}
+
+/** A screen for the roles that have the permission: `Screen` inside `RequirePermission`. */
+export function withPermission(permission: Permission, Screen: ComponentType): () => JSX.Element {
+  return function PermittedScreen() {
+    return (
+      <RequirePermission permission={permission}>
+        <Screen />
+      </RequirePermission>
+    );
+  };
 }
 
 export function NotFound() {

@@ -1,12 +1,13 @@
-import { Anchor, Badge, Button, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Card, Select, Stack, Table, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { auditEntrySchema, auditPageSchema } from '../../../../src/platform/platform.schemas.ts';
 import { api, type Reply } from '../../api.ts';
-import { RequirePermission } from '../../components/app-layout.tsx';
+import { withPermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { DataTable, LoadMore } from '../../components/lists.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
 import { isKeyOf } from '../../i18n/keys.ts';
@@ -128,82 +129,56 @@ function AuditLog() {
         </Card>
       ) : (
         <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={720}>
-            <Table verticalSpacing="sm" highlightOnHover data-testid="audit-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('audit.when')}</Table.Th>
-                  <Table.Th>{t('audit.who')}</Table.Th>
-                  <Table.Th>{t('audit.what')}</Table.Th>
-                  <Table.Th>{t('audit.record')}</Table.Th>
-                  <Table.Th>{t('audit.changes')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {entries.map((entry) => (
-                  <Table.Tr key={entry.id} data-testid="audit-row">
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(entry.at)}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {entry.actorName === 'system' ? t('audit.system') : (entry.actorName ?? '—')}
-                      </Text>
-                      {entry.actorType === 'api_key' ? (
-                        <Badge size="xs" variant="light">
-                          {t('audit.apiKey')}
-                        </Badge>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>
-                      {isKeyOf(auditEn.audit.actions, entry.action) ? t(`audit.actions.${entry.action}`) : entry.action}
-                    </Table.Td>
-                    <Table.Td>
-                      {entry.entityType === 'customer' && entry.entityId ? (
-                        <Anchor
-                          size="sm"
-                          renderRoot={(props) => (
-                            <Link {...props} to="/customers/$id" params={{ id: entry.entityId as string }} />
-                          )}
-                        >
-                          {t('audit.entities.customer')}
-                        </Anchor>
-                      ) : (
-                        <Text size="sm">
-                          {isKeyOf(auditEn.audit.entities, entry.entityType)
-                            ? t(`audit.entities.${entry.entityType}`)
-                            : entry.entityType}
-                        </Text>
+          <DataTable
+            minWidth={720}
+            verticalSpacing="sm"
+            highlightOnHover
+            data-testid="audit-table"
+            columns={[t('audit.when'), t('audit.who'), t('audit.what'), t('audit.record'), t('audit.changes')]}
+          >
+            {entries.map((entry) => (
+              <Table.Tr key={entry.id} data-testid="audit-row">
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(entry.at)}</Table.Td>
+                <Table.Td>
+                  <Text size="sm">{entry.actorName === 'system' ? t('audit.system') : (entry.actorName ?? '—')}</Text>
+                  {entry.actorType === 'api_key' ? (
+                    <Badge size="xs" variant="light">
+                      {t('audit.apiKey')}
+                    </Badge>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>
+                  {isKeyOf(auditEn.audit.actions, entry.action) ? t(`audit.actions.${entry.action}`) : entry.action}
+                </Table.Td>
+                <Table.Td>
+                  {entry.entityType === 'customer' && entry.entityId ? (
+                    <Anchor
+                      size="sm"
+                      renderRoot={(props) => (
+                        <Link {...props} to="/customers/$id" params={{ id: entry.entityId as string }} />
                       )}
-                    </Table.Td>
-                    <Table.Td>
-                      <ChangesCell entry={entry} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+                    >
+                      {t('audit.entities.customer')}
+                    </Anchor>
+                  ) : (
+                    <Text size="sm">
+                      {isKeyOf(auditEn.audit.entities, entry.entityType)
+                        ? t(`audit.entities.${entry.entityType}`)
+                        : entry.entityType}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <ChangesCell entry={entry} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         </Card>
       )}
-      {log.hasNextPage ? (
-        <Group justify="center">
-          <Button
-            variant="default"
-            loading={log.isFetchingNextPage}
-            onClick={() => void log.fetchNextPage()}
-            data-testid="audit-more"
-          >
-            {t('audit.loadMore')}
-          </Button>
-        </Group>
-      ) : null}
+      <LoadMore query={log} testId="audit-more" label={t('audit.loadMore')} />
     </Stack>
   );
 }
 
-export function AuditPage() {
-  return (
-    <RequirePermission permission="audit.read">
-      <AuditLog />
-    </RequirePermission>
-  );
-}
+export const AuditPage = withPermission('audit.read', AuditLog);

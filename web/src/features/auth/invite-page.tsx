@@ -1,14 +1,15 @@
 import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { getRouteApi } from '@tanstack/react-router';
+import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { invitationInfoSchema } from '../../../../src/platform/platform.schemas.ts';
 import { api, type Reply } from '../../api.ts';
-import { FormAlert, fieldErrorOf, PageLoader } from '../../components/errors.tsx';
+import { FormAlert, PageLoader } from '../../components/errors.tsx';
 import { isolate } from '../../format.ts';
-import { type Session, useAcceptSession } from '../../session.ts';
+import type { Session } from '../../session.ts';
 import { AuthCard } from './auth-card.tsx';
+import { useSessionForm } from './session-form.ts';
 
 type InvitationInfo = Reply<typeof invitationInfoSchema>;
 
@@ -17,24 +18,18 @@ const route = getRouteApi('/invite/$token');
 export function InvitePage() {
   const { t } = useTranslation(['auth', 'shell']);
   const { token } = route.useParams();
-  const navigate = useNavigate();
-  const accept = useAcceptSession();
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
   const invitation = useQuery({
     queryKey: ['invitation', token],
     queryFn: () => api<InvitationInfo>(`/invitations/${encodeURIComponent(token)}`),
     retry: false,
   });
-  const mutation = useMutation({
-    mutationFn: (body: { name: string; password: string }) =>
+  const form = useSessionForm(
+    { name: '', password: '' },
+    (body: { name: string; password: string }) =>
       api<Session>(`/invitations/${encodeURIComponent(token)}/accept`, { method: 'POST', body }),
-    onSuccess: async (session) => {
-      accept(session);
-      await navigate({ to: '/' });
-    },
-  });
+    '/',
+  );
+  const { mutation, values } = form;
 
   if (invitation.isPending) return <PageLoader />;
   if (invitation.isError) {
@@ -49,11 +44,8 @@ export function InvitePage() {
   const info = invitation.data;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const missing: Record<string, string | undefined> = {};
-    if (!name.trim()) missing.name = t('shell:app.required');
-    if (!password) missing.password = t('shell:app.required');
-    setLocal(missing);
-    if (Object.keys(missing).length === 0) mutation.mutate({ name: name.trim(), password });
+    const body = { name: values.name.trim(), password: values.password };
+    if (form.require(body)) mutation.mutate(body);
   };
 
   return (
@@ -65,9 +57,7 @@ export function InvitePage() {
         <Stack gap="sm">
           <TextInput
             label={t('auth.name')}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fieldErrorOf(mutation.error, local, 'name')}
+            {...form.field('name')}
             autoComplete="name"
             data-testid="invite-name"
             autoFocus
@@ -75,9 +65,7 @@ export function InvitePage() {
           <PasswordInput
             label={t('auth.password')}
             description={t('auth.passwordHint')}
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={fieldErrorOf(mutation.error, local, 'password')}
+            {...form.field('password')}
             autoComplete="new-password"
             data-testid="invite-password"
           />

@@ -1,43 +1,35 @@
 import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
-import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import { getRouteApi } from '@tanstack/react-router';
+import type { FormEvent, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../api.ts';
-import { FormAlert, fieldErrorOf } from '../../components/errors.tsx';
-import { type Session, useAcceptSession } from '../../session.ts';
+import { FormAlert } from '../../components/errors.tsx';
+import type { Session } from '../../session.ts';
 import { AuthCard } from './auth-card.tsx';
+import { useSessionForm } from './session-form.ts';
 
 const route = getRouteApi('/login');
+
+type LoginBody = { email: string; password: string };
 
 export function LoginPage() {
   const { t } = useTranslation(['auth', 'shell']);
   const { redirect } = route.useSearch();
-  const navigate = useNavigate();
-  const accept = useAcceptSession();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
-
-  const mutation = useMutation({
-    mutationFn: (body: { email: string; password: string }) => api<Session>('/auth/login', { method: 'POST', body }),
-    onSuccess: async (s) => {
-      accept(s);
-      await navigate({ to: redirect ?? '/' });
-    },
-  });
+  const form = useSessionForm(
+    { email: '', password: '' },
+    (body: LoginBody) => api<Session>('/auth/login', { method: 'POST', body }),
+    redirect ?? '/',
+  );
+  const { mutation, values } = form;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const missing: Record<string, string | undefined> = {};
-    if (!email.trim()) missing.email = t('shell:app.required');
-    if (!password) missing.password = t('shell:app.required');
-    setLocal(missing);
-    if (Object.keys(missing).length === 0) mutation.mutate({ email: email.trim(), password });
+    const body = { email: values.email.trim(), password: values.password };
+    if (form.require(body)) mutation.mutate(body);
   };
 
   const error = mutation.error;
-  let alert: React.ReactNode = <FormAlert error={error} fields={['email', 'password']} />;
+  let alert: ReactNode = <FormAlert error={error} fields={['email', 'password']} />;
   if (isApiError(error) && error.status === 401) {
     alert = (
       <Alert color="red" variant="light" data-testid="form-error" role="alert">
@@ -59,9 +51,7 @@ export function LoginPage() {
           <TextInput
             label={t('auth.email')}
             type="email"
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={fieldErrorOf(error, local, 'email')}
+            {...form.field('email')}
             autoComplete="username"
             classNames={{ input: 'ltr-value' }}
             data-testid="login-email"
@@ -69,9 +59,7 @@ export function LoginPage() {
           />
           <PasswordInput
             label={t('auth.password')}
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={fieldErrorOf(error, local, 'password')}
+            {...form.field('password')}
             autoComplete="current-password"
             data-testid="login-password"
           />

@@ -1,54 +1,36 @@
 import { Button, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import { FormAlert, fieldErrorOf } from '../../components/errors.tsx';
+import { FormAlert } from '../../components/errors.tsx';
 import { type Locale, setLanguage } from '../../i18n/index.ts';
-import { type Session, useAcceptSession } from '../../session.ts';
+import type { Session } from '../../session.ts';
 import { AuthCard } from './auth-card.tsx';
+import { useSessionForm } from './session-form.ts';
 
 type SetupBody = { businessName: string; ownerName: string; email: string; password: string; locale: Locale };
 
 export function SetupPage() {
   const { t, i18n } = useTranslation(['auth', 'shell']);
-  const accept = useAcceptSession();
-  const navigate = useNavigate();
-  const [form, setForm] = useState<Omit<SetupBody, 'locale'>>({
-    businessName: '',
-    ownerName: '',
-    email: '',
-    password: '',
-  });
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
+  const form = useSessionForm(
+    { businessName: '', ownerName: '', email: '', password: '' },
+    (body: SetupBody) => api<Session>('/setup', { method: 'POST', body }),
+    '/',
+  );
+  const { mutation, values } = form;
   const locale: Locale = i18n.language === 'en' ? 'en' : 'he';
-
-  const mutation = useMutation({
-    mutationFn: (body: SetupBody) => api<Session>('/setup', { method: 'POST', body }),
-    onSuccess: async (session) => {
-      accept(session);
-      await navigate({ to: '/' });
-    },
-  });
-
-  const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => {
-    // Read the value now: the event's target is gone by the time the updater runs.
-    const value = e.currentTarget.value;
-    setForm((f) => ({ ...f, [key]: value }));
-  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const missing: Record<string, string | undefined> = {};
-    for (const key of ['businessName', 'ownerName', 'email', 'password'] as const) {
-      if (!form[key].trim()) missing[key] = t('shell:app.required');
-    }
-    setLocal(missing);
-    if (Object.keys(missing).length > 0) return;
-    mutation.mutate({ ...form, locale });
+    const given = {
+      businessName: values.businessName.trim(),
+      ownerName: values.ownerName.trim(),
+      email: values.email.trim(),
+      password: values.password.trim(),
+    };
+    // Every field is required; they go as typed.
+    if (form.require(given)) mutation.mutate({ ...values, locale });
   };
-  const err = (field: string) => fieldErrorOf(mutation.error, local, field);
 
   return (
     <AuthCard title={t('auth.setupTitle')} intro={t('auth.setupIntro')}>
@@ -56,18 +38,14 @@ export function SetupPage() {
         <Stack gap="sm">
           <TextInput
             label={t('auth.businessName')}
-            value={form.businessName}
-            onChange={set('businessName')}
-            error={err('businessName')}
+            {...form.field('businessName')}
             data-testid="setup-business"
             required
             autoFocus
           />
           <TextInput
             label={t('auth.ownerName')}
-            value={form.ownerName}
-            onChange={set('ownerName')}
-            error={err('ownerName')}
+            {...form.field('ownerName')}
             data-testid="setup-owner"
             autoComplete="name"
             required
@@ -75,9 +53,7 @@ export function SetupPage() {
           <TextInput
             label={t('auth.email')}
             type="email"
-            value={form.email}
-            onChange={set('email')}
-            error={err('email')}
+            {...form.field('email')}
             data-testid="setup-email"
             autoComplete="email"
             classNames={{ input: 'ltr-value' }}
@@ -86,9 +62,7 @@ export function SetupPage() {
           <PasswordInput
             label={t('auth.password')}
             description={t('auth.passwordHint')}
-            value={form.password}
-            onChange={set('password')}
-            error={err('password')}
+            {...form.field('password')}
             data-testid="setup-password"
             autoComplete="new-password"
             required

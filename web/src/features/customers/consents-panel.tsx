@@ -15,7 +15,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import { FormAlert, fieldErrorOf, notifySaved } from '../../components/errors.tsx';
+import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { useForm } from '../../components/forms.ts';
 import { Icon } from '../../components/icons.tsx';
 import { useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
@@ -26,26 +27,23 @@ type ConsentForm = { channel: Channel; status: 'granted' | 'revoked'; source: st
 function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () => void }) {
   const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<ConsentForm>({ channel: 'email', status: 'granted', source: '', textShown: '' });
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
+  const form = useForm<ConsentForm>({ channel: 'email', status: 'granted', source: '', textShown: '' });
+  const { values, set } = form;
   const mutation = useMutation({
     mutationFn: (body: Record<string, unknown>) => api(`/customers/${customer.id}/consents`, { method: 'POST', body }),
     onSuccess: async () => {
       notifySaved(t('consents.recorded'));
-      setForm((f) => ({ ...f, source: '', textShown: '' }));
+      form.setValues((f) => ({ ...f, source: '', textShown: '' }));
       await queryClient.invalidateQueries({ queryKey: customerKeys.all });
       onDone();
     },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!form.source.trim()) {
-      setLocal({ source: t('shell:app.required') });
-      return;
-    }
-    setLocal({});
-    const body: Record<string, unknown> = { channel: form.channel, status: form.status, source: form.source.trim() };
-    if (form.textShown.trim()) body.textShown = form.textShown.trim();
+    const source = values.source.trim();
+    if (!form.require({ source })) return;
+    const body: Record<string, unknown> = { channel: values.channel, status: values.status, source };
+    if (values.textShown.trim()) body.textShown = values.textShown.trim();
     mutation.mutate(body);
   };
   return (
@@ -58,15 +56,15 @@ function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () =
           <Select
             label={t('consents.channel')}
             data={channels.map((c) => ({ value: c, label: t(`channels.${c}`) }))}
-            value={form.channel}
-            onChange={(v) => v && setForm((f) => ({ ...f, channel: v as Channel }))}
+            value={values.channel}
+            onChange={(v) => v && set('channel', v)}
             allowDeselect={false}
-            error={fieldErrorOf(mutation.error, local, 'channel')}
+            error={form.errorOf(mutation.error, 'channel')}
             data-testid="consent-channel"
           />
           <SegmentedControl
-            value={form.status}
-            onChange={(v) => setForm((f) => ({ ...f, status: v === 'revoked' ? 'revoked' : 'granted' }))}
+            value={values.status}
+            onChange={(v) => set('status', v === 'revoked' ? 'revoked' : 'granted')}
             data={[
               { value: 'granted', label: t('consents.granted') },
               { value: 'revoked', label: t('consents.revoked') },
@@ -78,23 +76,17 @@ function ConsentForm({ customer, onDone }: { customer: Customer360; onDone: () =
         <TextInput
           label={t('consents.source')}
           placeholder={t('consents.sourcePlaceholder')}
-          value={form.source}
-          onChange={(e) => {
-            const source = e.currentTarget.value;
-            setForm((f) => ({ ...f, source }));
-          }}
-          error={fieldErrorOf(mutation.error, local, 'source')}
+          value={values.source}
+          onChange={form.text('source')}
+          error={form.errorOf(mutation.error, 'source')}
           data-testid="consent-source"
         />
         <Textarea
           label={t('consents.textShown')}
           placeholder={t('consents.textShownPlaceholder')}
-          value={form.textShown}
-          onChange={(e) => {
-            const textShown = e.currentTarget.value;
-            setForm((f) => ({ ...f, textShown }));
-          }}
-          error={fieldErrorOf(mutation.error, local, 'textShown')}
+          value={values.textShown}
+          onChange={form.text('textShown')}
+          error={form.errorOf(mutation.error, 'textShown')}
           autosize
           minRows={2}
           data-testid="consent-text"

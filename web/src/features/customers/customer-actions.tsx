@@ -1,33 +1,38 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Button, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { FormAlert, fieldErrorOf, notifySaved } from '../../components/errors.tsx';
+import { ModalActions } from '../../components/modal-actions.tsx';
 import { type ConductFlag, type Customer360, conductFlags, customerKeys } from './customers-api.ts';
 
-export function ConductModal({
-  opened,
-  onClose,
-  customer,
-}: {
-  opened: boolean;
-  onClose: () => void;
-  customer: Customer360;
-}) {
-  const { t } = useTranslation(['customers', 'shell']);
+/** A modal that changes one customer. */
+type CustomerModalProps = { opened: boolean; onClose: () => void; customer: Customer360 };
+
+/** The change a modal makes: once saved it says so, every customer list and page reloads and the modal closes. */
+function useCustomerChange<V>(send: (value: V) => Promise<unknown>, saved: string, onClose: () => void) {
   const queryClient = useQueryClient();
-  const [flag, setFlag] = useState<ConductFlag | 'none'>(customer.conductFlag ?? 'none');
-  const [note, setNote] = useState(customer.conductNote ?? '');
-  const mutation = useMutation({
-    mutationFn: (body: { conductFlag: ConductFlag | null; conductNote: string | null }) =>
-      api(`/customers/${customer.id}`, { method: 'PATCH', body }),
+  return useMutation({
+    mutationFn: send,
     onSuccess: async () => {
-      notifySaved(t('shell:app.saved'));
+      notifySaved(saved);
       await queryClient.invalidateQueries({ queryKey: customerKeys.all });
       onClose();
     },
   });
+}
+
+export function ConductModal({ opened, onClose, customer }: CustomerModalProps) {
+  const { t } = useTranslation(['customers', 'shell']);
+  const [flag, setFlag] = useState<ConductFlag | 'none'>(customer.conductFlag ?? 'none');
+  const [note, setNote] = useState(customer.conductNote ?? '');
+  const mutation = useCustomerChange(
+    (body: { conductFlag: ConductFlag | null; conductNote: string | null }) =>
+      api(`/customers/${customer.id}`, { method: 'PATCH', body }),
+    t('shell:app.saved'),
+    onClose,
+  );
   const { reset } = mutation;
   useEffect(() => {
     if (opened) {
@@ -71,10 +76,7 @@ export function ConductModal({
           data-testid="conduct-note"
         />
         <FormAlert error={mutation.error} fields={['conductFlag', 'conductNote']} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {t('shell:app.cancel')}
-          </Button>
+        <ModalActions onCancel={onClose}>
           <Button
             loading={mutation.isPending}
             onClick={() =>
@@ -88,33 +90,21 @@ export function ConductModal({
           >
             {t('shell:app.save')}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );
 }
 
-export function EraseModal({
-  opened,
-  onClose,
-  customer,
-}: {
-  opened: boolean;
-  onClose: () => void;
-  customer: Customer360;
-}) {
+export function EraseModal({ opened, onClose, customer }: CustomerModalProps) {
   const { t } = useTranslation(['customers', 'shell']);
-  const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const word = t('erase.word');
-  const mutation = useMutation({
-    mutationFn: () => api<{ erasedAt: string }>(`/customers/${customer.id}/erase`, { method: 'POST' }),
-    onSuccess: async () => {
-      notifySaved(t('erase.done'));
-      await queryClient.invalidateQueries({ queryKey: customerKeys.all });
-      onClose();
-    },
-  });
+  const mutation = useCustomerChange(
+    () => api<{ erasedAt: string }>(`/customers/${customer.id}/erase`, { method: 'POST' }),
+    t('erase.done'),
+    onClose,
+  );
   const { reset } = mutation;
   useEffect(() => {
     if (opened) {
@@ -137,10 +127,7 @@ export function EraseModal({
           autoComplete="off"
         />
         <FormAlert error={mutation.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {t('shell:app.cancel')}
-          </Button>
+        <ModalActions onCancel={onClose}>
           <Button
             color="red"
             disabled={!matches}
@@ -150,7 +137,7 @@ export function EraseModal({
           >
             {t('erase.confirm')}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );

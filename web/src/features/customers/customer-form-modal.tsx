@@ -14,10 +14,12 @@ import {
 import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../api.ts';
-import { FormAlert, fieldErrorOf, notifySaved } from '../../components/errors.tsx';
+import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { type LocalErrors, useForm } from '../../components/forms.ts';
+import { ModalActions } from '../../components/modal-actions.tsx';
 import { customerName, formatPhone } from '../../format.ts';
 import {
   type Channel,
@@ -46,6 +48,22 @@ type FormState = {
   preferredChannel: Channel | null;
   homeBranchId: string | null;
 };
+
+/** The form's text fields, each labelled by its own key in customerForm. */
+const textFields = [
+  'firstName',
+  'lastName',
+  'firstNameLatin',
+  'lastNameLatin',
+  'phone',
+  'email',
+  'birthday',
+  'street',
+  'city',
+  'zip',
+  'externalId',
+] as const;
+type TextField = (typeof textFields)[number];
 
 function toForm(c: Customer | undefined): FormState {
   return {
@@ -113,8 +131,8 @@ export function CustomerFormModal({
   const branches = useBranches();
   const creating = !customer;
   const isPhone = useMediaQuery('(max-width: 36em)') ?? false;
-  const [form, setForm] = useState<FormState>(() => toForm(customer));
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
+  const form = useForm<FormState>(() => toForm(customer));
+  const { values, set, setValues, setLocal } = form;
 
   const mutation = useMutation({
     mutationFn: ({ body, allowDuplicate }: { body: Record<string, unknown>; allowDuplicate: boolean }) =>
@@ -141,28 +159,24 @@ export function CustomerFormModal({
 
   useEffect(() => {
     if (opened) {
-      setForm(toForm(customer));
+      setValues(toForm(customer));
       setLocal({});
       reset();
     }
-  }, [opened, customer, reset]);
-
-  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const text = (key: keyof FormState) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    set(key, e.currentTarget.value as never);
+  }, [opened, customer, reset, setValues, setLocal]);
 
   const validate = (): boolean => {
-    const errors: Record<string, string | undefined> = {};
+    const errors: LocalErrors = {};
     const hasIdentity = [
-      form.firstName,
-      form.lastName,
-      form.firstNameLatin,
-      form.lastNameLatin,
-      form.phone,
-      form.email,
+      values.firstName,
+      values.lastName,
+      values.firstNameLatin,
+      values.lastNameLatin,
+      values.phone,
+      values.email,
     ].some((v) => v.trim());
     if (!hasIdentity) errors.firstName = t('customerForm.needContact');
-    if (form.email.trim() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email.trim()))
+    if (values.email.trim() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim()))
       errors.email = t('customerForm.invalidEmail');
     setLocal(errors);
     return Object.keys(errors).length === 0;
@@ -170,30 +184,18 @@ export function CustomerFormModal({
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (validate()) mutation.mutate({ body: toBody(form, creating), allowDuplicate: false });
+    if (validate()) mutation.mutate({ body: toBody(values, creating), allowDuplicate: false });
   };
 
   const error = mutation.error;
-  const err = (field: string) => fieldErrorOf(error, local, field);
+  const err = (field: string) => form.errorOf(error, field);
+  const textField = (key: TextField) => ({ label: t(`customerForm.${key}`), ...form.field(key, error) });
   const duplicates =
     isApiError(error) && error.code === 'CUSTOMER.DUPLICATE' && Array.isArray(error.body.duplicates)
       ? (error.body.duplicates as Customer[])
       : null;
 
-  const fields = [
-    'firstName',
-    'lastName',
-    'firstNameLatin',
-    'lastNameLatin',
-    'phone',
-    'email',
-    'birthday',
-    'street',
-    'city',
-    'zip',
-    'externalId',
-    'tags',
-  ];
+  const fields = [...textFields, 'tags'];
 
   return (
     <Modal
@@ -207,68 +209,23 @@ export function CustomerFormModal({
       <form onSubmit={submit} data-testid="customer-form" noValidate>
         <Stack gap="sm">
           <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+            <TextInput {...textField('firstName')} data-testid="customer-first-name" data-autofocus />
+            <TextInput {...textField('lastName')} data-testid="customer-last-name" />
+            <TextInput {...textField('firstNameLatin')} dir="ltr" data-testid="customer-first-name-latin" />
+            <TextInput {...textField('lastNameLatin')} dir="ltr" data-testid="customer-last-name-latin" />
             <TextInput
-              label={t('customerForm.firstName')}
-              value={form.firstName}
-              onChange={text('firstName')}
-              error={err('firstName')}
-              data-testid="customer-first-name"
-              data-autofocus
-            />
-            <TextInput
-              label={t('customerForm.lastName')}
-              value={form.lastName}
-              onChange={text('lastName')}
-              error={err('lastName')}
-              data-testid="customer-last-name"
-            />
-            <TextInput
-              label={t('customerForm.firstNameLatin')}
-              value={form.firstNameLatin}
-              onChange={text('firstNameLatin')}
-              error={err('firstNameLatin')}
-              dir="ltr"
-              data-testid="customer-first-name-latin"
-            />
-            <TextInput
-              label={t('customerForm.lastNameLatin')}
-              value={form.lastNameLatin}
-              onChange={text('lastNameLatin')}
-              error={err('lastNameLatin')}
-              dir="ltr"
-              data-testid="customer-last-name-latin"
-            />
-            <TextInput
-              label={t('customerForm.phone')}
+              {...textField('phone')}
               placeholder={t('customerForm.phonePlaceholder')}
-              value={form.phone}
-              onChange={text('phone')}
-              error={err('phone')}
               type="tel"
               dir="ltr"
               data-testid="customer-phone"
             />
-            <TextInput
-              label={t('customerForm.email')}
-              value={form.email}
-              onChange={text('email')}
-              error={err('email')}
-              type="email"
-              dir="ltr"
-              data-testid="customer-email"
-            />
-            <TextInput
-              label={t('customerForm.birthday')}
-              value={form.birthday}
-              onChange={text('birthday')}
-              error={err('birthday')}
-              type="date"
-              data-testid="customer-birthday"
-            />
+            <TextInput {...textField('email')} type="email" dir="ltr" data-testid="customer-email" />
+            <TextInput {...textField('birthday')} type="date" data-testid="customer-birthday" />
             <Select
               label={t('customerForm.stage')}
               data={lifecycleStages.map((s) => ({ value: s, label: t(`stages.${s}`) }))}
-              value={form.lifecycleStage}
+              value={values.lifecycleStage}
               onChange={(v) => v && set('lifecycleStage', v as LifecycleStage)}
               allowDeselect={false}
               error={err('lifecycleStage')}
@@ -278,39 +235,22 @@ export function CustomerFormModal({
           <TagsInput
             label={t('customerForm.tags')}
             placeholder={t('customerForm.tagsPlaceholder')}
-            value={form.tags}
+            value={values.tags}
             onChange={(v) => set('tags', v)}
             error={err('tags')}
             clearable
             data-testid="customer-tags"
           />
           <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
-            <TextInput
-              label={t('customerForm.street')}
-              value={form.street}
-              onChange={text('street')}
-              error={err('street')}
-            />
-            <TextInput
-              label={t('customerForm.city')}
-              value={form.city}
-              onChange={text('city')}
-              error={err('city')}
-              data-testid="customer-city"
-            />
-            <TextInput
-              label={t('customerForm.zip')}
-              value={form.zip}
-              onChange={text('zip')}
-              error={err('zip')}
-              dir="ltr"
-            />
+            <TextInput {...textField('street')} />
+            <TextInput {...textField('city')} data-testid="customer-city" />
+            <TextInput {...textField('zip')} dir="ltr" />
           </SimpleGrid>
           <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
             <Select
               label={t('customerForm.preferredChannel')}
               data={channels.map((c) => ({ value: c, label: t(`channels.${c}`) }))}
-              value={form.preferredChannel}
+              value={values.preferredChannel}
               onChange={(v) => set('preferredChannel', v as Channel | null)}
               clearable
               error={err('preferredChannel')}
@@ -318,18 +258,12 @@ export function CustomerFormModal({
             <Select
               label={t('customerForm.branch')}
               data={(branches.data?.items ?? []).map((b) => ({ value: b.id, label: b.name }))}
-              value={form.homeBranchId}
+              value={values.homeBranchId}
               onChange={(v) => set('homeBranchId', v)}
               clearable
               error={err('homeBranchId')}
             />
-            <TextInput
-              label={t('customerForm.externalId')}
-              value={form.externalId}
-              onChange={text('externalId')}
-              error={err('externalId')}
-              dir="ltr"
-            />
+            <TextInput {...textField('externalId')} dir="ltr" />
           </SimpleGrid>
           {duplicates ? (
             <Alert
@@ -368,7 +302,7 @@ export function CustomerFormModal({
                   <Button
                     color="orange"
                     variant="light"
-                    onClick={() => mutation.mutate({ body: toBody(form, true), allowDuplicate: true })}
+                    onClick={() => mutation.mutate({ body: toBody(values, true), allowDuplicate: true })}
                     loading={mutation.isPending}
                     data-testid="create-anyway"
                   >
@@ -380,14 +314,11 @@ export function CustomerFormModal({
           ) : (
             <FormAlert error={error} fields={fields} />
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('shell:app.cancel')}
-            </Button>
+          <ModalActions onCancel={onClose}>
             <Button type="submit" loading={mutation.isPending} data-testid="customer-submit">
               {creating ? t('shell:app.create') : t('shell:app.save')}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </form>
     </Modal>

@@ -3,7 +3,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, isApiError } from '../../api.ts';
-import { RequirePermission } from '../../components/app-layout.tsx';
+import { withPermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, PageError, PageLoader } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
@@ -281,10 +281,4 @@ function CustomerLoader() {
   return <CustomerView customer={customer.data} />;
 }
 
-export function CustomerPage() {
-  return (
-    <RequirePermission permission="customers.read">
-      <CustomerLoader />
-    </RequirePermission>
-  );
-}
+export const CustomerPage = withPermission('customers.read', CustomerLoader);

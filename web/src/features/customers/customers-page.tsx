@@ -3,9 +3,10 @@ import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RequirePermission } from '../../components/app-layout.tsx';
-import { EmptyBlock, PageLoader, QueryError } from '../../components/errors.tsx';
+import { withPermission } from '../../components/app-layout.tsx';
+import { EmptyBlock } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { DataTable, ListStatus, LoadMore } from '../../components/lists.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
@@ -30,67 +31,67 @@ function CustomerTable({ items }: { items: Customer[] }) {
   const fmt = useFormat();
   const navigate = useNavigate();
   return (
-    <Table.ScrollContainer minWidth={960}>
-      <Table highlightOnHover verticalSpacing="sm" data-testid="customers-table" data-layout="table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('customers.columns.name')}</Table.Th>
-            <Table.Th>{t('customers.columns.phone')}</Table.Th>
-            <Table.Th>{t('customers.columns.email')}</Table.Th>
-            <Table.Th>{t('customers.columns.stage')}</Table.Th>
-            <Table.Th>{t('customers.columns.tags')}</Table.Th>
-            <Table.Th ta="end">{t('customers.columns.orders')}</Table.Th>
-            <Table.Th ta="end">{t('customers.columns.spent')}</Table.Th>
-            <Table.Th>{t('customers.columns.lastOrder')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {items.map((c) => (
-            <Table.Tr
-              key={c.id}
-              className="clickable-row"
-              data-testid="customer-row"
-              data-customer-id={c.id}
-              onClick={() => void navigate({ to: '/customers/$id', params: { id: c.id } })}
-            >
-              <Table.Td>
-                <Group gap={6} wrap="nowrap">
-                  <Link
-                    to="/customers/$id"
-                    params={{ id: c.id }}
-                    data-testid="customer-name"
-                    style={{ fontWeight: 600, color: 'inherit', textDecoration: 'none' }}
-                    onClick={(e) => e.stopPropagation()}
-                  >
-                    {customerName(c, i18n.language) || t('customers.unnamed')}
-                  </Link>
-                  <ConductBadge flag={c.conductFlag} />
-                </Group>
-              </Table.Td>
-              <Table.Td className="nowrap">
-                <span className="ltr-value">{formatPhone(c.phone)}</span>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" className="ltr-value" truncate maw={220}>
-                  {c.email}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <StageBadge stage={c.lifecycleStage} />
-              </Table.Td>
-              <Table.Td>
-                <TagList tags={c.tags} max={3} />
-              </Table.Td>
-              <Table.Td ta="end">{fmt.number(c.totals.ordersCount)}</Table.Td>
-              <Table.Td ta="end" className="nowrap">
-                {fmt.money(c.totals.totalSpent)}
-              </Table.Td>
-              <Table.Td className="nowrap">{fmt.date(c.totals.lastOrderAt)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      minWidth={960}
+      highlightOnHover
+      verticalSpacing="sm"
+      data-testid="customers-table"
+      data-layout="table"
+      columns={[
+        t('customers.columns.name'),
+        t('customers.columns.phone'),
+        t('customers.columns.email'),
+        t('customers.columns.stage'),
+        t('customers.columns.tags'),
+        { label: t('customers.columns.orders'), ta: 'end' },
+        { label: t('customers.columns.spent'), ta: 'end' },
+        t('customers.columns.lastOrder'),
+      ]}
+    >
+      {items.map((c) => (
+        <Table.Tr
+          key={c.id}
+          className="clickable-row"
+          data-testid="customer-row"
+          data-customer-id={c.id}
+          onClick={() => void navigate({ to: '/customers/$id', params: { id: c.id } })}
+        >
+          <Table.Td>
+            <Group gap={6} wrap="nowrap">
+              <Link
+                to="/customers/$id"
+                params={{ id: c.id }}
+                data-testid="customer-name"
+                style={{ fontWeight: 600, color: 'inherit', textDecoration: 'none' }}
+                onClick={(e) => e.stopPropagation()}
+              >
+                {customerName(c, i18n.language) || t('customers.unnamed')}
+              </Link>
+              <ConductBadge flag={c.conductFlag} />
+            </Group>
+          </Table.Td>
+          <Table.Td className="nowrap">
+            <span className="ltr-value">{formatPhone(c.phone)}</span>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm" className="ltr-value" truncate maw={220}>
+              {c.email}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <StageBadge stage={c.lifecycleStage} />
+          </Table.Td>
+          <Table.Td>
+            <TagList tags={c.tags} max={3} />
+          </Table.Td>
+          <Table.Td ta="end">{fmt.number(c.totals.ordersCount)}</Table.Td>
+          <Table.Td ta="end" className="nowrap">
+            {fmt.money(c.totals.totalSpent)}
+          </Table.Td>
+          <Table.Td className="nowrap">{fmt.date(c.totals.lastOrderAt)}</Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -295,32 +296,34 @@ function CustomersList() {
           </Button>
         </Group>
       ) : null}
-      {list.isPending ? <PageLoader /> : null}
-      {list.isError ? <QueryError error={list.error} onRetry={() => void list.refetch()} /> : null}
-      {list.data && items.length === 0 ? (
-        filtered ? (
-          <EmptyBlock
-            title={t('customers.noResultsTitle')}
-            text={t('customers.noResultsText')}
-            testId="customers-empty"
-          />
-        ) : (
-          <EmptyBlock title={t('customers.emptyTitle')} text={t('customers.emptyText')} testId="customers-empty">
-            <Group>
-              {can('imports.run') ? (
-                <Button component={Link} to="/import" variant="light" leftSection={<Icon name="upload" size={18} />}>
-                  {t('customers.importCta')}
-                </Button>
-              ) : null}
-              {can('customers.write') ? (
-                <Button onClick={() => setCreating(true)} leftSection={<Icon name="plus" size={18} />}>
-                  {t('customers.new')}
-                </Button>
-              ) : null}
-            </Group>
-          </EmptyBlock>
-        )
-      ) : null}
+      <ListStatus
+        query={list}
+        isEmpty={Boolean(list.data) && items.length === 0}
+        empty={
+          filtered ? (
+            <EmptyBlock
+              title={t('customers.noResultsTitle')}
+              text={t('customers.noResultsText')}
+              testId="customers-empty"
+            />
+          ) : (
+            <EmptyBlock title={t('customers.emptyTitle')} text={t('customers.emptyText')} testId="customers-empty">
+              <Group>
+                {can('imports.run') ? (
+                  <Button component={Link} to="/import" variant="light" leftSection={<Icon name="upload" size={18} />}>
+                    {t('customers.importCta')}
+                  </Button>
+                ) : null}
+                {can('customers.write') ? (
+                  <Button onClick={() => setCreating(true)} leftSection={<Icon name="plus" size={18} />}>
+                    {t('customers.new')}
+                  </Button>
+                ) : null}
+              </Group>
+            </EmptyBlock>
+          )
+        }
+      />
       {items.length > 0 ? (
         isPhone ? (
           <CustomerCards items={items} />
@@ -330,27 +333,10 @@ function CustomersList() {
           </Card>
         )
       ) : null}
-      {list.hasNextPage ? (
-        <Group justify="center">
-          <Button
-            variant="default"
-            onClick={() => void list.fetchNextPage()}
-            loading={list.isFetchingNextPage}
-            data-testid="load-more"
-          >
-            {t('shell:app.loadMore')}
-          </Button>
-        </Group>
-      ) : null}
+      <LoadMore query={list} testId="load-more" />
       <CustomerFormModal opened={creating} onClose={() => setCreating(false)} />
     </Stack>
   );
 }
 
-export function CustomersPage() {
-  return (
-    <RequirePermission permission="customers.read">
-      <CustomersList />
-    </RequirePermission>
-  );
-}
+export const CustomersPage = withPermission('customers.read', CustomersList);

@@ -1,10 +1,11 @@
-import { Anchor, Button, Card, Group, Modal, Stack, Text } from '@mantine/core';
+import { Anchor, Button, Card, Group, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { ConfirmModal } from '../../components/confirm-modal.tsx';
+import { notifySaved } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { customerName, formatPhone, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
@@ -88,33 +89,23 @@ export function DuplicatesPanel({ customer }: { customer: Customer360 }) {
           ))}
         </Stack>
       )}
-      <Modal
+      <ConfirmModal
         opened={other !== null}
         onClose={() => {
           setOther(null);
           merge.reset();
         }}
-        title={<Text fw={700}>{t('duplicates.confirmTitle')}</Text>}
-        data-testid="merge-modal"
-      >
-        <Stack gap="md">
-          <Text size="sm">{t('duplicates.confirmText', { other: otherName, target: targetName })}</Text>
-          <FormAlert error={merge.error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOther(null)}>
-              {t('shell:app.cancel')}
-            </Button>
-            <Button
-              color="grape"
-              loading={merge.isPending}
-              onClick={() => other && merge.mutate(other.id)}
-              data-testid="merge-confirm"
-            >
-              {t('duplicates.confirm')}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        onCancel={() => setOther(null)}
+        title={t('duplicates.confirmTitle')}
+        text={t('duplicates.confirmText', { other: otherName, target: targetName })}
+        error={merge.error}
+        confirm={t('duplicates.confirm')}
+        color="grape"
+        loading={merge.isPending}
+        onConfirm={() => other && merge.mutate(other.id)}
+        confirmTestId="merge-confirm"
+        testId="merge-modal"
+      />
     </Card>
   );
 }

@@ -1,10 +1,11 @@
-import { ActionIcon, Button, Group, Popover, Stack, TagsInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Popover, Stack, TagsInput, Tooltip } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { FormAlert, notifySaved } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { ModalActions } from '../../components/modal-actions.tsx';
 import { type Customer, customerKeys, useTags } from './customers-api.ts';
 
 /** Tags on the customer page, for whoever may tag (marketers too, who do not edit profiles). */
@@ -63,14 +64,11 @@ export function TagsEditor({ customer }: { customer: Customer }) {
             data-testid="tags-input"
           />
           <FormAlert error={save.error} fields={['tags']} />
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" size="xs" onClick={() => setOpened(false)}>
-              {t('shell:app.cancel')}
-            </Button>
+          <ModalActions onCancel={() => setOpened(false)} size="xs" gap="xs">
             <Button size="xs" loading={save.isPending} onClick={() => save.mutate(tags)} data-testid="tags-save">
               {t('shell:app.save')}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Popover.Dropdown>
     </Popover>

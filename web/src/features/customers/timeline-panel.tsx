@@ -1,10 +1,12 @@
 import { Button, Card, Group, Stack, Text, Textarea, ThemeIcon, Timeline } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import { FormAlert, fieldErrorOf, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
+import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { useForm } from '../../components/forms.ts';
 import { Icon } from '../../components/icons.tsx';
+import { ListStatus, LoadMore } from '../../components/lists.tsx';
 import { useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { useFeatureRegistry } from '../feature-registry.tsx';
@@ -14,24 +16,19 @@ import { type Customer360, customerKeys, useTimeline } from './customers-api.ts'
 function NoteForm({ customer }: { customer: Customer360 }) {
   const { t } = useTranslation(['customers', 'shell']);
   const queryClient = useQueryClient();
-  const [body, setBody] = useState('');
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
+  const form = useForm({ body: '' });
   const mutation = useMutation({
     mutationFn: (text: string) => api(`/customers/${customer.id}/notes`, { method: 'POST', body: { body: text } }),
     onSuccess: async () => {
-      setBody('');
+      form.set('body', '');
       notifySaved(t('notes.added'));
       await queryClient.invalidateQueries({ queryKey: customerKeys.timeline(customer.id) });
     },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!body.trim()) {
-      setLocal({ body: t('shell:app.required') });
-      return;
-    }
-    setLocal({});
-    mutation.mutate(body.trim());
+    const body = form.values.body.trim();
+    if (form.require({ body })) mutation.mutate(body);
   };
   return (
     <form onSubmit={submit} data-testid="note-form" noValidate>
@@ -39,9 +36,9 @@ function NoteForm({ customer }: { customer: Customer360 }) {
         <Textarea
           aria-label={t('notes.title')}
           placeholder={t('notes.placeholder')}
-          value={body}
-          onChange={(e) => setBody(e.currentTarget.value)}
-          error={fieldErrorOf(mutation.error, local, 'body')}
+          value={form.values.body}
+          onChange={form.text('body')}
+          error={form.errorOf(mutation.error, 'body')}
           autosize
           minRows={2}
           maxRows={8}
@@ -76,13 +73,11 @@ export function TimelinePanel({ customer }: { customer: Customer360 }) {
           <NoteForm customer={customer} />
         </div>
       ) : null}
-      {timeline.isPending ? <PageLoader /> : null}
-      {timeline.isError ? <QueryError error={timeline.error} onRetry={() => void timeline.refetch()} /> : null}
-      {timeline.data && events.length === 0 ? (
-        <Text c="dimmed" size="sm">
-          {t('timeline.empty')}
-        </Text>
-      ) : null}
+      <ListStatus
+        query={timeline}
+        isEmpty={Boolean(timeline.data) && events.length === 0}
+        empty={t('timeline.empty')}
+      />
       {events.length > 0 ? (
         <Timeline bulletSize={28} lineWidth={2} data-testid="timeline">
           {events.map((event) => {
@@ -115,19 +110,7 @@ export function TimelinePanel({ customer }: { customer: Customer360 }) {
           })}
         </Timeline>
       ) : null}
-      {timeline.hasNextPage ? (
-        <Group justify="center" mt="md">
-          <Button
-            variant="default"
-            size="sm"
-            onClick={() => void timeline.fetchNextPage()}
-            loading={timeline.isFetchingNextPage}
-            data-testid="timeline-more"
-          >
-            {t('shell:app.loadMore')}
-          </Button>
-        </Group>
-      ) : null}
+      <LoadMore query={timeline} testId="timeline-more" size="sm" mt="md" />
     </Card>
   );
 }

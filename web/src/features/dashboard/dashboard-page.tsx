@@ -4,7 +4,7 @@ import { Link } from '@tanstack/react-router';
 import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import { RequirePermission } from '../../components/app-layout.tsx';
+import { withPermission } from '../../components/app-layout.tsx';
 import type { ChartOption } from '../../components/echart.tsx';
 import { EmptyBlock, PageError, PageLoader } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
@@ -52,13 +52,47 @@ function countQuery(query: Record<string, string>) {
   };
 }
 
+/** A card with a horizontal bar chart, and the same figures in words for whoever cannot see it. */
+function BarChartCard({
+  title,
+  labels,
+  values,
+  ready,
+  color,
+  testId,
+}: {
+  title: string;
+  labels: string[];
+  values: number[];
+  ready: boolean;
+  color: string;
+  testId: string;
+}) {
+  const { i18n } = useTranslation();
+  const fmt = useFormat();
+  const rtl = i18n.dir() === 'rtl';
+  const key = `${labels.join('\u0000')}|${values.join(',')}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for the labels and the values
+  const option = useMemo(() => barOption(labels, values, rtl, color), [key, rtl, color]);
+  const summary = labels.map((label, i) => `${label} ${fmt.number(values[i] ?? 0)}`).join(', ');
+  return (
+    <Card withBorder padding="md">
+      <Text fw={700} mb="xs">
+        {title}
+      </Text>
+      <Suspense fallback={<PageLoader />}>
+        {ready ? <EChart option={option} summary={summary} height={260} testId={testId} /> : <PageLoader />}
+      </Suspense>
+    </Card>
+  );
+}
+
 function Dashboard() {
   const { t, i18n } = useTranslation(['dashboard', 'customers']);
   const fmt = useFormat();
   const can = useCan();
   // Other features' cards go below the dashboard's own figures, for the roles that may see them.
   const cards = useFeatureRegistry().dashboardCards.filter((card) => can(card.permission));
-  const rtl = i18n.dir() === 'rtl';
   const recent = useQuery({
     queryKey: ['customers', 'recent'],
     queryFn: () => api<CustomerPage>('/customers', { query: { limit: 5, sort: '-createdAt' } }),
@@ -68,44 +102,7 @@ function Dashboard() {
 
   const stageValues = byStage.map((q) => q.data?.total ?? 0);
   const consentValues = byConsent.map((q) => q.data?.total ?? 0);
-  const stagesReady = byStage.every((q) => q.isSuccess);
   const consentReady = byConsent.every((q) => q.isSuccess);
-  const stageKey = stageValues.join(',');
-  const consentKey = consentValues.join(',');
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the joined keys stand for the value arrays
-  const stageOption = useMemo(
-    () =>
-      barOption(
-        lifecycleStages.map((s) => t(`customers:stages.${s}`)),
-        stageValues,
-        rtl,
-        '#4c6ef5',
-      ),
-    [stageKey, rtl, t],
-  );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the joined keys stand for the value arrays
-  const consentOption = useMemo(
-    () =>
-      barOption(
-        channels.map((c) => t(`customers:channels.${c}`)),
-        consentValues,
-        rtl,
-        '#12b886',
-      ),
-    [consentKey, rtl, t],
-  );
-
-  const inWords = (labels: string[], values: number[]) =>
-    labels.map((label, i) => `${label} ${fmt.number(values[i] ?? 0)}`).join(', ');
-  const stageSummary = inWords(
-    lifecycleStages.map((s) => t(`customers:stages.${s}`)),
-    stageValues,
-  );
-  const consentSummary = inWords(
-    channels.map((c) => t(`customers:channels.${c}`)),
-    consentValues,
-  );
 
   if (recent.isPending) return <PageLoader />;
   if (recent.isError) {
@@ -167,30 +164,22 @@ function Dashboard() {
         ))}
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        <Card withBorder padding="md">
-          <Text fw={700} mb="xs">
-            {t('dashboard.byStage')}
-          </Text>
-          <Suspense fallback={<PageLoader />}>
-            {stagesReady ? (
-              <EChart option={stageOption} summary={stageSummary} height={260} testId="chart-stages" />
-            ) : (
-              <PageLoader />
-            )}
-          </Suspense>
-        </Card>
-        <Card withBorder padding="md">
-          <Text fw={700} mb="xs">
-            {t('dashboard.byConsent')}
-          </Text>
-          <Suspense fallback={<PageLoader />}>
-            {consentReady ? (
-              <EChart option={consentOption} summary={consentSummary} height={260} testId="chart-consent" />
-            ) : (
-              <PageLoader />
-            )}
-          </Suspense>
-        </Card>
+        <BarChartCard
+          title={t('dashboard.byStage')}
+          labels={lifecycleStages.map((s) => t(`customers:stages.${s}`))}
+          values={stageValues}
+          ready={byStage.every((q) => q.isSuccess)}
+          color="#4c6ef5"
+          testId="chart-stages"
+        />
+        <BarChartCard
+          title={t('dashboard.byConsent')}
+          labels={channels.map((c) => t(`customers:channels.${c}`))}
+          values={consentValues}
+          ready={consentReady}
+          color="#12b886"
+          testId="chart-consent"
+        />
       </SimpleGrid>
       <Card withBorder padding="md">
         <Group justify="space-between" mb="xs">
@@ -239,10 +228,4 @@ function Dashboard() {
   );
 }
 
-export function DashboardPage() {
-  return (
-    <RequirePermission permission="customers.read">
-      <Dashboard />
-    </RequirePermission>
-  );
-}
+export const DashboardPage = withPermission('customers.read', Dashboard);

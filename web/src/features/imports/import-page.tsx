@@ -6,277 +6,64 @@ import {
   FileInput,
   Group,
   NativeSelect,
-  Select,
   SimpleGrid,
   Stack,
   Table,
   Text,
-  TextInput,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RequirePermission } from '../../components/app-layout.tsx';
-import { FormAlert, QueryError } from '../../components/errors.tsx';
+import { withPermission } from '../../components/app-layout.tsx';
+import { FormAlert } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { DataTable } from '../../components/lists.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { useFormat } from '../../format.ts';
-import { isKeyOf } from '../../i18n/keys.ts';
-import { commerceEn } from '../commerce/commerce.en.ts';
-import { ImportProgress, StatusBadge } from './import-progress.tsx';
-import { importsEn } from './imports.en.ts';
+import { PastImports } from './import-history.tsx';
+import { initialMapping, MappingTable } from './import-mapping.tsx';
+import { ImportProgress } from './import-progress.tsx';
 import {
-  fieldsOf,
-  fixedChannels,
   type ImportKind,
   type ImportMapping,
   type ImportPreview,
   importKeys,
-  isFixedValueField,
   previewImport,
   startImport,
-  suggestedMappingOf,
-  useImportList,
 } from './imports-api.ts';
 
-/** The column choice that means "one value for every row" (no header is named so). */
-const FIXED = '\u0000fixed-value';
-
-/** The import screens' words: their own, the order fields' (commerce) and the shell's. */
-const importNamespaces = ['imports', 'commerce', 'shell'] as const;
-type ImportT = TFunction<typeof importNamespaces>;
-
-function fieldLabel(t: ImportT, kind: ImportKind, field: string): string {
-  if (kind === 'orders' && field === 'externalId') return t('imports.fields.orderExternalId');
-  if (isKeyOf(importsEn.imports.fields, field)) return t(`imports.fields.${field}`);
-  if (isKeyOf(commerceEn.orderDetails.fields, field)) return t(`commerce:orderDetails.fields.${field}`);
-  return field;
-}
-
-function initialMapping(preview: ImportPreview, kind: ImportKind): ImportMapping {
-  const mapping: ImportMapping = {};
-  const suggested = suggestedMappingOf(preview);
-  for (const field of fieldsOf(kind)) {
-    const source = suggested[field];
-    if (typeof source === 'string' && preview.headers.includes(source)) mapping[field] = source;
-    else if (typeof source === 'object' && isFixedValueField(field)) mapping[field] = source;
-  }
-  return mapping;
-}
-
-/** The value every row takes: a channel from Klient's list, or a branch, currency or home branch as typed. */
-function FixedValueInput({
-  kind,
-  field,
-  value,
-  onChange,
-}: {
-  kind: ImportKind;
-  field: string;
-  value: string;
-  onChange: (value: string) => void;
-}) {
-  const { t } = useTranslation(importNamespaces);
-  const label = t('commerce:orderDetails.fixedValueFor', { field: fieldLabel(t, kind, field) });
-  if (field === 'channel') {
-    return (
-      <NativeSelect
-        aria-label={label}
-        value={value}
-        onChange={(e) => onChange(e.currentTarget.value)}
-        data={fixedChannels.map((c) => ({ value: c, label: t(`commerce:orderChannels.${c}`) }))}
-        size="sm"
-        data-testid={`mapping-${field}-value`}
-      />
-    );
-  }
-  return (
-    <TextInput
-      aria-label={label}
-      value={value}
-      placeholder={t('commerce:orderDetails.fixedValuePlaceholder')}
-      onChange={(e) => onChange(field === 'currency' ? e.currentTarget.value.toUpperCase() : e.currentTarget.value)}
-      maxLength={field === 'currency' ? 3 : 100}
-      size="sm"
-      data-testid={`mapping-${field}-value`}
-    />
-  );
-}
-
-function MappingTable({
-  preview,
-  kind,
-  mapping,
-  onChange,
-}: {
-  preview: ImportPreview;
-  kind: ImportKind;
-  mapping: ImportMapping;
-  onChange: (m: ImportMapping) => void;
-}) {
-  const { t } = useTranslation(importNamespaces);
-  const headerOptions = preview.headers.map((h) => ({ value: h, label: h }));
-  const withFixed = [...headerOptions, { value: FIXED, label: t('commerce:orderDetails.fixedValue') }];
-  return (
-    <Table verticalSpacing={6} data-testid="import-mapping">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{t('imports.field')}</Table.Th>
-          <Table.Th>{t('imports.column')}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {fieldsOf(kind).map((field) => {
-          const source = mapping[field];
-          const fixed = typeof source === 'object' ? source : null;
-          const set = (value: ImportMapping[string] | null) => {
-            const next = { ...mapping };
-            if (value) next[field] = value;
-            else delete next[field];
-            onChange(next);
-          };
-          return (
-            <Table.Tr key={field} data-testid="mapping-row" data-field={field}>
-              <Table.Td>
-                <Text size="sm" fw={500}>
-                  {fieldLabel(t, kind, field)}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Group gap="xs" wrap="nowrap" grow>
-                  <Select
-                    aria-label={fieldLabel(t, kind, field)}
-                    data={isFixedValueField(field) ? withFixed : headerOptions}
-                    value={typeof source === 'string' ? source : fixed ? FIXED : null}
-                    placeholder={t('imports.notMapped')}
-                    onChange={(v) =>
-                      // A web shop's export is the usual file without a channel column: web comes first.
-                      set(v === FIXED ? { value: field === 'channel' ? 'web' : '' } : typeof v === 'string' ? v : null)
-                    }
-                    clearable
-                    searchable
-                    size="sm"
-                    data-testid={`mapping-${field}`}
-                  />
-                  {fixed ? (
-                    <FixedValueInput
-                      kind={kind}
-                      field={field}
-                      value={fixed.value}
-                      onChange={(value) => set({ value })}
-                    />
-                  ) : null}
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          );
-        })}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
 function SampleRows({ preview }: { preview: ImportPreview }) {
-  const { t } = useTranslation(importNamespaces);
+  const { t } = useTranslation('imports');
   if (preview.sampleRows.length === 0) return null;
   return (
     <Stack gap={4}>
       <Text fw={600} size="sm">
         {t('imports.sample')}
       </Text>
-      <Table.ScrollContainer minWidth={Math.max(400, preview.headers.length * 120)}>
-        <Table striped withTableBorder fz="xs" data-testid="import-sample">
-          <Table.Thead>
-            <Table.Tr>
-              {preview.headers.map((h) => (
-                <Table.Th key={h}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {preview.sampleRows.slice(0, 5).map((row, i) => (
-              // Sample rows have no identity of their own; their order never changes.
-              // biome-ignore lint/suspicious/noArrayIndexKey: static preview rows
-              <Table.Tr key={i}>
-                {preview.headers.map((h, j) => (
-                  <Table.Td key={h}>{row[j] ?? ''}</Table.Td>
-                ))}
-              </Table.Tr>
+      <DataTable
+        minWidth={Math.max(400, preview.headers.length * 120)}
+        striped
+        withTableBorder
+        fz="xs"
+        data-testid="import-sample"
+        columns={preview.headers}
+      >
+        {preview.sampleRows.slice(0, 5).map((row, i) => (
+          // Sample rows have no identity of their own; their order never changes.
+          // biome-ignore lint/suspicious/noArrayIndexKey: static preview rows
+          <Table.Tr key={i}>
+            {preview.headers.map((h, j) => (
+              <Table.Td key={h}>{row[j] ?? ''}</Table.Td>
             ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+          </Table.Tr>
+        ))}
+      </DataTable>
     </Stack>
   );
 }
 
-function PastImports({ onOpen, currentId }: { onOpen: (id: string) => void; currentId: string | null }) {
-  const { t } = useTranslation(importNamespaces);
-  const fmt = useFormat();
-  const list = useImportList();
-  const items = list.data?.items ?? [];
-  return (
-    <Card withBorder padding="md" data-testid="import-history">
-      <Text fw={700} mb="sm">
-        {t('imports.history')}
-      </Text>
-      {list.isError ? <QueryError error={list.error} onRetry={() => void list.refetch()} /> : null}
-      {list.data && items.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          {t('imports.noHistory')}
-        </Text>
-      ) : null}
-      {items.length > 0 ? (
-        <Table.ScrollContainer minWidth={560}>
-          <Table verticalSpacing={6}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('imports.filename')}</Table.Th>
-                <Table.Th>{t('imports.kindColumn')}</Table.Th>
-                <Table.Th>{t('imports.createdAt')}</Table.Th>
-                <Table.Th>{t('imports.status')}</Table.Th>
-                <Table.Th ta="end">{t('imports.inserted')}</Table.Th>
-                <Table.Th ta="end">{t('imports.errors')}</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((job) => (
-                <Table.Tr
-                  key={job.id}
-                  data-testid="import-history-row"
-                  {...(job.id === currentId ? { bg: 'indigo.0' } : {})}
-                >
-                  <Table.Td>
-                    <Text size="sm" truncate maw={220}>
-                      {job.filename}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{t(`imports.kinds.${job.kind}`)}</Table.Td>
-                  <Table.Td>{fmt.dateTime(job.createdAt)}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={job.status} />
-                  </Table.Td>
-                  <Table.Td ta="end">{fmt.number(job.insertedRows ?? 0)}</Table.Td>
-                  <Table.Td ta="end">{fmt.number(job.errorRows ?? 0)}</Table.Td>
-                  <Table.Td>
-                    <Button size="compact-xs" variant="subtle" onClick={() => onOpen(job.id)}>
-                      {t('imports.view')}
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      ) : null}
-    </Card>
-  );
-}
-
 function ImportWizard() {
-  const { t } = useTranslation(importNamespaces);
+  const { t } = useTranslation(['imports', 'shell']);
   const fmt = useFormat();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<ImportKind>('customers');
@@ -415,10 +202,4 @@ function ImportWizard() {
   );
 }
 
-export function ImportPage() {
-  return (
-    <RequirePermission permission="imports.run">
-      <ImportWizard />
-    </RequirePermission>
-  );
-}
+export const ImportPage = withPermission('imports.run', ImportWizard);

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { apiUrl } from '../../api.ts';
 import { PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { DataTable } from '../../components/lists.tsx';
 import { useFormat } from '../../format.ts';
 import { type ImportStatus, importKeys, isFinished, useImportJob } from './imports-api.ts';
 
@@ -124,26 +125,28 @@ export function ImportProgress({ id, onAgain }: { id: string; onAgain: () => voi
                 </Group>
               </Anchor>
             </Group>
-            <Table.ScrollContainer minWidth={480} maxHeight={360}>
-              <Table striped withTableBorder fz="sm" data-testid="import-errors" stickyHeader>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th w={80}>{t('imports.row')}</Table.Th>
-                    <Table.Th w={180}>{t('imports.column')}</Table.Th>
-                    <Table.Th>{t('imports.reason')}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {errors.slice(0, 500).map((e) => (
-                    <Table.Tr key={`${e.row}:${e.column ?? ''}:${e.reason}`} data-testid="import-error-row">
-                      <Table.Td>{e.row}</Table.Td>
-                      <Table.Td>{e.column ?? '—'}</Table.Td>
-                      <Table.Td>{e.reason}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              minWidth={480}
+              maxHeight={360}
+              striped
+              withTableBorder
+              fz="sm"
+              data-testid="import-errors"
+              stickyHeader
+              columns={[
+                { label: t('imports.row'), w: 80 },
+                { label: t('imports.column'), w: 180 },
+                t('imports.reason'),
+              ]}
+            >
+              {errors.slice(0, 500).map((e) => (
+                <Table.Tr key={`${e.row}:${e.column ?? ''}:${e.reason}`} data-testid="import-error-row">
+                  <Table.Td>{e.row}</Table.Td>
+                  <Table.Td>{e.column ?? '—'}</Table.Td>
+                  <Table.Td>{e.reason}</Table.Td>
+                </Table.Tr>
+              ))}
+            </DataTable>
           </Stack>
         ) : null}
         {finished ? (

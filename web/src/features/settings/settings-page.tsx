@@ -1,11 +1,12 @@
-import { Button, Card, Group, Select, Stack, Tabs, TextInput } from '@mantine/core';
+import { Button, Card, Group, Select, type SelectProps, Stack, Tabs, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import { RequirePermission } from '../../components/app-layout.tsx';
-import { FormAlert, fieldErrorOf, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
+import { withPermission } from '../../components/app-layout.tsx';
+import { FormAlert, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
+import { useForm } from '../../components/forms.ts';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import type { Locale } from '../../i18n/index.ts';
@@ -19,24 +20,48 @@ const route = getRouteApi('/_app/settings');
 const timeZones = ['Asia/Jerusalem', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'UTC'];
 const currencies = ['ILS', 'USD', 'EUR', 'GBP'];
 
+type BusinessForm = { name: string; locale: Locale; currency: string; timeZone: string };
+
+/** A choice from a short list that keeps the workspace's current value, even one the list lacks. */
+function ChoiceSelect({
+  choices,
+  value,
+  onChange,
+  ...select
+}: Omit<SelectProps, 'data' | 'value' | 'onChange' | 'allowDeselect'> & {
+  choices: string[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Select
+      {...select}
+      data={choices.includes(value) ? choices : [value, ...choices]}
+      value={value}
+      onChange={(v) => v && onChange(v)}
+      allowDeselect={false}
+    />
+  );
+}
+
 function BusinessPanel() {
   const { t } = useTranslation(['settings', 'shell']);
   const queryClient = useQueryClient();
   const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/settings') });
-  const [form, setForm] = useState({ name: '', locale: 'he' as Locale, currency: 'ILS', timeZone: 'Asia/Jerusalem' });
-  const [local, setLocal] = useState<Record<string, string | undefined>>({});
+  const form = useForm<BusinessForm>({ name: '', locale: 'he', currency: 'ILS', timeZone: 'Asia/Jerusalem' });
+  const { setValues } = form;
   useEffect(() => {
     if (settings.data) {
-      setForm({
+      setValues({
         name: settings.data.name ?? '',
         locale: settings.data.locale === 'en' ? 'en' : 'he',
         currency: settings.data.currency || 'ILS',
         timeZone: settings.data.timeZone || 'Asia/Jerusalem',
       });
     }
-  }, [settings.data]);
+  }, [settings.data, setValues]);
   const mutation = useMutation({
-    mutationFn: (body: typeof form) => api<Settings>('/settings', { method: 'PATCH', body }),
+    mutationFn: (body: BusinessForm) => api<Settings>('/settings', { method: 'PATCH', body }),
     onSuccess: async () => {
       notifySaved(t('shell:app.saved'));
       await queryClient.invalidateQueries({ queryKey: ['settings'] });
@@ -45,28 +70,22 @@ function BusinessPanel() {
   });
   if (settings.isPending) return <PageLoader />;
   if (settings.isError) return <QueryError error={settings.error} onRetry={() => void settings.refetch()} />;
+  const { values } = form;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!form.name.trim()) {
-      setLocal({ name: t('shell:app.required') });
-      return;
-    }
-    setLocal({});
-    mutation.mutate({ ...form, name: form.name.trim() });
+    const name = values.name.trim();
+    if (form.require({ name })) mutation.mutate({ ...values, name });
   };
-  const withCurrent = (list: string[], value: string) => (list.includes(value) ? list : [value, ...list]);
+  const err = (field: string) => form.errorOf(mutation.error, field);
   return (
     <Card withBorder padding="md" maw={560}>
       <form onSubmit={submit} data-testid="settings-form" noValidate>
         <Stack gap="sm">
           <TextInput
             label={t('settings.businessName')}
-            value={form.name}
-            onChange={(e) => {
-              const name = e.currentTarget.value;
-              setForm((f) => ({ ...f, name }));
-            }}
-            error={fieldErrorOf(mutation.error, local, 'name')}
+            value={values.name}
+            onChange={form.text('name')}
+            error={err('name')}
             data-testid="settings-name"
           />
           <Select
@@ -75,29 +94,27 @@ function BusinessPanel() {
               { value: 'he', label: t('shell:lang.he') },
               { value: 'en', label: t('shell:lang.en') },
             ]}
-            value={form.locale}
-            onChange={(v) => setForm((f) => ({ ...f, locale: v === 'en' ? 'en' : 'he' }))}
+            value={values.locale}
+            onChange={(v) => form.set('locale', v === 'en' ? 'en' : 'he')}
             allowDeselect={false}
-            error={fieldErrorOf(mutation.error, local, 'locale')}
+            error={err('locale')}
             data-testid="settings-locale"
           />
-          <Select
+          <ChoiceSelect
             label={t('settings.currency')}
-            data={withCurrent(currencies, form.currency)}
-            value={form.currency}
-            onChange={(v) => v && setForm((f) => ({ ...f, currency: v }))}
-            allowDeselect={false}
-            error={fieldErrorOf(mutation.error, local, 'currency')}
+            choices={currencies}
+            value={values.currency}
+            onChange={(currency) => form.set('currency', currency)}
+            error={err('currency')}
             data-testid="settings-currency"
           />
-          <Select
+          <ChoiceSelect
             label={t('settings.timeZone')}
-            data={withCurrent(timeZones, form.timeZone)}
-            value={form.timeZone}
-            onChange={(v) => v && setForm((f) => ({ ...f, timeZone: v }))}
-            allowDeselect={false}
+            choices={timeZones}
+            value={values.timeZone}
+            onChange={(timeZone) => form.set('timeZone', timeZone)}
             searchable
-            error={fieldErrorOf(mutation.error, local, 'timeZone')}
+            error={err('timeZone')}
             data-testid="settings-timezone"
           />
           <FormAlert error={mutation.error} fields={['name', 'locale', 'currency', 'timeZone']} />
@@ -151,10 +168,4 @@ function SettingsTabs() {
   );
 }
 
-export function SettingsPage() {
-  return (
-    <RequirePermission permission="settings.manage">
-      <SettingsTabs />
-    </RequirePermission>
-  );
-}
+export const SettingsPage = withPermission('settings.manage', SettingsTabs);
