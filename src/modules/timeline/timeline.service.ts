@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
-import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from '../../platform/cursor.ts';
+import { decodeTimeCursor, encodeTimeCursor, pageOfRows, type TimeCursor } from '../../platform/cursor.ts';
 import { timelineTypesWithoutPersonalData } from '../../platform/registry.ts';
 
 /**
@@ -94,16 +94,17 @@ export async function listTimeline(
 ): Promise<{ items: TimelineEvent[]; nextCursor: string | null }> {
   const cursor = decodeTimeCursor(options.cursor);
   const { rows } = await timelineRows(ctx, customerId, { after: cursor, limit: options.limit + 1 }).execute(trx);
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data })),
-    nextCursor:
-      rows.length > options.limit && last
-        ? encodeTimeCursor({ at: last.occurred_at.toISOString(), id: last.id })
-        : null,
-  };
+  const { page, nextCursor } = pageOfRows(rows.map(toEvent), options.limit, cursorOf);
+  return { items: page, nextCursor };
 }
+
+/** An event as a reader of the timeline gets it. */
+function toEvent(r: TimelineRow): TimelineEvent {
+  return { id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data };
+}
+
+/** The cursor of the page that follows this event. */
+const cursorOf = (last: TimelineEvent) => encodeTimeCursor({ at: last.occurredAt.toISOString(), id: last.id });
 
 export async function moveTimeline(trx: Trx, ctx: Ctx, fromCustomerId: string, toCustomerId: string): Promise<void> {
   await trx
@@ -130,7 +131,7 @@ export async function scrubTimeline(trx: Trx, ctx: Ctx, customerId: string): Pro
 
 export async function exportTimeline(trx: Trx, ctx: Ctx, customerId: string): Promise<TimelineEvent[]> {
   const { rows } = await timelineRows(ctx, customerId, { after: null, oldestFirst: true }).execute(trx);
-  return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, refId: r.ref_id, data: r.data }));
+  return rows.map(toEvent);
 }
 
 export type TimelineJsonRow = {
@@ -145,17 +146,7 @@ export function timelinePageFromJson(
   rows: TimelineJsonRow[],
   limit: number,
 ): { items: TimelineEvent[]; nextCursor: string | null } {
-  const page = rows.slice(0, limit).map((r) => ({
-    id: r.id,
-    type: r.type,
-    occurredAt: new Date(r.occurred_at),
-    refId: r.ref_id,
-    data: r.data,
-  }));
-  const last = page.at(-1);
-  return {
-    items: page,
-    nextCursor:
-      rows.length > limit && last ? encodeTimeCursor({ at: last.occurredAt.toISOString(), id: last.id }) : null,
-  };
+  const events = rows.map((r) => toEvent({ ...r, occurred_at: new Date(r.occurred_at) }));
+  const { page, nextCursor } = pageOfRows(events, limit, cursorOf);
+  return { items: page, nextCursor };
 }
