@@ -3,8 +3,10 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../db/tenancy.ts';
+import { enqueueMessage } from '../modules/messaging/messaging.service.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../test/harness.ts';
 import { multipart } from '../test/uploads.ts';
+import { systemCtx } from './context.ts';
 import { newId, randomToken, sha256 } from './crypto.ts';
 import { can } from './permissions.ts';
 
@@ -134,9 +136,43 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
       })
       .execute(),
   );
+  // The club (loyalty) and the outbox (messaging): a member with a booking, and a message sent to the customer.
+  const club = await ok(
+    await ws.request({
+      method: 'PUT',
+      url: '/api/v1/loyalty/program',
+      payload: { name: `מועדון-${tag}`, tiers: [{ name: 'חברים', threshold: 0 }] },
+    }),
+  );
+  await ok(
+    await ws.request({ method: 'POST', url: '/api/v1/loyalty/members', payload: { customerId: customer.id } }),
+    201,
+  );
+  await ok(
+    await ws.request({
+      method: 'POST',
+      url: `/api/v1/loyalty/members/${customer.id}/adjustments`,
+      payload: { points: 50, note: `נקודות-${tag}` },
+    }),
+    201,
+  );
+  const { id: messageId } = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+    enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
+      channel: 'email',
+      to: email,
+      customerId: customer.id,
+      subject: `הודעה-${tag}`,
+      text: `שלום ${firstName}`,
+      purpose: 'security.test',
+      module: 'security',
+      idempotencyKey: `security-${tag}`,
+    }),
+  );
   return {
     tag,
     workspaceName,
+    messageId,
+    tierId: club.tiers[0].id as string,
     customerId: customer.id,
     otherCustomerId: other.id,
     firstName,
@@ -157,7 +193,18 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
 
 /** What must never show in a response to another workspace. */
 function markersOf(v: Seeded): string[] {
-  return [v.tag, v.customerId, v.otherCustomerId, v.orderId, v.apiKeyId, v.userId, v.importId, v.branchId, v.email];
+  return [
+    v.tag,
+    v.customerId,
+    v.otherCustomerId,
+    v.orderId,
+    v.apiKeyId,
+    v.userId,
+    v.importId,
+    v.branchId,
+    v.email,
+    v.messageId,
+  ];
 }
 
 const csvFile = { name: 'file', value: 'firstName,phone\r\nדנה,0501234567\r\n', filename: 'c.csv' };
@@ -370,11 +417,71 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
       },
     },
   ],
+  // The loyalty club: B's key with A's member is never A's member; B's own lists hold only B's.
+  'GET /api/v1/loyalty/program': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/program' } },
+  ],
+  'PUT /api/v1/loyalty/program': (v, own) => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'PUT',
+        url: '/api/v1/loyalty/program',
+        payload: { name: 'מועדון ב', tiers: [{ id: own.tierId, name: 'חברים', threshold: 0 }] },
+      },
+    },
+    // A's tier named in B's club: refused, and A's tier untouched.
+    {
+      expect: 'rejected',
+      request: {
+        method: 'PUT',
+        url: '/api/v1/loyalty/program',
+        payload: { name: 'מועדון ב', tiers: [{ id: v.tierId, name: 'גנובה', threshold: 0 }] },
+      },
+    },
+  ],
+  'POST /api/v1/loyalty/members': (v) => [
+    {
+      expect: 'rejected',
+      request: { method: 'POST', url: '/api/v1/loyalty/members', payload: { customerId: v.customerId } },
+    },
+  ],
+  'GET /api/v1/loyalty/members': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/members' } },
+  ],
+  'GET /api/v1/loyalty/members/:customerId': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/members/${v.customerId}` } },
+  ],
+  'GET /api/v1/loyalty/members/:customerId/ledger': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/members/${v.customerId}/ledger` } },
+  ],
+  'POST /api/v1/loyalty/members/:customerId/adjustments': (v) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/loyalty/members/${v.customerId}/adjustments`,
+        payload: { points: 5, note: 'ניסיון' },
+      },
+    },
+  ],
+  'GET /api/v1/loyalty/report': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/report' } }],
+  // The outbox: A's message is not B's to read.
+  'GET /api/v1/messaging/outbox': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/messaging/outbox' } },
+  ],
+  'GET /api/v1/messaging/outbox/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/messaging/outbox/${v.messageId}` } },
+  ],
+  'GET /api/v1/messaging/channels': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/messaging/channels' } },
+  ],
 };
 
 function fillParams(route: string): string {
   return route
     .replace(':id', newId())
+    .replace(':customerId', newId())
     .replace(':token', randomToken(30))
     .replace(/^[A-Z]+ /, '');
 }

@@ -277,4 +277,25 @@ describe('members and their points', () => {
       expect(Number(sums.n)).toBe(1300);
     });
   });
+
+  it('reports the club as an accountant reads it: every figure a sum over the ledger', async () => {
+    const w = await createTestWorkspace(t, 'דוח מועדון');
+    await call('PUT', '/api/v1/loyalty/program', club, 200, w);
+    const a = await newMember(w);
+    const b = await newMember(w);
+    await call('POST', `/api/v1/loyalty/members/${a.customerId}/adjustments`, { points: 300, note: 'פתיחה' }, 201, w);
+    await call('POST', `/api/v1/loyalty/members/${b.customerId}/adjustments`, { points: 100, note: 'פתיחה' }, 201, w);
+    await call('POST', `/api/v1/loyalty/members/${a.customerId}/adjustments`, { points: -60, note: 'מימוש' }, 201, w);
+    await order(b.customerId, '50.00', new Date().toISOString(), w);
+    await deliver();
+    const report = await call('GET', '/api/v1/loyalty/report', undefined, 200, w);
+    expect(report.members).toMatchObject({ total: 2, byTier: [{ name: 'כסף', count: 2 }] });
+    expect(report.points.outstanding).toEqual({ available: 340, pending: 50 });
+    const month = new Date().toISOString().slice(0, 7);
+    expect(report.points.byMonth).toEqual([{ month, issued: 450, takenBack: 60, redeemed: 0, expired: 0 }]);
+    // Taking points back by hand is no redemption: nothing redeemed or expired yet, so all 390 are expected used.
+    expect(report.liability).toEqual({ points: 390, pointValueAgorot: 5, expectedRedemptionRate: 1, amount: '19.50' });
+    const agent = await w.keyFor('shopper');
+    expect((await w.request({ method: 'GET', url: '/api/v1/loyalty/report', key: agent })).statusCode).toBe(403);
+  });
 });

@@ -7,7 +7,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { decodeCursor, encodeCursor, pageOfRows } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { customerNames, resolveActiveCustomerId } from '../customers/customers.service.ts';
+import { customerNames, getCustomer } from '../customers/customers.service.ts';
 import { lotsOf } from './loyalty.ledger.ts';
 import { getProgram, type Program } from './loyalty.program.ts';
 import type { MemberSource } from './loyalty.tables.ts';
@@ -36,8 +36,10 @@ export async function enrollMember(
 ) {
   requirePermission(ctx, 'loyalty.enroll');
   const program = await getProgram(trx, ctx);
-  const customerId = await resolveActiveCustomerId(trx, ctx, input.customerId);
-  if (!customerId || customerId !== input.customerId) throw new AppError('CUSTOMER.NOT_ACTIVE');
+  // Another workspace's customer, like one that never was, is not found; a merged or erased one is not active.
+  const customer = await getCustomer(trx, ctx, input.customerId);
+  if (customer.status !== 'active') throw new AppError('CUSTOMER.NOT_ACTIVE');
+  const customerId = customer.id;
   const inserted = await trx
     .insertInto('loyalty_members')
     .values({

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../platform/crypto.ts';
 import { idempotent, withCtx } from '../../platform/http.ts';
 import { pageOf, replies } from '../../platform/replies.ts';
 import { getMember, listLedger, listMembers } from './loyalty.members.ts';
 import { getProgram, saveProgram } from './loyalty.program.ts';
+import { loyaltyReport, loyaltyReportSchema } from './loyalty.report.ts';
 import {
   adjustmentBody,
   customerIdParams,
@@ -105,5 +107,18 @@ export const loyaltyRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; clock: () =>
         );
         return { status: 201, body: member };
       }),
+  );
+
+  app.get(
+    '/loyalty/report',
+    {
+      config: { access: 'loyalty.read' },
+      schema: {
+        tags,
+        querystring: z.object({ months: z.coerce.number().int().min(1).max(36).default(12) }).strict(),
+        response: replies({ 200: loyaltyReportSchema }),
+      },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => loyaltyReport(trx, ctx, clock(), req.query.months)),
   );
 };
