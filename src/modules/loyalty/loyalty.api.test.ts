@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { addDays, addMonths } from 'date-fns';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../../db/tenancy.ts';
 import { systemCtx } from '../../platform/context.ts';
@@ -295,6 +298,16 @@ describe('members and their points', () => {
     expect(report.points.byMonth).toEqual([{ month, issued: 450, takenBack: 60, redeemed: 0, expired: 0 }]);
     // Taking points back by hand is no redemption: nothing redeemed or expired yet, so all 390 are expected used.
     expect(report.liability).toEqual({ points: 390, pointValueAgorot: 5, expectedRedemptionRate: 1, amount: '19.50' });
+    // The accountant's query of docs/loyalty-liability.md, run on the ledger, gives the same figure.
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/loyalty-liability.md'), 'utf8');
+    const query = /```sql\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    expect(query).toContain('liability_agorot');
+    const { rows } = await inWorkspace(t.database.db, w.workspaceId, (trx) =>
+      sql
+        .raw<{ liability_agorot: string }>(query.replace(':workspace', `'${w.workspaceId}'`).replace(/;\s*$/, ''))
+        .execute(trx),
+    );
+    expect(Number(rows[0]?.liability_agorot) / 100).toBe(Number(report.liability.amount));
     const agent = await w.keyFor('shopper');
     expect((await w.request({ method: 'GET', url: '/api/v1/loyalty/report', key: agent })).statusCode).toBe(403);
   });
