@@ -1,8 +1,11 @@
 import { defineSubscriber } from '../../platform/events.ts';
 import { defineModule } from '../../platform/module.ts';
 import { orderPlaced, orderRefunded } from '../commerce/commerce.events.ts';
+import { couponErrors } from './loyalty.coupons.errors.ts';
+import { couponsRoutes } from './loyalty.coupons.routes.ts';
 import { MAINTAIN_QUEUE, maintainLoyalty } from './loyalty.jobs.ts';
 import { loyaltyMigrations } from './loyalty.migrations.ts';
+import { rewardsRoutes } from './loyalty.rewards.routes.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
 import { clawBackForRefund, earnForOrder, loyaltyCustomerHooks } from './loyalty.service.ts';
 
@@ -21,6 +24,8 @@ export const loyaltyModule = defineModule({
     'loyalty.enroll': ['owner', 'admin', 'agent', 'marketer'],
     'loyalty.adjust': ['owner', 'admin'],
     'loyalty.manage': ['owner', 'admin', 'marketer'],
+    // A till's or web store's API key (role agent) checks and uses coupons, and redeems rewards for members.
+    'coupons.redeem': ['owner', 'admin', 'agent'],
   },
   errors: {
     'LOYALTY.NO_PROGRAM': {
@@ -45,6 +50,7 @@ export const loyaltyModule = defineModule({
       he: 'יש חברים בדרגה הזו: אי אפשר להסיר אותה',
       en: 'Members hold this tier: it cannot be removed',
     },
+    ...couponErrors,
   },
   timeline: {
     // klient_loyalty_events (the module's migration): bookings and tier changes; a booking's note is blanked by its erase hook.
@@ -52,6 +58,8 @@ export const loyaltyModule = defineModule({
   },
   routes: async (api, { db }) => {
     await api.register(loyaltyRoutes, { db, clock: () => new Date() });
+    await api.register(rewardsRoutes, { db, clock: () => new Date() });
+    await api.register(couponsRoutes, { db, clock: () => new Date() });
   },
   customerHooks: loyaltyCustomerHooks,
   subscribers: [

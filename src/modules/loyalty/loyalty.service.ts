@@ -5,6 +5,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { CustomerHooks } from '../../platform/module.ts';
 import { requirePermission } from '../../platform/permissions.ts';
+import { exportCoupons, mergeCoupons } from './loyalty.coupons.members.ts';
 import { enrollMember, getMember, newReferralCode } from './loyalty.members.ts';
 import {
   adjustPoints,
@@ -19,7 +20,10 @@ import { findProgram, getProgram } from './loyalty.program.ts';
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
 // What other modules, the routes and the jobs use of the loyalty club: this file is its one door.
+export { listMemberCoupons } from './loyalty.coupons.members.ts';
+export { redeemCoupon, validateCoupon, voidCoupon } from './loyalty.coupons.ts';
 export { getMember, listMembers } from './loyalty.members.ts';
+export { listRewards, redeemReward } from './loyalty.rewards.ts';
 
 export const enroll = enrollMember;
 
@@ -240,7 +244,10 @@ async function mergeMembers(trx: Trx, ctx: Ctx, ids: { survivorId: string; merge
 
 /** Merge, export and erase of a customer, for the loyalty club's part of them. */
 export const loyaltyCustomerHooks: CustomerHooks = {
-  merge: (trx, ctx, ids) => mergeMembers(trx, ctx, ids, new Date()),
+  async merge(trx, ctx, ids) {
+    await mergeMembers(trx, ctx, ids, new Date());
+    await mergeCoupons(trx, ctx, ids);
+  },
   async export(trx, ctx, customerId) {
     const member = await trx
       .selectFrom('loyalty_members')
@@ -263,7 +270,7 @@ export const loyaltyCustomerHooks: CustomerHooks = {
       .where('customer_id', '=', customerId)
       .orderBy('occurred_at')
       .execute();
-    return { loyalty: { member, ledger, tierChanges } };
+    return { loyalty: { member, ledger, tierChanges, ...(await exportCoupons(trx, ctx, customerId)) } };
   },
   // The amounts stay for the accounts (the club's liability); the person's words and standing go.
   async erase(trx, ctx, customerId) {
