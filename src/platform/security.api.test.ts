@@ -25,6 +25,9 @@ let vb: Seeded;
 type Seeded = {
   tag: string;
   workspaceName: string;
+  /** A message the outbox holds for the customer, and the club tier the customer is in. */
+  messageId: string;
+  tierId: string;
   customerId: string;
   otherCustomerId: string;
   firstName: string;

@@ -1,4 +1,7 @@
 /** The pipeline's customer import: each batch validated, then upserted. */
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { isEmbedded } from '../../db/tenancy.ts';
 import { type BulkCustomerOutcome, upsertCustomersBulk } from '../customers/customers.service.ts';
 import { findOrCreateBranch } from '../locations/locations.service.ts';
 import type { ImportField, resolveMapping } from './imports.mapping.ts';
@@ -68,19 +71,57 @@ export async function importCustomers(
   // PostgreSQL (the rows they update are locked, see upsertCustomersBulk); one that shares a key
   // with a batch in flight waits for it, as it must see the customers that batch creates. The next
   // batch is validated while the database writes.
-  const runner = new BatchRunner(input.concurrency ?? 2);
-  for (let start = 0; start < rows.length && !runner.failed; start += size) {
-    const batch = prepare(start);
-    const keys = new Set<string>();
-    for (const { input: c } of batch.valid) {
-      if (c.externalId) keys.add(`x:${c.externalId}`);
-      if (c.email) keys.add(`e:${c.email}`);
-      if (c.phone) keys.add(`p:${c.phone}`);
+  await oneImportAtATime(input.db, input.ctx.workspaceId, async () => {
+    const runner = new BatchRunner(input.concurrency ?? 2);
+    for (let start = 0; start < rows.length && !runner.failed; start += size) {
+      const batch = prepare(start);
+      const keys = new Set<string>();
+      for (const { input: c } of batch.valid) {
+        if (c.externalId) keys.add(`x:${c.externalId}`);
+        if (c.email) keys.add(`e:${c.email}`);
+        if (c.phone) keys.add(`p:${c.phone}`);
+      }
+      for (const { homeBranch } of batch.valid) {
+        if (homeBranch && !branches.has(homeBranch)) keys.add(`b:${homeBranch}`);
+      }
+      await runner.run(() => write(batch), keys);
     }
-    for (const { homeBranch } of batch.valid) if (homeBranch && !branches.has(homeBranch)) keys.add(`b:${homeBranch}`);
-    await runner.run(() => write(batch), keys);
+    await runner.finish();
+  });
+}
+
+/**
+ * Two customer imports into one workspace take turns. Their batches hold
+ * each person's identity lock shared, so that the batches of one import run
+ * side by side; two imports could then both create one new person known only
+ * by an email or a phone (an external id has its unique index). A session
+ * lock, held for the whole import on a connection of its own, makes the
+ * second wait for the first to end; a single create is not held up by it (it
+ * waits only for the batch that names its person), and a crash frees it with
+ * the connection. PGlite has one connection: its transactions queue, and
+ * each batch already sees every batch before it.
+ */
+async function oneImportAtATime(db: Kysely<DB>, workspaceId: string, run: () => Promise<void>): Promise<void> {
+  if (isEmbedded(db)) return run();
+  const key = `${workspaceId} customers import`;
+  // A waiting import holds no connection: it asks again after a moment, so that ten imports queued
+  // behind one never take the pool's connections from the batches of the one that runs.
+  for (;;) {
+    const ran = await db.connection().execute(async (conn) => {
+      const { rows } = await sql<{
+        got: boolean;
+      }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as got`.execute(conn);
+      if (!rows[0]?.got) return false;
+      try {
+        await run();
+      } finally {
+        await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(conn);
+      }
+      return true;
+    });
+    if (ran) return;
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
   }
-  await runner.finish();
 }
 
 /** The column a refused customer row is reported on: the key that matched, or what the role may not change. */
