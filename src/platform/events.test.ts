@@ -10,6 +10,7 @@ import {
   dispatchEvents,
   type EventDefinition,
   publishEvent,
+  publishEvents,
   subscribe,
 } from './events.ts';
 
@@ -62,6 +63,51 @@ async function placeOrder(externalId: string) {
 }
 
 describe('domain events', () => {
+  it('hands a bulk of events to a batch subscriber in few transactions, each once, and one by one when a batch fails', async () => {
+    const seen = defineEvent('bulk.seen', z.object({ n: z.number().int() }));
+    const ctx = systemCtx(ws.workspaceId);
+    const batches: number[] = [];
+    const handled: number[] = [];
+    let failOnce = true;
+    unsubscribe.push(
+      subscribe({
+        name: 'test.bulk',
+        events: [seen],
+        handle: async (_trx, c, event) => {
+          if (c.workspaceId === ws.workspaceId) handled.push(event.payload.n);
+        },
+        handleBatch: async (_trx, c, events) => {
+          if (c.workspaceId !== ws.workspaceId) return;
+          if (failOnce && events.some((e) => e.payload.n === 250)) {
+            failOnce = false;
+            throw new Error('one bad batch');
+          }
+          batches.push(events.length);
+          handled.push(...events.map((e) => e.payload.n));
+        },
+      }),
+    );
+    await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      publishEvents(
+        trx,
+        ctx,
+        seen,
+        Array.from({ length: 500 }, (_, n) => ({ n })),
+      ),
+    );
+    await dispatchEvents(t.database.db, { batch: 200 });
+    await dispatchEvents(t.database.db, { batch: 200 });
+    await dispatchEvents(t.database.db, { batch: 200 });
+    await dispatchEvents(t.database.db, { batch: 200 });
+    // 500 events in batches of at most 200; the batch holding event 250 failed and went one by one.
+    expect(handled.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, n) => n));
+    expect(batches.every((size) => size <= 200)).toBe(true);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(300);
+    await expect(
+      inWorkspace(t.database.db, ws.workspaceId, (trx) => publishEvents(trx, ctx, seen, [{ n: 1.5 }])),
+    ).rejects.toThrow();
+  });
+
   it('hands each event to a subscriber exactly once, in its workspace', async () => {
     const seen = deliveredHere('test.once', orderPlaced);
     const orderId = await placeOrder(`EV-${Date.now()}`);

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { publishEvents } from '../../platform/events.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { findOrCreateBranch, nameOfBranch } from '../locations/locations.service.ts';
 import { recordTimelineEvents } from '../timeline/timeline.service.ts';
+import { orderPlaced, orderRefunded } from './commerce.events.ts';
 import type { OrderAddress, OrderChannel, PaymentStatus } from './commerce.tables.ts';
 import { addressJson, refreshTotals } from './commerce.totals.ts';
 
@@ -283,6 +285,21 @@ export async function insertOrdersBulk(
         order_id uuid, line_no int, product_id uuid, sku text, name text, quantity numeric, unit_price numeric,
         total numeric)`.execute(trx);
   }
+  // New orders are news for other modules (loyalty earns on them), as an order made through the API is.
+  await publishEvents(
+    trx,
+    ctx,
+    orderPlaced,
+    done
+      .filter((f) => inserted[f.index] && !f.order.cancelled)
+      .map((f) => ({
+        orderId: f.storedId,
+        externalId: f.order.externalId,
+        customerId: f.order.customerId,
+        total: fromAgorot(f.total),
+        placedAt: f.order.placedAt,
+      })),
+  );
   return { inserted, updated, refused, customerIds: [...new Set(done.map((f) => f.order.customerId))] };
 }
 
@@ -387,6 +404,12 @@ export async function applyRefundsBulk(trx: Trx, ctx: Ctx, refunds: ImportedRefu
       refId: r.order_id,
       data: { amount: r.amount, reason: 'import' },
     })),
+  );
+  await publishEvents(
+    trx,
+    ctx,
+    orderRefunded,
+    records.map((r) => ({ orderId: r.order_id, customerId: r.customer_id, amount: r.amount })),
   );
   return new Set(records.map((r) => r.external_id));
 }

@@ -8,6 +8,7 @@ import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { uploadImport, waitForImport } from '../../test/uploads.ts';
 import { maintainLoyalty } from './loyalty.jobs.ts';
 
 let t: TestApp;
@@ -16,7 +17,7 @@ let ws: TestWorkspace;
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely, as a client would
 type Json = Record<string, any>;
 
-async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, status?: number, w = ws) {
+async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object, status?: number, w = ws) {
   const res = await w.request({ method, url, ...(payload ? { payload } : {}) });
   if (status !== undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
   return res.json() as Json;
@@ -310,5 +311,27 @@ describe('members and their points', () => {
     expect(Number(rows[0]?.liability_agorot) / 100).toBe(Number(report.liability.amount));
     const agent = await w.keyFor('shopper');
     expect((await w.request({ method: 'GET', url: '/api/v1/loyalty/report', key: agent })).statusCode).toBe(403);
+  });
+
+  it('earns for the orders an import brings, as for orders made through the API, once', async () => {
+    const { customerId } = await newMember();
+    const phone = `05${Math.floor(20_000_000 + Math.random() * 70_000_000)}`;
+    await call('PATCH', `/api/v1/customers/${customerId}`, { phone }, 200);
+    // Bought after joining (a date alone would be midnight, before the member joined: no points).
+    const day = new Date(Date.now() + 1000).toISOString();
+    const file = [
+      'מספר הזמנה,טלפון לקוח,תאריך,ערוץ,מק"ט,שם מוצר,כמות,מחיר',
+      `L-${randomToken(4)},${phone},${day},חנות,CRO,קרואסון חמאה,2,14.50`,
+      `L-${randomToken(4)},${phone},${day},web,CAP,קפוצ׳ינו,1,16`,
+    ].join('\n');
+    for (let round = 0; round < 2; round++) {
+      const started = await uploadImport(ws, file, { kind: 'orders', filename: 'orders.csv' });
+      expect(started.statusCode, started.body).toBe(202);
+      const done = await waitForImport(ws, started.json().id);
+      expect(done.errorRows, JSON.stringify(done.errors)).toBe(0);
+      await deliver();
+    }
+    // 29 ₪ and 16 ₪: 29 and 16 points, pending; the second import of the same file earns nothing more.
+    expect(await member(customerId)).toMatchObject({ pending: 45, available: 0 });
   });
 });

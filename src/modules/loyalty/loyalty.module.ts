@@ -7,7 +7,7 @@ import { MAINTAIN_QUEUE, maintainLoyalty } from './loyalty.jobs.ts';
 import { loyaltyMigrations } from './loyalty.migrations.ts';
 import { rewardsRoutes } from './loyalty.rewards.routes.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
-import { clawBackForRefund, earnForOrder, loyaltyCustomerHooks } from './loyalty.service.ts';
+import { clawBackForRefund, earnForOrder, earnForOrders, loyaltyCustomerHooks } from './loyalty.service.ts';
 
 /**
  * The loyalty club: its settings and tiers, members, and the points ledger.
@@ -76,6 +76,18 @@ export const loyaltyModule = defineModule({
             total: event.payload.total,
             placedAt: event.payload.placedAt ?? event.occurredAt,
           },
+          new Date(),
+        ),
+      handleBatch: (trx, ctx, events) =>
+        earnForOrders(
+          trx,
+          ctx,
+          events.map((event) => ({
+            orderId: event.payload.orderId,
+            customerId: event.payload.customerId,
+            total: event.payload.total,
+            placedAt: event.payload.placedAt ?? event.occurredAt,
+          })),
           new Date(),
         ),
     }),

@@ -16,7 +16,7 @@ import {
   pointsFor,
   releaseDue,
 } from './loyalty.points.ts';
-import { findProgram, getProgram } from './loyalty.program.ts';
+import { findProgram, getProgram, type Program } from './loyalty.program.ts';
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
 // What other modules, the routes and the jobs use of the loyalty club: this file is its one door.
@@ -54,10 +54,11 @@ async function activeMember(trx: Trx, ctx: Ctx, customerId: string) {
 export async function earnForOrder(
   trx: Trx,
   ctx: Ctx,
-  order: { orderId: string; customerId: string; total: string; placedAt: Date },
+  order: PlacedOrder,
   now: Date,
+  club?: Program | null,
 ): Promise<void> {
-  const program = await findProgram(trx, ctx);
+  const program = club === undefined ? await findProgram(trx, ctx) : club;
   if (program?.status !== 'active') return;
   const member = await activeMember(trx, ctx, order.customerId);
   if (!member || order.placedAt < member.joined_at) return;
@@ -80,6 +81,27 @@ export async function earnForOrder(
     now,
   );
   if (booked) await upgradeIfReached(trx, ctx, program, member, now);
+}
+
+type PlacedOrder = { orderId: string; customerId: string; total: string; placedAt: Date };
+
+/**
+ * Points for many orders (a bulk import's order.placed events): the club
+ * read once, the orders of customers who are no members passed over in one
+ * query, each member's order earned as earnForOrder does.
+ */
+export async function earnForOrders(trx: Trx, ctx: Ctx, orders: PlacedOrder[], now: Date): Promise<void> {
+  const program = await findProgram(trx, ctx);
+  if (program?.status !== 'active' || orders.length === 0) return;
+  const members = await trx
+    .selectFrom('loyalty_members')
+    .select('customer_id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('status', '=', 'active')
+    .where('customer_id', 'in', [...new Set(orders.map((o) => o.customerId))])
+    .execute();
+  const isMember = new Set(members.map((m) => m.customer_id));
+  for (const order of orders) if (isMember.has(order.customerId)) await earnForOrder(trx, ctx, order, now, program);
 }
 
 /** Takes back the points of a refund (the order.refunded subscriber); the same refund once. */
