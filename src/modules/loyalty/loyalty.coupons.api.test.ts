@@ -1,4 +1,4 @@
-import { addDays } from 'date-fns';
+import { addDays, addMonths } from 'date-fns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../../db/tenancy.ts';
 import { systemCtx } from '../../platform/context.ts';
@@ -6,7 +6,7 @@ import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { lotsOf } from './loyalty.ledger.ts';
-import { validateCoupon } from './loyalty.service.ts';
+import { validateCoupon, voidCoupon } from './loyalty.service.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -301,6 +301,23 @@ describe('voiding a reward’s coupon', () => {
     expect(await member(customerId)).toMatchObject({ available: -80, inDebt: true });
     await call('POST', `/api/v1/coupons/${coupon.code}/void`, undefined, 200);
     expect(await member(customerId)).toMatchObject({ available: 0, inDebt: false });
+  });
+
+  it('expires at once the points that come back after their date', async () => {
+    const { code, customerId } = await rewardCoupon({}, 50);
+    const later = addMonths(new Date(), 25);
+    const answer = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      voidCoupon(trx, systemCtx(ws.workspaceId), code, later),
+    );
+    expect(answer).toMatchObject({ pointsReturned: 50, pointsExpired: 50, coupon: { status: 'voided' } });
+    expect(await member(customerId)).toMatchObject({ available: 0 });
+    const ledger = await call('GET', `/api/v1/loyalty/members/${customerId}/ledger`, undefined, 200);
+    expect(ledger.items.map((l: Json) => [l.kind, l.points]).sort()).toEqual([
+      ['adjust', 50],
+      ['expire', -50],
+      ['spend', -50],
+      ['void', 50],
+    ]);
   });
 
   it('refuses a used coupon and a campaign’s code', async () => {

@@ -147,7 +147,12 @@ export const redemptionSchema = z.strictObject({
   coupon: couponSchema,
 });
 
-export const voidedCouponSchema = z.strictObject({ coupon: couponSchema, pointsReturned: z.number().int() });
+export const voidedCouponSchema = z.strictObject({
+  coupon: couponSchema,
+  pointsReturned: z.number().int(),
+  /** Of the points returned, those already past their expiry (or the member's inactivity), expired at once. */
+  pointsExpired: z.number().int(),
+});
 
 export const memberCouponsQuery = z
   .object({

@@ -240,11 +240,11 @@ export async function voidCoupon(trx: Trx, ctx: Ctx, code: string, now: Date) {
   if (!coupon.reward_id || !coupon.customer_id || !coupon.spend_transaction_id) {
     throw new AppError('COUPON.NOT_VOIDABLE');
   }
-  const settled = (status: CouponStatus) => {
+  const refuseUsed = (status: CouponStatus) => {
     if (status === 'used') throw new AppError('COUPON.ALREADY_USED');
   };
-  settled(coupon.status);
-  if (coupon.status === 'voided') return { coupon: couponReplyOf(coupon), pointsReturned: 0 };
+  refuseUsed(coupon.status);
+  if (coupon.status === 'voided') return { coupon: couponReplyOf(coupon), pointsReturned: 0, pointsExpired: 0 };
   // The locks in a redemption's order (the reward, the member, then the coupon): the two never wait on each other.
   await trx
     .selectFrom('loyalty_rewards')
@@ -264,8 +264,8 @@ export async function voidCoupon(trx: Trx, ctx: Ctx, code: string, now: Date) {
     .executeTakeFirst();
   if (!voided) {
     const current = await couponById(trx, ctx, coupon.id);
-    settled(current.status);
-    return { coupon: couponReplyOf(current), pointsReturned: 0 };
+    refuseUsed(current.status);
+    return { coupon: couponReplyOf(current), pointsReturned: 0, pointsExpired: 0 };
   }
   await trx
     .updateTable('loyalty_rewards')
@@ -277,7 +277,9 @@ export async function voidCoupon(trx: Trx, ctx: Ctx, code: string, now: Date) {
     .where('workspace_id', '=', ctx.workspaceId)
     .where('id', '=', coupon.reward_id)
     .execute();
-  const { points } = await voidSpend(trx, ctx, {
+  const program = await findProgram(trx, ctx);
+  if (!program) throw new AppError('LOYALTY.NO_PROGRAM');
+  const { points, expired } = await voidSpend(trx, ctx, program, {
     spendId: coupon.spend_transaction_id,
     customerId: coupon.customer_id,
     sourceKey: `void:${coupon.id}`,
@@ -288,7 +290,11 @@ export async function voidCoupon(trx: Trx, ctx: Ctx, code: string, now: Date) {
     action: 'loyalty.coupon_voided',
     entityType: 'customer',
     entityId: coupon.customer_id,
-    after: { couponId: coupon.id, rewardId: coupon.reward_id, points },
+    after: { couponId: coupon.id, rewardId: coupon.reward_id, points, expired },
   });
-  return { coupon: couponReplyOf(await couponById(trx, ctx, coupon.id)), pointsReturned: points };
+  return {
+    coupon: couponReplyOf(await couponById(trx, ctx, coupon.id)),
+    pointsReturned: points,
+    pointsExpired: expired,
+  };
 }
