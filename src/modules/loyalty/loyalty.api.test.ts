@@ -317,12 +317,15 @@ describe('members and their points', () => {
     const { customerId } = await newMember();
     const phone = `05${Math.floor(20_000_000 + Math.random() * 70_000_000)}`;
     await call('PATCH', `/api/v1/customers/${customerId}`, { phone }, 200);
-    // Bought after joining (a date alone would be midnight, before the member joined: no points).
-    const day = new Date(Date.now() + 1000).toISOString();
+    // Bought after joining (a date alone would be midnight, before the member joined: no points), to the second.
+    const at = Math.ceil(Date.now() / 1000) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, at - Date.now() + 5));
+    const day = new Date(at).toISOString().replace('.000', '');
     const file = [
       'מספר הזמנה,טלפון לקוח,תאריך,ערוץ,מק"ט,שם מוצר,כמות,מחיר',
       `L-${randomToken(4)},${phone},${day},חנות,CRO,קרואסון חמאה,2,14.50`,
       `L-${randomToken(4)},${phone},${day},web,CAP,קפוצ׳ינו,1,16`,
+      `L-${randomToken(4)},${phone},${day},web,CAKE,עוגת יום הולדת,1,1000`,
     ].join('\n');
     for (let round = 0; round < 2; round++) {
       const started = await uploadImport(ws, file, { kind: 'orders', filename: 'orders.csv' });
@@ -331,7 +334,8 @@ describe('members and their points', () => {
       expect(done.errorRows, JSON.stringify(done.errors)).toBe(0);
       await deliver();
     }
-    // 29 ₪ and 16 ₪: 29 and 16 points, pending; the second import of the same file earns nothing more.
-    expect(await member(customerId)).toMatchObject({ pending: 45, available: 0 });
+    // 29, 16 and 1,000 ₪: as many points, pending, and the spend moves the member up to gold (from 1,000 ₪);
+    // the second import of the same file earns nothing more.
+    expect(await member(customerId)).toMatchObject({ pending: 1045, available: 0, tier: { name: 'זהב' } });
   });
 });

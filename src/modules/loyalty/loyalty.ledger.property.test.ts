@@ -12,7 +12,7 @@ import { lotsOf } from './loyalty.ledger.ts';
 import { adjustPoints, spendPoints } from './loyalty.points.ts';
 import { findProgram, saveProgram } from './loyalty.program.ts';
 import { programBody } from './loyalty.schemas.ts';
-import { clawBackForRefund, earnForOrder, enroll, maintainMember } from './loyalty.service.ts';
+import { clawBackForRefund, earnForOrder, earnForOrders, enroll, maintainMember } from './loyalty.service.ts';
 
 /*
  * Random lives of one member — orders, refunds in parts, spending, staff
@@ -46,8 +46,8 @@ beforeAll(async () => {
 });
 
 type Step =
-  | { op: 'order'; shekels: number }
-  | { op: 'redeliver' }
+  | { op: 'order'; shekels: number; bulk: boolean }
+  | { op: 'redeliver'; bulk: boolean }
   | { op: 'refund'; which: number; percent: number }
   | { op: 'spend'; points: number }
   | { op: 'adjust'; points: number }
@@ -55,8 +55,15 @@ type Step =
 
 // Weighted toward earning, time and spending, so that most lives hold several lots to spend from.
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('order' as const), shekels: fc.integer({ min: 1, max: 900 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('redeliver' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('order' as const),
+      shekels: fc.integer({ min: 1, max: 900 }),
+      bulk: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('redeliver' as const), bulk: fc.boolean() }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -144,7 +151,9 @@ describe('the points ledger', () => {
                 const last = orders.at(-1);
                 if (!last) return;
                 const total = `${last.agorot / 100}.00`;
-                await earnForOrder(trx, ctx, { orderId: last.id, customerId, total, placedAt: last.placedAt }, now);
+                const again = { orderId: last.id, customerId, total, placedAt: last.placedAt };
+                if (s.bulk) await earnForOrders(trx, ctx, [again], now);
+                else await earnForOrder(trx, ctx, again, now);
                 const after = await checkInvariants(trx, customerId);
                 expect(after.available, 'an order earns once').toBe(before.available);
                 break;

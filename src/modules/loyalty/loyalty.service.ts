@@ -16,6 +16,7 @@ import {
   pointsFor,
   releaseDue,
 } from './loyalty.points.ts';
+import { earnForOrdersBulk } from './loyalty.points-bulk.ts';
 import { findProgram, getProgram, type Program } from './loyalty.program.ts';
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
@@ -85,23 +86,22 @@ export async function earnForOrder(
 
 type PlacedOrder = { orderId: string; customerId: string; total: string; placedAt: Date };
 
-/**
- * Points for many orders (a bulk import's order.placed events): the club
- * read once, the orders of customers who are no members passed over in one
- * query, each member's order earned as earnForOrder does.
- */
+/** Points for many orders (a bulk import's order.placed events), as earnForOrder gives each, in a few statements. */
 export async function earnForOrders(trx: Trx, ctx: Ctx, orders: PlacedOrder[], now: Date): Promise<void> {
   const program = await findProgram(trx, ctx);
   if (program?.status !== 'active' || orders.length === 0) return;
-  const members = await trx
-    .selectFrom('loyalty_members')
-    .select('customer_id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('status', '=', 'active')
-    .where('customer_id', 'in', [...new Set(orders.map((o) => o.customerId))])
-    .execute();
-  const isMember = new Set(members.map((m) => m.customer_id));
-  for (const order of orders) if (isMember.has(order.customerId)) await earnForOrder(trx, ctx, order, now, program);
+  await earnForOrdersBulk(
+    trx,
+    ctx,
+    program,
+    orders.map((o) => ({
+      orderId: o.orderId,
+      customerId: o.customerId,
+      agorot: toAgorot(o.total),
+      placedAt: o.placedAt,
+    })),
+    now,
+  );
 }
 
 /** Takes back the points of a refund (the order.refunded subscriber); the same refund once. */
