@@ -341,9 +341,19 @@ describe('a customer’s coupons through merge and export', () => {
     const survivor = await rewardCoupon({});
     const merged = await rewardCoupon({});
     await redeem({ code: merged.code, orderId: 'MG-1', basket: basket('40') }, 201);
+    const unused = await call(
+      'POST',
+      `/api/v1/loyalty/rewards/${merged.reward.id}/redeem`,
+      { customerId: merged.customerId },
+      201,
+    );
     await call('POST', `/api/v1/customers/${survivor.customerId}/merge`, { otherId: merged.customerId }, 200);
     const mine = await call('GET', `/api/v1/loyalty/members/${survivor.customerId}/coupons`, undefined, 200);
-    expect(mine.items.map((c: Json) => c.code).sort()).toEqual([survivor.code, merged.code].sort());
+    expect(mine.items.map((c: Json) => c.code).sort()).toEqual([survivor.code, merged.code, unused.code].sort());
+    // The merged one's unused coupon gives its points back to the survivor, which now holds its lots.
+    expect(await member(survivor.customerId)).toMatchObject({ available: 50 });
+    await call('POST', `/api/v1/coupons/${unused.code}/void`, undefined, 200);
+    expect(await member(survivor.customerId)).toMatchObject({ available: 100 });
     // The merged one's coupon is the survivor's: handing it over with the survivor's id is fine.
     const check = await validate({ code: survivor.code, customerId: merged.customerId, basket: basket('40') });
     expect(check.applies).toBe(true);

@@ -11,7 +11,7 @@ import { benefitInputOf, benefitReplyOf, benefitRow } from './loyalty.coupons.be
 import { couponReplyOf, insertCoupons } from './loyalty.coupons.codes.ts';
 import type { LoyaltyRewardTable } from './loyalty.coupons.tables.ts';
 import { lockMember } from './loyalty.ledger.ts';
-import { spendPoints } from './loyalty.points.ts';
+import { holderOf, spendPoints } from './loyalty.points.ts';
 import { findProgram } from './loyalty.program.ts';
 import type { CreateRewardBody, UpdateRewardBody } from './loyalty.rewards.schemas.ts';
 
@@ -187,7 +187,9 @@ export async function redeemReward(trx: Trx, ctx: Ctx, input: { rewardId: string
     throw new AppError('LOYALTY.REWARD_UNAVAILABLE');
   }
   if (reward.stock_left !== null && reward.stock_left <= 0) throw new AppError('LOYALTY.REWARD_OUT_OF_STOCK');
-  const member = await lockMember(trx, ctx, input.customerId);
+  // A merged customer's id stands for the member it was merged into.
+  const customerId = await holderOf(trx, ctx, input.customerId);
+  const member = await lockMember(trx, ctx, customerId);
   if (reward.min_tier_rank !== null) {
     const program = await findProgram(trx, ctx);
     const rank = program?.tiers.find((t) => t.id === member.tier_id)?.rank ?? 0;
@@ -199,14 +201,14 @@ export async function redeemReward(trx: Trx, ctx: Ctx, input: { rewardId: string
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('workspace_id', '=', ctx.workspaceId)
       .where('reward_id', '=', reward.id)
-      .where('customer_id', '=', input.customerId)
+      .where('customer_id', '=', customerId)
       .where('status', '<>', 'voided')
       .executeTakeFirstOrThrow();
     if (Number(held.n) >= reward.per_member_limit) throw new AppError('LOYALTY.REWARD_LIMIT');
   }
   const couponId = newId();
   const spendId = await spendPoints(trx, ctx, {
-    customerId: input.customerId,
+    customerId,
     points: Number(reward.points_cost),
     sourceKey: `reward:${couponId}`,
     note: reward.name,
@@ -229,7 +231,7 @@ export async function redeemReward(trx: Trx, ctx: Ctx, input: { rewardId: string
     {
       id: couponId,
       reward_id: reward.id,
-      customer_id: input.customerId,
+      customer_id: customerId,
       name: reward.name,
       kind: reward.kind,
       percent_off: reward.percent_off,
@@ -247,7 +249,7 @@ export async function redeemReward(trx: Trx, ctx: Ctx, input: { rewardId: string
   await recordAudit(trx, ctx, {
     action: 'loyalty.reward_redeemed',
     entityType: 'customer',
-    entityId: input.customerId,
+    entityId: customerId,
     after: { rewardId: reward.id, couponId: coupon!.id, points: Number(reward.points_cost) },
   });
   return couponReplyOf(coupon!);
