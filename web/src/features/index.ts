@@ -4,6 +4,7 @@ import { commerce } from './commerce/index.ts';
 import { customers } from './customers/index.ts';
 import { dashboard } from './dashboard/index.ts';
 import { imports } from './imports/index.ts';
+import { loyalty } from './loyalty/index.ts';
 import { messaging } from './messaging/index.ts';
 import { settings } from './settings/index.ts';
 
@@ -12,4 +13,4 @@ import { settings } from './settings/index.ts';
  * customer page's panels and timeline and the dashboard's cards are all built from this list: adding a feature is
  * one line here.
  */
-export const features = [auth, dashboard, customers, commerce, imports, messaging, audit, settings] as const;
+export const features = [auth, dashboard, customers, loyalty, commerce, imports, messaging, audit, settings] as const;
