@@ -1,17 +1,22 @@
 import { createRoute } from '@tanstack/react-router';
 import { defineFeature } from '../feature.ts';
+import { LoyaltyDashboardCard } from './dashboard-card.tsx';
 import { loyaltyEn } from './loyalty.en.ts';
 import { loyaltyHe } from './loyalty.he.ts';
+import { loyaltyTimeline } from './loyalty-timeline.tsx';
+import { LoyaltyPanel } from './member-panel.tsx';
 import { LoyaltyMembersPage } from './members-page.tsx';
+import { LoyaltyReportPage } from './report-page.tsx';
 import { LoyaltySettingsPage } from './settings-page.tsx';
 
-/** The loyalty club: its members, its settings and tiers. */
+/** The loyalty club: its members, its settings and tiers, its report, the club card on a customer's page. */
 export const loyalty = defineFeature({
   name: 'loyalty',
   translations: { he: loyaltyHe, en: loyaltyEn },
   routes: ({ app }) => [
     createRoute({ getParentRoute: () => app, path: '/loyalty', component: LoyaltyMembersPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/settings', component: LoyaltySettingsPage }),
+    createRoute({ getParentRoute: () => app, path: '/loyalty/report', component: LoyaltyReportPage }),
   ],
   nav: [
     {
@@ -22,4 +27,7 @@ export const loyalty = defineFeature({
       testId: 'nav-loyalty',
     },
   ],
+  timeline: loyaltyTimeline,
+  customerPanels: [{ id: 'loyalty', column: 'side', Panel: LoyaltyPanel }],
+  dashboardCards: [{ id: 'loyalty', permission: 'loyalty.read', Card: LoyaltyDashboardCard }],
 });
