@@ -70,6 +70,7 @@ const routeAccess: Record<string, Permission | 'public' | 'authenticated'> = {
   'POST /coupons/validate': 'coupons.redeem',
   'POST /coupons/redeem': 'coupons.redeem',
   'POST /coupons/:code/void': 'coupons.redeem',
+  'GET /loyalty/report': 'loyalty.read',
   'GET /tags': 'customers.read',
   'POST /imports/preview': 'imports.run',
   'POST /imports': 'imports.run',
