@@ -95,8 +95,9 @@ export function AdjustPointsModal({
             onChange={(e) => setNote(e.currentTarget.value)}
             error={errorOf('note')}
             maxLength={300}
-            autosize
-            minRows={2}
+            // A fixed height: a growing box leaves a hidden copy pinned to the page's right edge, which in Hebrew
+            // sticks out on the left once the window narrows.
+            rows={2}
             required
             data-testid="adjust-note"
           />

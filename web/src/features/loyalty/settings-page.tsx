@@ -317,8 +317,9 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
             onChange={(e) => set('joinTerms', e.currentTarget.value)}
             error={errorOf('joinTerms')}
             maxLength={2000}
-            autosize
-            minRows={3}
+            // A fixed height: a growing box leaves a hidden copy pinned to the page's right edge, which in Hebrew
+            // sticks out on the left once the window narrows.
+            rows={4}
             data-testid="loyalty-join-terms"
           />
         </Section>

@@ -158,8 +158,9 @@ export function TiersEditor({
                 onChange={(e) => update(i, { perks: e.currentTarget.value })}
                 error={errorOf(field('perks'))}
                 maxLength={500}
-                autosize
-                minRows={1}
+                // A fixed height: a growing box leaves a hidden copy pinned to the page's right edge, which in Hebrew
+                // sticks out on the left once the window narrows.
+                rows={2}
                 data-testid="tier-perks"
               />
               <Checkbox
