@@ -7,9 +7,10 @@ import { loyaltyTimeline } from './loyalty-timeline.tsx';
 import { LoyaltyPanel } from './member-panel.tsx';
 import { LoyaltyMembersPage } from './members-page.tsx';
 import { LoyaltyReportPage } from './report-page.tsx';
+import { LoyaltyRewardsPage } from './rewards-page.tsx';
 import { LoyaltySettingsPage } from './settings-page.tsx';
 
-/** The loyalty club: its members, its settings and tiers, its report, the club card on a customer's page. */
+/** The loyalty club: its members, settings and tiers, rewards catalog and report, the club card on a customer's page. */
 export const loyalty = defineFeature({
   name: 'loyalty',
   translations: { he: loyaltyHe, en: loyaltyEn },
@@ -17,6 +18,7 @@ export const loyalty = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/loyalty', component: LoyaltyMembersPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/settings', component: LoyaltySettingsPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/report', component: LoyaltyReportPage }),
+    createRoute({ getParentRoute: () => app, path: '/loyalty/rewards', component: LoyaltyRewardsPage }),
   ],
   nav: [
     {

@@ -155,6 +155,9 @@ function Members() {
             <Button component={Link} to="/loyalty/report" variant="default" data-testid="loyalty-report-link">
               {t('members.report')}
             </Button>
+            <Button component={Link} to="/loyalty/rewards" variant="default" data-testid="loyalty-rewards-link">
+              {t('members.rewards')}
+            </Button>
             {can('loyalty.manage') ? (
               <Button
                 component={Link}

@@ -1,0 +1,330 @@
+import {
+  Button,
+  Modal,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { ModalActions } from '../../components/modal-actions.tsx';
+import type { Tier } from './loyalty-api.ts';
+import { serverFieldError, useLoyaltyFormat } from './loyalty-format.ts';
+import type { NumberValue } from './program-form.ts';
+import {
+  type BenefitKind,
+  benefitKindOrder,
+  type CreateRewardInput,
+  type Reward,
+  useSaveReward,
+} from './rewards-api.ts';
+
+type RewardForm = {
+  name: string;
+  description: string;
+  kind: BenefitKind;
+  percentOff: NumberValue;
+  amountOff: NumberValue;
+  itemSku: string;
+  minBasket: NumberValue;
+  maxDiscount: NumberValue;
+  pointsCost: NumberValue;
+  minTierRank: string | null;
+  stock: NumberValue;
+  perMemberLimit: NumberValue;
+  couponValidDays: NumberValue;
+  active: boolean;
+};
+
+const num = (value: NumberValue) => (typeof value === 'number' ? value : Number(value));
+const filled = (value: NumberValue) => value !== '' && Number.isFinite(num(value));
+/** Shekels as the API takes them: a decimal string ("42.50"). */
+const amount = (value: NumberValue) => num(value).toFixed(2);
+const count = (value: NumberValue) => (filled(value) ? Math.round(num(value)) : null);
+
+function formOf(reward: Reward | null): RewardForm {
+  return {
+    name: reward?.name ?? '',
+    description: reward?.description ?? '',
+    kind: reward?.kind ?? 'amount_discount',
+    percentOff: reward?.percentOff ?? '',
+    amountOff: reward?.amountOff ? Number(reward.amountOff) : '',
+    itemSku: reward?.itemSku ?? '',
+    minBasket: reward ? Number(reward.minBasket) : 0,
+    maxDiscount: reward?.maxDiscount ? Number(reward.maxDiscount) : '',
+    pointsCost: reward?.pointsCost ?? '',
+    minTierRank: reward?.minTierRank ? String(reward.minTierRank) : null,
+    stock: reward?.stock ?? '',
+    perMemberLimit: reward?.perMemberLimit ?? '',
+    couponValidDays: reward ? (reward.couponValidDays ?? '') : 30,
+    active: reward?.active ?? true,
+  };
+}
+
+/** The body for create or change: every benefit field given, the ones the kind does not use as null. */
+function bodyOf(form: RewardForm): CreateRewardInput {
+  const { kind } = form;
+  const sku = form.itemSku.trim();
+  return {
+    name: form.name.trim(),
+    description: form.description.trim(),
+    kind,
+    percentOff: kind === 'percent_discount' ? count(form.percentOff) : null,
+    amountOff: kind === 'amount_discount' ? amount(form.amountOff) : null,
+    itemSku: (kind === 'gift' || kind === 'free_delivery') && sku ? sku : null,
+    minBasket: amount(filled(form.minBasket) ? form.minBasket : 0),
+    maxDiscount: kind === 'percent_discount' && filled(form.maxDiscount) ? amount(form.maxDiscount) : null,
+    pointsCost: Math.round(num(form.pointsCost)),
+    minTierRank: form.minTierRank ? Number(form.minTierRank) : null,
+    stock: count(form.stock),
+    perMemberLimit: count(form.perMemberLimit),
+    couponValidDays: count(form.couponValidDays),
+    active: form.active,
+  };
+}
+
+/** What the form lacks before it goes to the server, by the server's field names. */
+function missingOf(form: RewardForm): string[] {
+  const missing: string[] = [];
+  if (!form.name.trim()) missing.push('name');
+  if (!filled(form.pointsCost)) missing.push('pointsCost');
+  if (form.kind === 'percent_discount' && !filled(form.percentOff)) missing.push('percentOff');
+  if (form.kind === 'amount_discount' && !filled(form.amountOff)) missing.push('amountOff');
+  return missing;
+}
+
+function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tiers: Tier[]; onDone: () => void }) {
+  const { t } = useTranslation(['loyalty', 'shell']);
+  const lf = useLoyaltyFormat();
+  const save = useSaveReward(reward?.id ?? null);
+  const [form, setForm] = useState<RewardForm>(() => formOf(reward));
+  const [missing, setMissing] = useState<string[]>([]);
+  const set = <K extends keyof RewardForm>(key: K, value: RewardForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const errorOf = (field: string) => {
+    if (missing.includes(field)) return t('shell:app.required');
+    return serverFieldError(save.error, field)?.message;
+  };
+  const shown = [
+    'name',
+    'description',
+    'kind',
+    'percentOff',
+    'amountOff',
+    'itemSku',
+    'minBasket',
+    'maxDiscount',
+    'pointsCost',
+    'minTierRank',
+    'stock',
+    'perMemberLimit',
+    'couponValidDays',
+  ];
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const empty = missingOf(form);
+    setMissing(empty);
+    if (empty.length > 0) return;
+    save.mutate(bodyOf(form), {
+      onSuccess: () => {
+        notifySaved(reward ? t('rewards.saved') : t('rewards.created'));
+        onDone();
+      },
+    });
+  };
+  const shekelLabel = (key: 'rewards.amountOff' | 'rewards.minBasket' | 'rewards.maxDiscount') =>
+    t(key, { currency: lf.currencySymbol });
+  return (
+    <form onSubmit={submit} noValidate data-testid="reward-form">
+      <Stack gap="sm">
+        <TextInput
+          label={t('rewards.name')}
+          value={form.name}
+          onChange={(e) => set('name', e.currentTarget.value)}
+          error={errorOf('name')}
+          maxLength={120}
+          required
+          data-autofocus
+          data-testid="reward-name"
+        />
+        <Textarea
+          label={t('rewards.description')}
+          value={form.description}
+          onChange={(e) => set('description', e.currentTarget.value)}
+          error={errorOf('description')}
+          maxLength={1000}
+          // A fixed height: a growing box leaves a hidden copy pinned to the page's right edge, which in Hebrew
+          // sticks out on the left once the window narrows.
+          rows={2}
+          data-testid="reward-description"
+        />
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+          <Select
+            label={t('rewards.kind')}
+            data={benefitKindOrder.map((k) => ({ value: k, label: t(`rewards.kinds.${k}`) }))}
+            value={form.kind}
+            onChange={(v) => set('kind', benefitKindOrder.find((k) => k === v) ?? form.kind)}
+            allowDeselect={false}
+            error={errorOf('kind')}
+            data-testid="reward-kind"
+          />
+          <NumberInput
+            label={t('rewards.pointsCost')}
+            value={form.pointsCost}
+            onChange={(v) => set('pointsCost', v)}
+            error={errorOf('pointsCost')}
+            min={1}
+            allowDecimal={false}
+            thousandSeparator=","
+            required
+            data-testid="reward-points"
+          />
+          {form.kind === 'percent_discount' ? (
+            <>
+              <NumberInput
+                label={t('rewards.percentOff')}
+                value={form.percentOff}
+                onChange={(v) => set('percentOff', v)}
+                error={errorOf('percentOff')}
+                min={1}
+                max={100}
+                allowDecimal={false}
+                required
+                data-testid="reward-percent"
+              />
+              <NumberInput
+                label={shekelLabel('rewards.maxDiscount')}
+                description={t('rewards.optional')}
+                value={form.maxDiscount}
+                onChange={(v) => set('maxDiscount', v)}
+                error={errorOf('maxDiscount')}
+                min={0}
+                decimalScale={2}
+                data-testid="reward-max-discount"
+              />
+            </>
+          ) : null}
+          {form.kind === 'amount_discount' ? (
+            <NumberInput
+              label={shekelLabel('rewards.amountOff')}
+              value={form.amountOff}
+              onChange={(v) => set('amountOff', v)}
+              error={errorOf('amountOff')}
+              min={0}
+              decimalScale={2}
+              required
+              data-testid="reward-amount"
+            />
+          ) : null}
+          {form.kind === 'gift' || form.kind === 'free_delivery' ? (
+            <TextInput
+              label={form.kind === 'gift' ? t('rewards.giftSku') : t('rewards.deliverySku')}
+              description={t('rewards.skuHelp')}
+              value={form.itemSku}
+              onChange={(e) => set('itemSku', e.currentTarget.value)}
+              error={errorOf('itemSku')}
+              maxLength={100}
+              classNames={{ input: 'ltr-value' }}
+              data-testid="reward-sku"
+            />
+          ) : null}
+          <NumberInput
+            label={shekelLabel('rewards.minBasket')}
+            value={form.minBasket}
+            onChange={(v) => set('minBasket', v)}
+            error={errorOf('minBasket')}
+            min={0}
+            decimalScale={2}
+            data-testid="reward-min-basket"
+          />
+          <Select
+            label={t('rewards.minTier')}
+            data={tiers.map((tier) => ({ value: String(tier.rank), label: tier.name }))}
+            value={form.minTierRank}
+            onChange={(v) => set('minTierRank', v)}
+            placeholder={t('rewards.everyMember')}
+            clearable
+            error={errorOf('minTierRank')}
+            data-testid="reward-tier"
+          />
+          <NumberInput
+            label={t('rewards.stock')}
+            description={t('rewards.noLimit')}
+            value={form.stock}
+            onChange={(v) => set('stock', v)}
+            error={errorOf('stock')}
+            min={0}
+            allowDecimal={false}
+            data-testid="reward-stock"
+          />
+          <NumberInput
+            label={t('rewards.perMemberLimit')}
+            description={t('rewards.noLimit')}
+            value={form.perMemberLimit}
+            onChange={(v) => set('perMemberLimit', v)}
+            error={errorOf('perMemberLimit')}
+            min={1}
+            allowDecimal={false}
+            data-testid="reward-per-member"
+          />
+          <NumberInput
+            label={t('rewards.couponValidDays')}
+            description={t('rewards.noEnd')}
+            value={form.couponValidDays}
+            onChange={(v) => set('couponValidDays', v)}
+            error={errorOf('couponValidDays')}
+            min={1}
+            max={3650}
+            allowDecimal={false}
+            data-testid="reward-valid-days"
+          />
+        </SimpleGrid>
+        <Switch
+          label={t('rewards.active')}
+          description={t('rewards.activeHelp')}
+          checked={form.active}
+          onChange={(e) => set('active', e.currentTarget.checked)}
+          data-testid="reward-active"
+        />
+        <FormAlert error={save.error} fields={shown} testId="reward-error" />
+        <ModalActions onCancel={onDone}>
+          <Button type="submit" loading={save.isPending} data-testid="reward-submit">
+            {reward ? t('shell:app.save') : t('rewards.create')}
+          </Button>
+        </ModalActions>
+      </Stack>
+    </form>
+  );
+}
+
+/** Adds a reward to the catalog or changes one: its benefit, its price in points, who may take it, how many. */
+export function RewardModal({
+  opened,
+  reward,
+  tiers,
+  onClose,
+}: {
+  opened: boolean;
+  reward: Reward | null;
+  tiers: Tier[];
+  onClose: () => void;
+}) {
+  const { t } = useTranslation('loyalty');
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      size="lg"
+      title={<Text fw={700}>{reward ? t('rewards.editTitle') : t('rewards.newTitle')}</Text>}
+      data-testid="reward-modal"
+    >
+      {/* A new form each time it opens: the reward it edits, or an empty one. */}
+      {opened ? <RewardFormBody key={reward?.id ?? 'new'} reward={reward} tiers={tiers} onDone={onClose} /> : null}
+    </Modal>
+  );
+}
