@@ -28,6 +28,10 @@ type Seeded = {
   /** A message the outbox holds for the customer, and the club tier the customer is in. */
   messageId: string;
   tierId: string;
+  /** A reward, the coupon the customer bought with it, and a campaign. */
+  rewardId: string;
+  couponCode: string;
+  campaignId: string;
   customerId: string;
   otherCustomerId: string;
   firstName: string;
@@ -159,6 +163,39 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     }),
     201,
   );
+  // A reward bought with points (a coupon of the customer's) and a members-only campaign with a pool of codes.
+  const reward = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/loyalty/rewards',
+      payload: { name: `מתנה-${tag}`, kind: 'gift', itemSku: productSku, pointsCost: 10 },
+    }),
+    201,
+  );
+  const coupon = await ok(
+    await ws.request({
+      method: 'POST',
+      url: `/api/v1/loyalty/rewards/${reward.id}/redeem`,
+      payload: { customerId: customer.id },
+    }),
+    201,
+  );
+  const campaign = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/loyalty/campaigns',
+      payload: {
+        name: `מבצע-${tag}`,
+        kind: 'percent_discount',
+        percentOff: 10,
+        mode: 'pool',
+        poolSize: 2,
+        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      },
+    }),
+    201,
+  );
   const { id: messageId } = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
     enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
       channel: 'email',
@@ -176,6 +213,9 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     workspaceName,
     messageId,
     tierId: club.tiers[0].id as string,
+    rewardId: reward.id as string,
+    couponCode: coupon.code as string,
+    campaignId: campaign.id as string,
     customerId: customer.id,
     otherCustomerId: other.id,
     firstName,
@@ -207,6 +247,9 @@ function markersOf(v: Seeded): string[] {
     v.branchId,
     v.email,
     v.messageId,
+    v.rewardId,
+    v.couponCode,
+    v.campaignId,
   ];
 }
 
@@ -479,12 +522,108 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
   'GET /api/v1/messaging/channels': () => [
     { expect: 'scoped', request: { method: 'GET', url: '/api/v1/messaging/channels' } },
   ],
+  // Rewards, campaigns and coupons: A's are unknown to B, whether by id or by code.
+  'POST /api/v1/loyalty/rewards': () => [
+    {
+      expect: 'scoped',
+      request: { method: 'POST', url: '/api/v1/loyalty/rewards', payload: { name: 'ב', kind: 'gift', pointsCost: 5 } },
+    },
+  ],
+  'GET /api/v1/loyalty/rewards': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/rewards' } },
+  ],
+  'PATCH /api/v1/loyalty/rewards/:id': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'PATCH', url: `/api/v1/loyalty/rewards/${v.rewardId}`, payload: { pointsCost: 1 } },
+    },
+  ],
+  'POST /api/v1/loyalty/rewards/:id/redeem': (v, own) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/loyalty/rewards/${v.rewardId}/redeem`,
+        payload: { customerId: own.customerId },
+      },
+    },
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: `/api/v1/loyalty/rewards/${own.rewardId}/redeem`,
+        payload: { customerId: v.customerId },
+      },
+    },
+  ],
+  'GET /api/v1/loyalty/members/:customerId/coupons': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/members/${v.customerId}/coupons` } },
+  ],
+  'POST /api/v1/loyalty/campaigns': () => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/loyalty/campaigns',
+        payload: {
+          name: 'ב',
+          kind: 'amount_discount',
+          amountOff: '5.00',
+          mode: 'pool',
+          startsAt: '2026-01-01T00:00:00Z',
+          endsAt: '2027-01-01T00:00:00Z',
+        },
+      },
+    },
+  ],
+  'GET /api/v1/loyalty/campaigns': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/campaigns' } },
+  ],
+  'PATCH /api/v1/loyalty/campaigns/:id': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'PATCH', url: `/api/v1/loyalty/campaigns/${v.campaignId}`, payload: { active: false } },
+    },
+  ],
+  'POST /api/v1/loyalty/campaigns/:id/codes': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'POST', url: `/api/v1/loyalty/campaigns/${v.campaignId}/codes`, payload: { count: 1 } },
+    },
+  ],
+  'GET /api/v1/loyalty/campaigns/:id/codes': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/campaigns/${v.campaignId}/codes` } },
+  ],
+  'POST /api/v1/coupons/validate': (v) => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/coupons/validate',
+        payload: { code: v.couponCode, basket: { total: '50.00', items: [] } },
+      },
+    },
+  ],
+  'POST /api/v1/coupons/redeem': (v) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: '/api/v1/coupons/redeem',
+        payload: { code: v.couponCode, orderId: 'attack-1', basket: { total: '50.00', items: [] } },
+      },
+    },
+  ],
+  'POST /api/v1/coupons/:code/void': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/coupons/${v.couponCode}/void`, payload: {} } },
+  ],
 };
 
 function fillParams(route: string): string {
   return route
     .replace(':id', newId())
     .replace(':customerId', newId())
+    .replace(':code', 'NOSUCHCODE')
     .replace(':token', randomToken(30))
     .replace(/^[A-Z]+ /, '');
 }
