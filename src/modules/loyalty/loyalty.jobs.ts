@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inSystem, inWorkspace } from '../../db/tenancy.ts';
 import { systemCtx } from '../../platform/context.ts';
+import { reviewTiersBulk } from './loyalty.points-bulk.ts';
+import { findProgram } from './loyalty.program.ts';
 import { maintainMember, membersDue } from './loyalty.service.ts';
 
 export const MAINTAIN_QUEUE = 'loyalty.maintain';
@@ -14,7 +16,8 @@ const CHUNK = 200;
  * points released, points expired, tiers reviewed, in every workspace with a
  * club. Each member's step books only what is still due, so a late run, a
  * second run or two servers running it at once leave the ledger as one run
- * would. Returns how many members it looked at. `only` keeps it to one
+ * would. Returns how many members it looked at (a member reviewed and
+ * then released counts twice). `only` keeps it to one
  * workspace (a test's own, or a business's re-run).
  */
 export async function maintainLoyalty(db: Kysely<DB>, now: Date, only: { workspaceId?: string } = {}): Promise<number> {
@@ -29,6 +32,11 @@ export async function maintainLoyalty(db: Kysely<DB>, now: Date, only: { workspa
   let looked = 0;
   for (const { workspace_id: workspaceId } of workspaces) {
     const ctx = systemCtx(workspaceId);
+    // Tiers for the whole club at once; then, member by member, the points that time releases or expires.
+    looked += await inWorkspace(db, workspaceId, async (trx) => {
+      const program = await findProgram(trx, ctx);
+      return program ? reviewTiersBulk(trx, ctx, program, now) : 0;
+    });
     const due = await inWorkspace(db, workspaceId, (trx) => membersDue(trx, ctx, now));
     for (let start = 0; start < due.length; start += CHUNK) {
       await inWorkspace(db, workspaceId, async (trx) => {

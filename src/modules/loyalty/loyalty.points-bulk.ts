@@ -5,7 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { earnPoints, pointsFor } from './loyalty.points.ts';
 import type { Program } from './loyalty.program.ts';
-import { periodStart, setTier, tierFor } from './loyalty.tiers.ts';
+import { periodStart, reviewDate, tierFor } from './loyalty.tiers.ts';
 
 /**
  * Points for many orders in a few statements (an import's thousands of
@@ -102,13 +102,16 @@ export async function earnForOrdersBulk(
   const fresh = new Set(booked.rows.map((r) => r.id));
   const kept = rows.filter((r) => fresh.has(r.id) && r.points > 0);
   if (kept.length > 0) {
+    const json = JSON.stringify(
+      kept.map((r) => ({ id: r.id, customer_id: r.customer_id, account: r.account, points: r.points })),
+    );
     await sql`
       insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount)
-      select ${ctx.workspaceId}::uuid, x.id, 1, 'club.issued', null, null, -x.points
-      from json_to_recordset(${JSON.stringify(kept)}::json) as x(id uuid, points bigint)
-      union all
-      select ${ctx.workspaceId}::uuid, x.id, 2, x.account, x.customer_id, x.id, x.points
-      from json_to_recordset(${JSON.stringify(kept)}::json) as x(id uuid, customer_id uuid, account text, points bigint)`.execute(
+      select ${ctx.workspaceId}::uuid, x.id, e.line_no, e.account, e.customer_id, e.lot_id, e.amount
+      from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, account text, points bigint)
+      cross join lateral (values
+        (1, 'club.issued', null::uuid, null::uuid, -x.points),
+        (2, x.account, x.customer_id, x.id, x.points)) as e(line_no, account, customer_id, lot_id, amount)`.execute(
       trx,
     );
   }
@@ -129,33 +132,138 @@ export async function earnForOrdersBulk(
         last_activity_at = greatest(m.last_activity_at, x.last), updated_at = now()
       from json_to_recordset(${json}::json) as x(customer_id uuid, available bigint, pending bigint, last timestamptz)
       where m.workspace_id = ${ctx.workspaceId} and m.customer_id = x.customer_id`.execute(trx);
-    await upgradeMany(trx, ctx, program, [...sums.keys()], now);
+    // A member already in the top tier has nowhere to go up to.
+    const top = program.tiers.at(-1)?.id;
+    await upgradeMany(
+      trx,
+      ctx,
+      program,
+      [...sums.keys()].filter((id) => memberOf.get(id)?.tier_id !== top),
+      now,
+    );
   }
   return fresh.size;
 }
 
 /** Moves up, in one query for all, the members whose qualifying value now reaches a higher tier. */
 async function upgradeMany(trx: Trx, ctx: Ctx, program: Program, customerIds: string[], now: Date) {
-  if (program.tiers.length === 0) return;
+  if (program.tiers.length === 0 || customerIds.length === 0) return;
   const start = periodStart(program, now);
   const column = program.tierBasis === 'spend' ? sql`t.spend_agorot` : sql`t.points`;
   const kinds = program.tierBasis === 'spend' ? ['earn', 'clawback'] : ['earn', 'bonus', 'clawback'];
+  // Each member's own bookings and those of the members merged into it (a union, so each is read through its index).
   const values = await sql<{ customer_id: string; tier_id: string | null; tier_review_at: Date | null; value: string }>`
-    select m.customer_id, m.tier_id, m.tier_review_at, (
-      select coalesce(sum(${column}), 0) from loyalty_transactions t
-      where t.workspace_id = m.workspace_id
-        and (t.customer_id = m.customer_id or t.customer_id in (
-          select x.customer_id from loyalty_members x where x.workspace_id = m.workspace_id and x.merged_into = m.customer_id))
-        and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
-        and (${start}::timestamptz is null or t.occurred_at > ${start}::timestamptz)
-    ) as value
-    from loyalty_members m
-    where m.workspace_id = ${ctx.workspaceId} and m.customer_id = any(${customerIds}::uuid[])`.execute(trx);
+    with targets as (
+      select customer_id, tier_id, tier_review_at from loyalty_members
+      where workspace_id = ${ctx.workspaceId} and customer_id = any(${customerIds}::uuid[])
+    ), holders as (
+      select customer_id as holder, customer_id from targets
+      union all
+      select m.merged_into, m.customer_id from loyalty_members m join targets g on m.merged_into = g.customer_id
+      where m.workspace_id = ${ctx.workspaceId}
+    )
+    select g.customer_id, g.tier_id, g.tier_review_at, coalesce(sum(${column}), 0) as value
+    from targets g
+    join holders h on h.holder = g.customer_id
+    left join loyalty_transactions t on t.workspace_id = ${ctx.workspaceId} and t.customer_id = h.customer_id
+      and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
+      and (${start}::timestamptz is null or t.occurred_at > ${start}::timestamptz)
+    group by g.customer_id, g.tier_id, g.tier_review_at`.execute(trx);
   const rank = new Map(program.tiers.map((t) => [t.id, t.rank]));
+  const moves: TierMove[] = [];
   for (const row of values.rows) {
     const reached = tierFor(program, Number(row.value));
     if (reached && reached.rank > ((row.tier_id && rank.get(row.tier_id)) || 0)) {
-      await setTier(trx, ctx, program, row, reached, 'upgrade', now);
+      moves.push({ customer_id: row.customer_id, tier_id: reached.id, from_id: row.tier_id });
     }
   }
+  await applyTierMoves(trx, ctx, program, moves, 'upgrade', now);
+}
+
+type TierMove = { customer_id: string; tier_id: string | null; from_id: string | null };
+
+/**
+ * Puts members in their new tiers in one update, with the next review a
+ * period on, and notes each real change in one insert (as setTier does for one).
+ */
+async function applyTierMoves(
+  trx: Trx,
+  ctx: Ctx,
+  program: Program,
+  moves: TierMove[],
+  reason: 'upgrade' | 'review',
+  now: Date,
+) {
+  if (moves.length === 0) return;
+  const byId = new Map(program.tiers.map((t) => [t.id, t]));
+  await sql`
+    update loyalty_members m set tier_id = x.tier_id,
+      tier_since = case when m.tier_id is distinct from x.tier_id then ${now} else m.tier_since end,
+      tier_review_at = ${reviewDate(program, now)}, updated_at = now()
+    from json_to_recordset(${JSON.stringify(moves)}::json) as x(customer_id uuid, tier_id uuid)
+    where m.workspace_id = ${ctx.workspaceId} and m.customer_id = x.customer_id`.execute(trx);
+  const changes = moves
+    .filter((m) => m.tier_id !== m.from_id)
+    .map((m) => ({
+      id: newId(),
+      customer_id: m.customer_id,
+      from_tier_id: m.from_id,
+      to_tier_id: m.tier_id,
+      from_name: (m.from_id && byId.get(m.from_id)?.name) || null,
+      to_name: (m.tier_id && byId.get(m.tier_id)?.name) || null,
+    }));
+  if (changes.length === 0) return;
+  await sql`
+    insert into loyalty_tier_changes (workspace_id, id, customer_id, from_tier_id, to_tier_id, from_name, to_name,
+      reason, occurred_at)
+    select ${ctx.workspaceId}::uuid, x.id, x.customer_id, x.from_tier_id, x.to_tier_id, x.from_name, x.to_name,
+      ${reason}, ${now}
+    from json_to_recordset(${JSON.stringify(changes)}::json) as x(id uuid, customer_id uuid, from_tier_id uuid,
+      to_tier_id uuid, from_name text, to_name text)`.execute(trx);
+}
+
+/**
+ * Every tier due for review at `now`, in a few statements for the whole
+ * club (the hourly job): each member's qualifying value from one grouped
+ * query, the new tier by the program's downgrade rule (as reviewTier decides
+ * for one), the members moved in one update and their changes in one insert.
+ * Returns how many were reviewed.
+ */
+export async function reviewTiersBulk(trx: Trx, ctx: Ctx, program: Program, now: Date): Promise<number> {
+  const start = periodStart(program, now);
+  const column = program.tierBasis === 'spend' ? sql`t.spend_agorot` : sql`t.points`;
+  const kinds = program.tierBasis === 'spend' ? ['earn', 'clawback'] : ['earn', 'bonus', 'clawback'];
+  const due = await sql<{ customer_id: string; tier_id: string | null; value: string }>`
+    with due as (
+      select customer_id, tier_id from loyalty_members
+      where workspace_id = ${ctx.workspaceId} and status = 'active' and tier_review_at <= ${now}
+      for update
+    ), holders as (
+      select d.customer_id as holder, d.customer_id from due d
+      union all
+      select m.merged_into, m.customer_id from loyalty_members m join due d on m.merged_into = d.customer_id
+      where m.workspace_id = ${ctx.workspaceId}
+    )
+    select d.customer_id, d.tier_id, coalesce(sum(${column}), 0) as value
+    from due d
+    join holders h on h.holder = d.customer_id
+    left join loyalty_transactions t on t.workspace_id = ${ctx.workspaceId} and t.customer_id = h.customer_id
+      and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
+      and (${start}::timestamptz is null or t.occurred_at > ${start}::timestamptz)
+    group by d.customer_id, d.tier_id`.execute(trx);
+  if (due.rows.length === 0) return 0;
+  const byId = new Map(program.tiers.map((t) => [t.id, t]));
+  const moves: TierMove[] = [];
+  for (const row of due.rows) {
+    const current = (row.tier_id && byId.get(row.tier_id)) || null;
+    const reached = tierFor(program, Number(row.value));
+    let to = reached;
+    if (current && (reached?.rank ?? 0) < current.rank && program.downgrade === 'one_tier') {
+      const below = program.tiers.filter((t) => t.rank < current.rank).at(-1) ?? null;
+      to = (below?.rank ?? 0) > (reached?.rank ?? 0) ? below : reached;
+    }
+    moves.push({ customer_id: row.customer_id, tier_id: to?.id ?? null, from_id: current?.id ?? null });
+  }
+  await applyTierMoves(trx, ctx, program, moves, 'review', now);
+  return moves.length;
 }

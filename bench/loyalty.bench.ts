@@ -1,0 +1,195 @@
+/**
+ * Loyalty accrual on PostgreSQL: points for every order of a workspace with
+ * 100,000 members and 1,000,000 orders, through the club's bulk earning (the
+ * path an import's order.placed events take), against inserting the same
+ * ledger rows — a transaction and two entries per order — with plain
+ * batched SQL, measured in the same run. The goal: at most 2× the baseline's
+ * time. Then the liability report and a tier review over every member,
+ * each against its goal of 3 s.
+ *
+ *   npx tsx bench/loyalty.bench.ts [--members 100000] [--orders 1000000] [--batch 5000]
+ *
+ * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
+ * makes a fresh database klient_bench_loyalty and drops it at the end.
+ */
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { inWorkspace } from '../src/db/tenancy.ts';
+import { modules } from '../src/modules/index.ts';
+import { maintainLoyalty } from '../src/modules/loyalty/loyalty.jobs.ts';
+import { earnForOrdersBulk, reviewTiersBulk } from '../src/modules/loyalty/loyalty.points-bulk.ts';
+import { findProgram, saveProgram } from '../src/modules/loyalty/loyalty.program.ts';
+import { loyaltyReport } from '../src/modules/loyalty/loyalty.report.ts';
+import { programBody } from '../src/modules/loyalty/loyalty.schemas.ts';
+import { systemCtx } from '../src/platform/context.ts';
+import { newId } from '../src/platform/crypto.ts';
+import { installModules } from '../src/platform/registry.ts';
+import { seedBenchWorkspace } from './fixtures.ts';
+
+const { values } = parseArgs({
+  options: {
+    members: { type: 'string', default: '100000' },
+    orders: { type: 'string', default: '1000000' },
+    batch: { type: 'string', default: '5000' },
+  },
+});
+const size = { customers: Number(values.members), orders: Number(values.orders) };
+const batch = Number(values.batch);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = 'klient_bench_loyalty';
+
+async function admin(query: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(query);
+  await client.end();
+}
+
+installModules(modules);
+await admin(`drop database if exists ${dbName} with (force)`);
+await admin(`create database ${dbName}`);
+const url = new URL(adminUrl);
+url.pathname = `/${dbName}`;
+const database = await openDatabase({ kind: 'postgres', connectionString: url.toString() });
+const db = database.db;
+const seconds = (t0: number) => (Date.now() - t0) / 1000;
+
+try {
+  await migrateToLatest(db as never);
+  console.log(`Seeding ${size.customers} customers and ${size.orders} orders ...`);
+  const { workspaceId } = await seedBenchWorkspace(database, size, (l) => console.log(l));
+  const ctx = systemCtx(workspaceId);
+  // Every customer a member since before their first order; a club of three tiers on spend.
+  await inWorkspace(db, workspaceId, async (trx) => {
+    await saveProgram(
+      trx,
+      ctx,
+      programBody.parse({
+        name: 'מועדון',
+        expiryMonths: 24,
+        tiers: [
+          { name: 'כסף', threshold: 0 },
+          { name: 'זהב', threshold: 200_000, earnMultiplierPct: 150 },
+          { name: 'פלטינה', threshold: 1_000_000, earnMultiplierPct: 200 },
+        ],
+      }),
+    );
+    const entry = (await findProgram(trx, ctx))!.tiers[0]!.id;
+    await sql`
+      insert into loyalty_members (workspace_id, customer_id, source, joined_at, tier_id, tier_since, tier_review_at,
+        referral_code, last_activity_at)
+      select workspace_id, id, 'import', '2020-01-01', ${entry}::uuid, '2020-01-01', now() + interval '1 month',
+        upper(substr(md5(id::text), 1, 10)), '2020-01-01'
+      from customers where workspace_id = ${workspaceId}`.execute(trx);
+  });
+  await sql`analyze`.execute(db);
+  console.log(`  members: ${size.customers} enrolled`);
+
+  // Baseline: the same number of ledger rows, in a workspace of their own, by plain batched SQL.
+  const other = newId();
+  await sql`insert into workspaces (id, name) values (${other}, 'baseline')`.execute(db);
+  const orderRows = async (offset: number) =>
+    (
+      await inWorkspace(db, workspaceId, (trx) =>
+        trx
+          .selectFrom('orders')
+          .select(['id', 'customer_id', 'total', 'placed_at'])
+          .where('workspace_id', '=', workspaceId)
+          .orderBy('id')
+          .offset(offset)
+          .limit(batch)
+          .execute(),
+      )
+    ).map((o) => ({
+      orderId: o.id,
+      customerId: o.customer_id,
+      agorot: Math.round(Number(o.total) * 100),
+      placedAt: o.placed_at,
+    }));
+  const batches: Awaited<ReturnType<typeof orderRows>>[] = [];
+  for (let offset = 0; offset < size.orders; offset += batch) batches.push(await orderRows(offset));
+
+  // The rows the club books for an order, with the same columns (and so the same index entries), written plainly.
+  const t0 = Date.now();
+  for (const orders of batches) {
+    const rows = orders.map((o) => ({
+      id: newId(),
+      customer_id: o.customerId,
+      order_id: o.orderId,
+      points: Math.floor(o.agorot / 100),
+      spend: o.agorot,
+      placed_at: o.placedAt.toISOString(),
+    }));
+    const json = JSON.stringify(rows);
+    await inWorkspace(db, other, async (trx) => {
+      await sql`
+        insert into loyalty_transactions (workspace_id, id, customer_id, kind, source_key, occurred_at, points,
+          spend_agorot, release_at, expires_at, order_id, actor)
+        select ${other}::uuid, x.id, x.customer_id, 'earn', 'order:' || x.order_id, x.placed_at, x.points, x.spend,
+          x.placed_at + interval '14 days', x.placed_at + interval '24 months', x.order_id, 'system'
+        from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, order_id uuid, points bigint,
+          spend bigint, placed_at timestamptz)`.execute(trx);
+      await sql`
+        insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount)
+        select ${other}::uuid, x.id, 1, 'club.issued', null, null, -x.points - 1
+        from json_to_recordset(${json}::json) as x(id uuid, points bigint)
+        union all
+        select ${other}::uuid, x.id, 2, 'member.available', x.customer_id, x.id, x.points + 1
+        from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, points bigint)`.execute(trx);
+    });
+  }
+  const baseline = seconds(t0);
+  console.log(`  baseline: ${size.orders} transactions and ${2 * size.orders} entries in ${baseline.toFixed(1)} s`);
+
+  const now = new Date();
+  const t1 = Date.now();
+  let booked = 0;
+  for (const orders of batches) {
+    booked += await inWorkspace(db, workspaceId, async (trx) => {
+      const program = (await findProgram(trx, ctx))!;
+      return earnForOrdersBulk(trx, ctx, program, orders, now);
+    });
+  }
+  const klient = seconds(t1);
+  console.log(`  klient: ${booked} orders earned in ${klient.toFixed(1)} s`);
+
+  const check = await sql<{ drift: string }>`
+    select count(*) as drift from loyalty_members m
+    where m.workspace_id = ${workspaceId} and m.available + m.pending <> (
+      select coalesce(sum(e.amount), 0) from loyalty_entries e
+      where e.workspace_id = m.workspace_id and e.customer_id = m.customer_id)`.execute(db);
+  if (Number(check.rows[0]?.drift) !== 0)
+    throw new Error(`${check.rows[0]?.drift} members' sums differ from the ledger`);
+
+  const t2 = Date.now();
+  const report = await inWorkspace(db, workspaceId, (trx) => loyaltyReport(trx, ctx, now));
+  const reportSeconds = seconds(t2);
+  // Every member's tier comes up for review at once (as at the end of a calendar-year club's year).
+  await sql`update loyalty_members set tier_review_at = now() where workspace_id = ${workspaceId}`.execute(db);
+  const t3 = Date.now();
+  const reviewed = await inWorkspace(db, workspaceId, async (trx) =>
+    reviewTiersBulk(trx, ctx, (await findProgram(trx, ctx))!, new Date()),
+  );
+  const reviewSeconds = seconds(t3);
+  // The hourly job's first run after the import: every lot past its 24 months expired, member by member.
+  const t4 = Date.now();
+  const maintained = await maintainLoyalty(db, new Date(), { workspaceId });
+  const maintainSeconds = seconds(t4);
+
+  console.log(
+    `\nloyalty accrual  ${booked} orders, ${size.customers} members: ${klient.toFixed(1)} s | plain batched INSERT ${baseline.toFixed(1)} s | ratio ${(klient / baseline).toFixed(2)}× (goal ≤ 2×)`,
+  );
+  console.log(
+    `liability report ${reportSeconds.toFixed(2)} s (goal < 3 s): ${report.liability.points} points, ${report.liability.amount} ₪`,
+  );
+  console.log(`tier review      ${reviewed} members in ${reviewSeconds.toFixed(2)} s (goal < 3 s)`);
+  console.log(
+    `hourly job       ${maintained} members (release and expiry one by one) in ${maintainSeconds.toFixed(1)} s`,
+  );
+} finally {
+  await database.close();
+  await admin(`drop database if exists ${dbName} with (force)`);
+}
