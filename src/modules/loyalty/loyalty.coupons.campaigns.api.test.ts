@@ -3,25 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { apiCaller, enrolledMember, type Json } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely, as a client would
-type Json = Record<string, any>;
-
-async function call(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-  url: string,
-  payload?: object,
-  status?: number,
-  w = ws,
-  headers: Record<string, string> = {},
-) {
-  const res = await w.request({ method, url, headers, ...(payload ? { payload } : {}) });
-  if (status !== undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-  return res.json() as Json;
-}
+const call = apiCaller(() => ws);
 
 const club = {
   name: 'מועדון החנות',
@@ -32,20 +19,7 @@ const club = {
   ],
 };
 
-async function newMember(points: number, w = ws) {
-  const customer = await call(
-    'POST',
-    '/api/v1/customers?allowDuplicate=true',
-    { firstName: `חברה-${randomToken(3)}` },
-    201,
-    w,
-  );
-  await call('POST', '/api/v1/loyalty/members', { customerId: customer.id }, 201, w);
-  if (points > 0) {
-    await call('POST', `/api/v1/loyalty/members/${customer.id}/adjustments`, { points, note: 'פתיחה' }, 201, w);
-  }
-  return customer.id as string;
-}
+const newMember = (points: number, w = ws) => enrolledMember(call, w, points);
 
 /** A member in the gold tier: spend that reaches it, with points available at once (no pending days). */
 async function goldMember() {

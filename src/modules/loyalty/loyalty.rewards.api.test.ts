@@ -2,25 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../../db/tenancy.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { apiCaller, enrolledMember, type Json } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely, as a client would
-type Json = Record<string, any>;
-
-async function call(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-  url: string,
-  payload?: object,
-  status?: number,
-  w = ws,
-  headers: Record<string, string> = {},
-) {
-  const res = await w.request({ method, url, headers, ...(payload ? { payload } : {}) });
-  if (status !== undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-  return res.json() as Json;
-}
+const call = apiCaller(() => ws);
 
 const club = {
   name: 'מועדון המאפייה',
@@ -31,20 +18,7 @@ const club = {
   ],
 };
 
-async function newMember(points: number, w = ws) {
-  const customer = await call(
-    'POST',
-    '/api/v1/customers?allowDuplicate=true',
-    { firstName: `חבר-${randomToken(3)}` },
-    201,
-    w,
-  );
-  await call('POST', '/api/v1/loyalty/members', { customerId: customer.id }, 201, w);
-  if (points > 0) {
-    await call('POST', `/api/v1/loyalty/members/${customer.id}/adjustments`, { points, note: 'פתיחה' }, 201, w);
-  }
-  return customer.id as string;
-}
+const newMember = (points: number, w = ws) => enrolledMember(call, w, points);
 
 const member = (customerId: string, w = ws) => call('GET', `/api/v1/loyalty/members/${customerId}`, undefined, 200, w);
 const reward = (body: object, w = ws) =>
