@@ -9,7 +9,7 @@ import { requirePermission } from '../../platform/permissions.ts';
 import { benefitReplyOf, benefitRow } from './loyalty.coupons.benefit.ts';
 import {
   couponReplyOf,
-  couponsQuery,
+  couponsPage,
   insertCoupons,
   insertCouponWithCode,
   type NewCoupon,
@@ -235,19 +235,5 @@ export async function listCampaignCodes(
 ) {
   requirePermission(ctx, 'loyalty.manage');
   await campaignById(trx, ctx, id);
-  const after = decodeTimeCursor(query.cursor, 'campaign-codes');
-  const rows = await couponsQuery(trx, ctx)
-    .where('c.campaign_id', '=', id)
-    .$if(query.status !== undefined, (q) => q.where('c.status', '=', query.status!))
-    .$if(after !== null, (q) =>
-      q.where(sql<boolean>`(c.created_at, c.id) < (${after!.at}::timestamptz, ${after!.id}::uuid)`),
-    )
-    .orderBy('c.created_at', 'desc')
-    .orderBy('c.id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { page, nextCursor } = pageOfRows(rows, query.limit, (last) =>
-    encodeTimeCursor({ at: last.created_at.toISOString(), id: last.id }, 'campaign-codes'),
-  );
-  return { items: page.map(couponReplyOf), nextCursor };
+  return couponsPage(trx, ctx, { campaignId: id }, query, 'campaign-codes');
 }

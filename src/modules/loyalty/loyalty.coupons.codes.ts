@@ -3,9 +3,10 @@ import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { decodeTimeCursor, encodeTimeCursor, pageOfRows } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { benefitReplyOf } from './loyalty.coupons.benefit.ts';
-import type { LoyaltyCouponTable } from './loyalty.coupons.tables.ts';
+import type { CouponStatus, LoyaltyCouponTable } from './loyalty.coupons.tables.ts';
 
 /*
  * Coupon codes and rows: making codes (random, or the business's own), finding
@@ -77,6 +78,36 @@ export function couponsQuery(trx: Trx, ctx: Ctx) {
         .as('order_id'),
     )
     .where('c.workspace_id', '=', ctx.workspaceId);
+}
+
+/**
+ * One page of a campaign's or a member's coupons, newest first (unused ones only with `status: 'active'`); the
+ * cursor is named for the list it pages (`'campaign-codes'`, `'coupons'`), so one list's cursor is refused by another.
+ */
+export async function couponsPage(
+  trx: Trx,
+  ctx: Ctx,
+  of: { campaignId: string } | { customerId: string },
+  query: { limit: number; cursor?: string | undefined; status?: CouponStatus | undefined },
+  cursorName: string,
+) {
+  const owner =
+    'campaignId' in of ? (['c.campaign_id', of.campaignId] as const) : (['c.customer_id', of.customerId] as const);
+  const after = decodeTimeCursor(query.cursor, cursorName);
+  const rows = await couponsQuery(trx, ctx)
+    .where(owner[0], '=', owner[1])
+    .$if(query.status !== undefined, (q) => q.where('c.status', '=', query.status!))
+    .$if(after !== null, (q) =>
+      q.where(sql<boolean>`(c.created_at, c.id) < (${after!.at}::timestamptz, ${after!.id}::uuid)`),
+    )
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const { page, nextCursor } = pageOfRows(rows, query.limit, (last) =>
+    encodeTimeCursor({ at: last.created_at.toISOString(), id: last.id }, cursorName),
+  );
+  return { items: page.map(couponReplyOf), nextCursor };
 }
 
 /** The workspace's coupon of a code, in any case: another workspace's code is not found. */

@@ -1,12 +1,10 @@
-import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { decodeTimeCursor, encodeTimeCursor, pageOfRows } from '../../platform/cursor.ts';
-import { AppError } from '../../platform/errors.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { couponReplyOf, couponsQuery } from './loyalty.coupons.codes.ts';
+import { couponReplyOf, couponsPage, couponsQuery } from './loyalty.coupons.codes.ts';
 import { shekels } from './loyalty.coupons.schemas.ts';
 import type { CouponStatus } from './loyalty.coupons.tables.ts';
+import { requireMember } from './loyalty.members.ts';
 
 // A member's coupons: the list, and its part of a customer's export and merge.
 
@@ -18,28 +16,8 @@ export async function listMemberCoupons(
   query: { limit: number; cursor?: string | undefined; status?: CouponStatus | undefined },
 ) {
   requirePermission(ctx, 'loyalty.read');
-  const member = await trx
-    .selectFrom('loyalty_members')
-    .select('customer_id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', customerId)
-    .executeTakeFirst();
-  if (!member) throw new AppError('LOYALTY.NOT_MEMBER');
-  const after = decodeTimeCursor(query.cursor, 'coupons');
-  const rows = await couponsQuery(trx, ctx)
-    .where('c.customer_id', '=', customerId)
-    .$if(query.status !== undefined, (q) => q.where('c.status', '=', query.status!))
-    .$if(after !== null, (q) =>
-      q.where(sql<boolean>`(c.created_at, c.id) < (${after!.at}::timestamptz, ${after!.id}::uuid)`),
-    )
-    .orderBy('c.created_at', 'desc')
-    .orderBy('c.id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { page, nextCursor } = pageOfRows(rows, query.limit, (last) =>
-    encodeTimeCursor({ at: last.created_at.toISOString(), id: last.id }, 'coupons'),
-  );
-  return { items: page.map(couponReplyOf), nextCursor };
+  await requireMember(trx, ctx, customerId);
+  return couponsPage(trx, ctx, { customerId }, query, 'coupons');
 }
 
 /** A customer's part of the export: the coupons it held and every use of a code it made. */

@@ -174,6 +174,17 @@ export async function listMembers(
   return { items: page.map((r) => toMember(program, r, names.get(r.customer_id) ?? null)), nextCursor };
 }
 
+/** Throws `LOYALTY.NOT_MEMBER` unless the customer has a member record (of any status: a merged one's lists stay readable). */
+export async function requireMember(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
+  const member = await trx
+    .selectFrom('loyalty_members')
+    .select('customer_id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst();
+  if (!member) throw new AppError('LOYALTY.NOT_MEMBER');
+}
+
 /** A member's bookings, newest first: what each did to the points, with the dates its points come and go. */
 export async function listLedger(
   trx: Trx,
@@ -182,13 +193,7 @@ export async function listLedger(
   query: { limit: number; cursor?: string | undefined },
 ) {
   requirePermission(ctx, 'loyalty.read');
-  const member = await trx
-    .selectFrom('loyalty_members')
-    .select('customer_id')
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', customerId)
-    .executeTakeFirst();
-  if (!member) throw new AppError('LOYALTY.NOT_MEMBER');
+  await requireMember(trx, ctx, customerId);
   const after = decodeCursor(query.cursor, 'ledger', ['timestamp', 'uuid'] as const);
   let q = trx
     .selectFrom('loyalty_transactions as t')
