@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inWorkspace } from '../../db/tenancy.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
-import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { apiCaller, enrolledMember, oneTierClub, storedBalance, workspaceWithClub } from './loyalty.test-helpers.ts';
 
 // On PostgreSQL the requests below run on up to ten pooled connections at once; on PGlite their
 // transactions queue. Either way a balance never goes below zero and an order earns once.
@@ -10,49 +10,16 @@ let t: TestApp;
 let ws: TestWorkspace;
 const PARALLEL = 50;
 
+const call = apiCaller(() => ws);
+
 beforeAll(async () => {
   t = await getTestApp();
-  ws = await createTestWorkspace(t, 'מועדון במקביל');
-  const res = await ws.request({
-    method: 'PUT',
-    url: '/api/v1/loyalty/program',
-    payload: { name: 'מועדון', tiers: [{ name: 'חברים', threshold: 0 }] },
-  });
-  expect(res.statusCode).toBe(200);
+  ws = await workspaceWithClub(t, 'מועדון במקביל', oneTierClub);
 });
 
-async function member(points: number) {
-  const customer = (
-    await ws.request({ method: 'POST', url: '/api/v1/customers?allowDuplicate=true', payload: { firstName: 'מקבילה' } })
-  ).json();
-  await ws.request({ method: 'POST', url: '/api/v1/loyalty/members', payload: { customerId: customer.id } });
-  const given = await ws.request({
-    method: 'POST',
-    url: `/api/v1/loyalty/members/${customer.id}/adjustments`,
-    payload: { points, note: 'יתרת פתיחה' },
-  });
-  expect(given.statusCode).toBe(201);
-  return customer.id as string;
-}
+const member = (points: number) => enrolledMember(call, ws, points);
 
-async function stored(customerId: string) {
-  return inWorkspace(t.database.db, ws.workspaceId, async (trx) => {
-    const row = await trx
-      .selectFrom('loyalty_members')
-      .select('available')
-      .where('workspace_id', '=', ws.workspaceId)
-      .where('customer_id', '=', customerId)
-      .executeTakeFirstOrThrow();
-    const sum = await trx
-      .selectFrom('loyalty_entries')
-      .select((eb) => eb.fn.sum<string>('amount').as('n'))
-      .where('workspace_id', '=', ws.workspaceId)
-      .where('customer_id', '=', customerId)
-      .where('account', '=', 'member.available')
-      .executeTakeFirstOrThrow();
-    return { available: Number(row.available), ledger: Number(sum.n) };
-  });
-}
+const stored = (customerId: string) => storedBalance(t, ws, customerId);
 
 describe('the club under parallel requests', () => {
   it('lets 50 simultaneous takings that exceed the balance take only what is there', async () => {

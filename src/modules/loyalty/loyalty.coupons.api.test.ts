@@ -4,24 +4,15 @@ import { inWorkspace } from '../../db/tenancy.ts';
 import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
-import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { lotsOf } from './loyalty.ledger.ts';
 import { validateCoupon, voidCoupon } from './loyalty.service.ts';
-import { apiCaller, enrolledMember, type Json } from './loyalty.test-helpers.ts';
+import { apiCaller, enrolledMember, type Json, silverAndGoldClub, workspaceWithClub } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
 
 const call = apiCaller(() => ws);
-
-const club = {
-  name: 'מועדון החנות',
-  pendingDays: 0,
-  tiers: [
-    { name: 'כסף', threshold: 0 },
-    { name: 'זהב', threshold: 100_000 },
-  ],
-};
 
 const newMember = (points: number, w = ws) => enrolledMember(call, w, points);
 
@@ -49,8 +40,7 @@ const redeem = (body: object, status: number, w = ws, headers: Record<string, st
 
 beforeAll(async () => {
   t = await getTestApp();
-  ws = await createTestWorkspace(t, 'חנות השכונה');
-  await call('PUT', '/api/v1/loyalty/program', club, 200);
+  ws = await workspaceWithClub(t, 'חנות השכונה', silverAndGoldClub('מועדון החנות'));
 });
 
 describe('validating a code against a basket', () => {
@@ -106,8 +96,7 @@ describe('validating a code against a basket', () => {
     expect(unknown.reason.message).toBe('קוד הקופון אינו מוכר');
 
     // Another workspace's code answers exactly as a code that does not exist, there and on redeem.
-    const other = await createTestWorkspace(t, 'חנות אחרת');
-    await call('PUT', '/api/v1/loyalty/program', club, 200, other);
+    const other = await workspaceWithClub(t, 'חנות אחרת', silverAndGoldClub('מועדון החנות'));
     const theirs = (await rewardCoupon({}, 100, other)).code;
     const asUnknown = await call('POST', '/api/v1/coupons/validate', { code: 'NOSUCHCODE', basket: basket('50') }, 200);
     const asTheirs = await call('POST', '/api/v1/coupons/validate', { code: theirs, basket: basket('50') }, 200);

@@ -2,22 +2,13 @@ import { addDays } from 'date-fns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
-import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
-import { apiCaller, enrolledMember, type Json } from './loyalty.test-helpers.ts';
+import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { apiCaller, enrolledMember, type Json, silverAndGoldClub, workspaceWithClub } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
 
 const call = apiCaller(() => ws);
-
-const club = {
-  name: 'מועדון החנות',
-  pendingDays: 0,
-  tiers: [
-    { name: 'כסף', threshold: 0 },
-    { name: 'זהב', threshold: 100_000 },
-  ],
-};
 
 const newMember = (points: number, w = ws) => enrolledMember(call, w, points);
 
@@ -50,8 +41,7 @@ const redeem = (body: object, status: number, w = ws, headers: Record<string, st
 
 beforeAll(async () => {
   t = await getTestApp();
-  ws = await createTestWorkspace(t, 'רשת המבצעים');
-  await call('PUT', '/api/v1/loyalty/program', club, 200);
+  ws = await workspaceWithClub(t, 'רשת המבצעים', silverAndGoldClub('מועדון החנות'));
 });
 
 function dates(fromDays: number, toDays: number) {
@@ -81,8 +71,7 @@ describe('members-only campaigns', () => {
     const gold = await goldMember();
     const silver = await newMember(0);
     const guest = (await call('POST', '/api/v1/customers?allowDuplicate=true', { firstName: 'אורחת' }, 201)).id;
-    const other = await createTestWorkspace(t, 'רשת אחרת');
-    await call('PUT', '/api/v1/loyalty/program', club, 200, other);
+    const other = await workspaceWithClub(t, 'רשת אחרת', silverAndGoldClub('מועדון החנות'));
     const stranger = await newMember(0, other);
     const why = async (customerId: string | undefined) =>
       (await validate({ code: 'GOLD-NIGHT', ...(customerId ? { customerId } : {}), basket: basket('200') })).reason

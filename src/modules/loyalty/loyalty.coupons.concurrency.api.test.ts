@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../../db/tenancy.ts';
-import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import {
+  apiCaller,
+  enrolledMember,
+  type Json,
+  oneTierClub,
+  storedBalance,
+  workspaceWithClub,
+} from './loyalty.test-helpers.ts';
 
 // On PostgreSQL the requests below run on up to ten pooled connections at once; on PGlite their
 // transactions queue. Either way a coupon is used once, a stock never goes below zero, and neither
@@ -9,18 +17,11 @@ let t: TestApp;
 let ws: TestWorkspace;
 const PARALLEL = 50;
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely, as a client would
-type Json = Record<string, any>;
+const call = apiCaller(() => ws);
 
 beforeAll(async () => {
   t = await getTestApp();
-  ws = await createTestWorkspace(t, 'קופות במקביל');
-  const res = await ws.request({
-    method: 'PUT',
-    url: '/api/v1/loyalty/program',
-    payload: { name: 'מועדון', tiers: [{ name: 'חברים', threshold: 0 }] },
-  });
-  expect(res.statusCode).toBe(200);
+  ws = await workspaceWithClub(t, 'קופות במקביל', oneTierClub);
 });
 
 async function post(url: string, payload: object, status?: number) {
@@ -29,37 +30,12 @@ async function post(url: string, payload: object, status?: number) {
   return res;
 }
 
-async function member(points: number) {
-  const customer = (await post('/api/v1/customers?allowDuplicate=true', { firstName: 'מקבילה' }, 201)).json();
-  await post('/api/v1/loyalty/members', { customerId: customer.id }, 201);
-  if (points > 0) {
-    await post(`/api/v1/loyalty/members/${customer.id}/adjustments`, { points, note: 'יתרת פתיחה' }, 201);
-  }
-  return customer.id as string;
-}
+const member = (points: number) => enrolledMember(call, ws, points);
 
 const reward = async (body: object) =>
   (await post('/api/v1/loyalty/rewards', { name: 'הטבה', kind: 'gift', pointsCost: 15, ...body }, 201)).json() as Json;
 
-/** The member's cached balance, and the sum of its ledger entries on its available account. */
-async function stored(customerId: string) {
-  return inWorkspace(t.database.db, ws.workspaceId, async (trx) => {
-    const row = await trx
-      .selectFrom('loyalty_members')
-      .select('available')
-      .where('workspace_id', '=', ws.workspaceId)
-      .where('customer_id', '=', customerId)
-      .executeTakeFirstOrThrow();
-    const sum = await trx
-      .selectFrom('loyalty_entries')
-      .select((eb) => eb.fn.sum<string>('amount').as('n'))
-      .where('workspace_id', '=', ws.workspaceId)
-      .where('customer_id', '=', customerId)
-      .where('account', '=', 'member.available')
-      .executeTakeFirstOrThrow();
-    return { available: Number(row.available), ledger: Number(sum.n) };
-  });
-}
+const stored = (customerId: string) => storedBalance(t, ws, customerId);
 
 function statuses(answers: { statusCode: number }[]) {
   const counts: Record<number, number> = {};

@@ -1,22 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../../db/tenancy.ts';
 import { randomToken } from '../../platform/crypto.ts';
-import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
-import { apiCaller, enrolledMember, type Json } from './loyalty.test-helpers.ts';
+import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { apiCaller, enrolledMember, type Json, silverAndGoldClub, workspaceWithClub } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
 
 const call = apiCaller(() => ws);
-
-const club = {
-  name: 'מועדון המאפייה',
-  pendingDays: 0,
-  tiers: [
-    { name: 'כסף', threshold: 0 },
-    { name: 'זהב', threshold: 100_000 },
-  ],
-};
 
 const newMember = (points: number, w = ws) => enrolledMember(call, w, points);
 
@@ -28,8 +19,7 @@ const redeem = (rewardId: string, customerId: string, status: number, w = ws, he
 
 beforeAll(async () => {
   t = await getTestApp();
-  ws = await createTestWorkspace(t, 'מאפיית הכרמל');
-  await call('PUT', '/api/v1/loyalty/program', club, 200);
+  ws = await workspaceWithClub(t, 'מאפיית הכרמל', silverAndGoldClub('מועדון המאפייה'));
 });
 
 describe('the rewards catalog', () => {
@@ -171,8 +161,7 @@ describe('redeeming a reward', () => {
   });
 
   it('refuses, naming the reason in the caller’s language, and changes nothing', async () => {
-    const other = await createTestWorkspace(t, 'מאפייה אחרת');
-    await call('PUT', '/api/v1/loyalty/program', club, 200, other);
+    const other = await workspaceWithClub(t, 'מאפייה אחרת', silverAndGoldClub('מועדון המאפייה'));
     const stranger = await newMember(1000, other);
     const rich = await newMember(1000);
     const poor = await newMember(20);

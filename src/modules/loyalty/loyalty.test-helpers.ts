@@ -1,8 +1,10 @@
 import { expect } from 'vitest';
+import { inWorkspace } from '../../db/tenancy.ts';
 import { randomToken } from '../../platform/crypto.ts';
-import type { TestWorkspace } from '../../test/harness.ts';
+import { createTestWorkspace, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 
-// What the loyalty API tests share: a caller that checks the status, and a member with opening points.
+// What the loyalty API tests share: a workspace with its club, a caller that checks the status, a member with
+// opening points, and the member's balance as stored.
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely, as a client would
 export type Json = Record<string, any>;
@@ -39,4 +41,45 @@ export async function enrolledMember(call: Call, w: TestWorkspace, points = 0): 
     await call('POST', `/api/v1/loyalty/members/${customer.id}/adjustments`, { points, note: 'פתיחה' }, 201, w);
   }
   return customer.id as string;
+}
+
+/** A club of two tiers, silver from the start and gold from 1,000 shekels, with points available at once. */
+export const silverAndGoldClub = (name: string) => ({
+  name,
+  pendingDays: 0,
+  tiers: [
+    { name: 'כסף', threshold: 0 },
+    { name: 'זהב', threshold: 100_000 },
+  ],
+});
+
+/** A club with one tier, for the tests of parallel requests. */
+export const oneTierClub = { name: 'מועדון', tiers: [{ name: 'חברים', threshold: 0 }] };
+
+/** A new workspace named `name` whose club is set up with `program` (the settings as the API takes them). */
+export async function workspaceWithClub(t: TestApp, name: string, program: object): Promise<TestWorkspace> {
+  const w = await createTestWorkspace(t, name);
+  const res = await w.request({ method: 'PUT', url: '/api/v1/loyalty/program', payload: program });
+  expect(res.statusCode, `PUT /api/v1/loyalty/program: ${res.body}`).toBe(200);
+  return w;
+}
+
+/** The member's cached balance, and the sum of its ledger entries on its available account. */
+export async function storedBalance(t: TestApp, w: TestWorkspace, customerId: string) {
+  return inWorkspace(t.database.db, w.workspaceId, async (trx) => {
+    const row = await trx
+      .selectFrom('loyalty_members')
+      .select('available')
+      .where('workspace_id', '=', w.workspaceId)
+      .where('customer_id', '=', customerId)
+      .executeTakeFirstOrThrow();
+    const sum = await trx
+      .selectFrom('loyalty_entries')
+      .select((eb) => eb.fn.sum<string>('amount').as('n'))
+      .where('workspace_id', '=', w.workspaceId)
+      .where('customer_id', '=', customerId)
+      .where('account', '=', 'member.available')
+      .executeTakeFirstOrThrow();
+    return { available: Number(row.available), ledger: Number(sum.n) };
+  });
 }
