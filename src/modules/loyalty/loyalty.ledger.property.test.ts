@@ -1,18 +1,16 @@
 import { addDays } from 'date-fns';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace, type Trx } from '../../db/tenancy.ts';
 import { type Ctx, systemCtx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
-import { AppError } from '../../platform/errors.ts';
 import { createTestWorkspace, getTestApp, type TestApp } from '../../test/harness.ts';
 import { createCustomer } from '../customers/customers.service.ts';
-import { lotsOf } from './loyalty.ledger.ts';
 import { adjustPoints, spendPoints } from './loyalty.points.ts';
 import { findProgram, saveProgram } from './loyalty.program.ts';
 import { programBody } from './loyalty.schemas.ts';
-import { clawBackForRefund, earnForOrder, earnForOrders, enroll, maintainMember } from './loyalty.service.ts';
+import { earnForOrder, earnForOrders, enroll, maintainMember } from './loyalty.service.ts';
+import { expectLedgerRules, refundPart, stepThatMayLackPoints } from './loyalty.test-helpers.ts';
 
 /*
  * Random lives of one member — orders, refunds in parts, spending, staff
@@ -85,39 +83,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 type Order = { id: string; agorot: number; refunded: number; placedAt: Date };
 
+/** The ledger's rules over the whole workspace's bookings; besides, no pending lot below zero, and a debt is below zero. */
 async function checkInvariants(trx: Trx, customerId: string) {
-  const unbalanced = await sql<{ id: string }>`
-    select transaction_id as id from loyalty_entries where workspace_id = ${ctx.workspaceId}
-    group by transaction_id having sum(amount) <> 0`.execute(trx);
-  expect(unbalanced.rows, 'every booking sums to zero').toEqual([]);
-  const member = await trx
-    .selectFrom('loyalty_members')
-    .select(['available', 'pending'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', customerId)
-    .executeTakeFirstOrThrow();
-  const available = await lotsOf(trx, ctx, customerId, 'member.available');
-  const pending = await lotsOf(trx, ctx, customerId, 'member.pending');
-  const sum = (lots: { remaining: number }[]) => lots.reduce((s, l) => s + l.remaining, 0);
-  expect(Number(member.available), 'the available balance is the sum of its entries').toBe(sum(available));
-  expect(Number(member.pending), 'the pending balance is the sum of its entries').toBe(sum(pending));
+  const { available, lots, pending } = await expectLedgerRules(trx, ctx, customerId, 'workspace');
   expect(
     pending.every((l) => l.remaining > 0),
     'no pending lot below zero',
   ).toBe(true);
-  expect(
-    available.every((l) => l.lotId === null || l.remaining > 0),
-    'only a debt is below zero',
-  ).toBe(true);
-  const debt = available.find((l) => l.lotId === null);
-  if (debt) {
-    expect(debt.remaining).toBeLessThan(0);
-    expect(
-      available.filter((l) => l.lotId !== null),
-      'a member with a debt has no points',
-    ).toEqual([]);
-  }
-  return { available: Number(member.available), lots: available };
+  const debt = lots.find((l) => l.lotId === null);
+  if (debt) expect(debt.remaining).toBeLessThan(0);
+  return { available, lots };
 }
 
 describe('the points ledger', () => {
@@ -159,71 +134,60 @@ describe('the points ledger', () => {
                 break;
               }
               case 'refund': {
-                const order = orders[s.which % Math.max(orders.length, 1)];
-                if (!order) return;
-                const amount = Math.min(order.agorot - order.refunded, Math.ceil((order.agorot * s.percent) / 100));
-                if (amount <= 0) return;
-                order.refunded += amount;
-                const text = `${Math.floor(amount / 100)}.${String(amount % 100).padStart(2, '0')}`;
-                await clawBackForRefund(trx, ctx, {
-                  eventId: newId(),
-                  orderId: order.id,
-                  amount: text,
-                  occurredAt: now,
-                });
+                if (!(await refundPart(trx, ctx, orders, s, now))) return;
                 break;
               }
               case 'spend': {
-                await sql`savepoint spend`.execute(trx);
-                try {
-                  await spendPoints(trx, ctx, {
-                    customerId,
-                    points: s.points,
-                    sourceKey: `spend:${newId()}`,
-                    occurredAt: now,
-                  });
-                  expect(
-                    before.available,
-                    'a spend goes through only when the points are there',
-                  ).toBeGreaterThanOrEqual(s.points);
-                  const after = await checkInvariants(trx, customerId);
-                  // Oldest first: a lot the spend left untouched is never older than one it took from.
-                  const touched = before.lots.filter((l) => {
-                    const now = after.lots.find((a) => a.lotId === l.lotId);
-                    return (now?.remaining ?? 0) < l.remaining;
-                  });
-                  const newestTouched = Math.max(...touched.map((l) => l.earnedAt?.getTime() ?? 0));
-                  const untouchedOlder = after.lots.filter(
-                    (l) =>
-                      l.lotId !== null &&
-                      (l.earnedAt?.getTime() ?? 0) < newestTouched &&
-                      !touched.some((x) => x.lotId === l.lotId),
-                  );
-                  expect(untouchedOlder, 'spending takes the oldest points first').toEqual([]);
-                } catch (error) {
-                  if (!(error instanceof AppError) || error.code !== 'LOYALTY.INSUFFICIENT_POINTS') throw error;
-                  expect(before.available).toBeLessThan(s.points);
-                  await sql`rollback to savepoint spend`.execute(trx);
-                }
+                await stepThatMayLackPoints(
+                  trx,
+                  'spend',
+                  { available: before.available, needed: s.points },
+                  async () => {
+                    await spendPoints(trx, ctx, {
+                      customerId,
+                      points: s.points,
+                      sourceKey: `spend:${newId()}`,
+                      occurredAt: now,
+                    });
+                    expect(
+                      before.available,
+                      'a spend goes through only when the points are there',
+                    ).toBeGreaterThanOrEqual(s.points);
+                    const after = await checkInvariants(trx, customerId);
+                    // Oldest first: a lot the spend left untouched is never older than one it took from.
+                    const touched = before.lots.filter((l) => {
+                      const now = after.lots.find((a) => a.lotId === l.lotId);
+                      return (now?.remaining ?? 0) < l.remaining;
+                    });
+                    const newestTouched = Math.max(...touched.map((l) => l.earnedAt?.getTime() ?? 0));
+                    const untouchedOlder = after.lots.filter(
+                      (l) =>
+                        l.lotId !== null &&
+                        (l.earnedAt?.getTime() ?? 0) < newestTouched &&
+                        !touched.some((x) => x.lotId === l.lotId),
+                    );
+                    expect(untouchedOlder, 'spending takes the oldest points first').toEqual([]);
+                  },
+                );
                 break;
               }
               case 'adjust': {
-                await sql`savepoint adjust`.execute(trx);
-                try {
-                  const program = (await findProgram(trx, ctx))!;
-                  await adjustPoints(
-                    trx,
-                    ctx,
-                    program,
-                    { customerId, points: s.points, note: 'תיקון', sourceKey: `adjust:${newId()}`, occurredAt: now },
-                    now,
-                  );
-                  if (s.points < 0) expect(before.available).toBeGreaterThanOrEqual(-s.points);
-                } catch (error) {
-                  if (!(error instanceof AppError) || error.code !== 'LOYALTY.INSUFFICIENT_POINTS') throw error;
-                  expect(before.available).toBeLessThan(-s.points);
-                  await sql`rollback to savepoint adjust`.execute(trx);
-                }
+                await stepThatMayLackPoints(
+                  trx,
+                  'adjust',
+                  { available: before.available, needed: -s.points },
+                  async () => {
+                    const program = (await findProgram(trx, ctx))!;
+                    await adjustPoints(
+                      trx,
+                      ctx,
+                      program,
+                      { customerId, points: s.points, note: 'תיקון', sourceKey: `adjust:${newId()}`, occurredAt: now },
+                      now,
+                    );
+                    if (s.points < 0) expect(before.available).toBeGreaterThanOrEqual(-s.points);
+                  },
+                );
                 break;
               }
               case 'wait': {

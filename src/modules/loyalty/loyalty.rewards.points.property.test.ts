@@ -1,19 +1,17 @@
 import { addDays } from 'date-fns';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace, type Trx } from '../../db/tenancy.ts';
 import { type Ctx, systemCtx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
-import { AppError } from '../../platform/errors.ts';
 import { createTestWorkspace, getTestApp, type TestApp } from '../../test/harness.ts';
 import { createCustomer } from '../customers/customers.service.ts';
-import { lotsOf } from './loyalty.ledger.ts';
 import { spendPoints } from './loyalty.points.ts';
 import { findProgram, saveProgram } from './loyalty.program.ts';
 import { voidSpend } from './loyalty.rewards.points.ts';
 import { programBody } from './loyalty.schemas.ts';
-import { clawBackForRefund, earnForOrder, enroll, maintainMember } from './loyalty.service.ts';
+import { earnForOrder, enroll, maintainMember } from './loyalty.service.ts';
+import { expectLedgerRules, refundPart, stepThatMayLackPoints } from './loyalty.test-helpers.ts';
 
 /*
  * Random lives of one member with rewards bought and given back: orders,
@@ -60,38 +58,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), days: fc.integer({ min: 1, max: 60 }) }) },
 );
 
+/** The ledger's rules over the member's own bookings; besides, no points past their date at `now`. */
 async function standing(trx: Trx, customerId: string, now: Date) {
-  const unbalanced = await sql<{ id: string }>`
-    select e.transaction_id as id from loyalty_entries e
-    join loyalty_transactions t on t.workspace_id = e.workspace_id and t.id = e.transaction_id
-    where e.workspace_id = ${ctx.workspaceId} and t.customer_id = ${customerId}
-    group by e.transaction_id having sum(e.amount) <> 0`.execute(trx);
-  expect(unbalanced.rows, 'every booking sums to zero').toEqual([]);
-  const member = await trx
-    .selectFrom('loyalty_members')
-    .select(['available', 'pending'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', customerId)
-    .executeTakeFirstOrThrow();
-  const lots = await lotsOf(trx, ctx, customerId, 'member.available');
-  const pending = await lotsOf(trx, ctx, customerId, 'member.pending');
-  const sum = (ls: { remaining: number }[]) => ls.reduce((s, l) => s + l.remaining, 0);
-  expect(Number(member.available), 'the available balance is the sum of its entries').toBe(sum(lots));
-  expect(Number(member.pending), 'the pending balance is the sum of its entries').toBe(sum(pending));
-  expect(
-    lots.every((l) => l.lotId === null || l.remaining > 0),
-    'only a debt is below zero',
-  ).toBe(true);
-  const debt = -(lots.find((l) => l.lotId === null)?.remaining ?? 0);
-  if (debt > 0) {
-    expect(
-      lots.filter((l) => l.lotId !== null),
-      'a member with a debt has no points',
-    ).toEqual([]);
-  }
+  const { available, debt, lots } = await expectLedgerRules(trx, ctx, customerId, 'member');
   const overdue = lots.filter((l) => l.lotId && l.expiresAt && l.expiresAt <= now);
   expect(overdue, 'no points outlive their date, those a void gave back included').toEqual([]);
-  return { available: Number(member.available), debt, lots };
+  return { available, debt, lots };
 }
 
 type Spend = { id: string; taken: Map<string, number>; voided: boolean };
@@ -125,41 +97,30 @@ describe('voiding a spend', () => {
                 break;
               }
               case 'refund': {
-                const order = orders[s.which % Math.max(orders.length, 1)];
-                if (!order) return;
-                const amount = Math.min(order.agorot - order.refunded, Math.ceil((order.agorot * s.percent) / 100));
-                if (amount <= 0) return;
-                order.refunded += amount;
-                const text = `${Math.floor(amount / 100)}.${String(amount % 100).padStart(2, '0')}`;
-                await clawBackForRefund(trx, ctx, {
-                  eventId: newId(),
-                  orderId: order.id,
-                  amount: text,
-                  occurredAt: now,
-                });
+                if (!(await refundPart(trx, ctx, orders, s, now))) return;
                 break;
               }
               case 'spend': {
-                await sql`savepoint spend`.execute(trx);
-                try {
-                  const id = await spendPoints(trx, ctx, {
-                    customerId,
-                    points: s.points,
-                    sourceKey: `reward:${newId()}`,
-                    occurredAt: now,
-                  });
-                  const after = await standing(trx, customerId, now);
-                  const taken = new Map<string, number>();
-                  for (const lot of before.lots) {
-                    const left = after.lots.find((l) => l.lotId === lot.lotId)?.remaining ?? 0;
-                    if (lot.lotId && left < lot.remaining) taken.set(lot.lotId, lot.remaining - left);
-                  }
-                  spends.push({ id: id!, taken, voided: false });
-                } catch (error) {
-                  if (!(error instanceof AppError) || error.code !== 'LOYALTY.INSUFFICIENT_POINTS') throw error;
-                  expect(before.available).toBeLessThan(s.points);
-                  await sql`rollback to savepoint spend`.execute(trx);
-                }
+                await stepThatMayLackPoints(
+                  trx,
+                  'spend',
+                  { available: before.available, needed: s.points },
+                  async () => {
+                    const id = await spendPoints(trx, ctx, {
+                      customerId,
+                      points: s.points,
+                      sourceKey: `reward:${newId()}`,
+                      occurredAt: now,
+                    });
+                    const after = await standing(trx, customerId, now);
+                    const taken = new Map<string, number>();
+                    for (const lot of before.lots) {
+                      const left = after.lots.find((l) => l.lotId === lot.lotId)?.remaining ?? 0;
+                      if (lot.lotId && left < lot.remaining) taken.set(lot.lotId, lot.remaining - left);
+                    }
+                    spends.push({ id: id!, taken, voided: false });
+                  },
+                );
                 break;
               }
               case 'void': {
