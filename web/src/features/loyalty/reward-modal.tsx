@@ -1,21 +1,11 @@
-import {
-  Button,
-  Modal,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  Switch,
-  Text,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { Button, Modal, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormAlert, notifySaved } from '../../components/errors.tsx';
 import { ModalActions } from '../../components/modal-actions.tsx';
+import { ShekelInput, useLoyaltyForm, WholeNumberInput } from './form-fields.tsx';
 import type { Tier } from './loyalty-api.ts';
-import { serverFieldError, useLoyaltyFormat } from './loyalty-format.ts';
+import { useLoyaltyFormat } from './loyalty-format.ts';
 import type { NumberValue } from './program-form.ts';
 import {
   type BenefitKind,
@@ -103,13 +93,7 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
   const { t } = useTranslation(['loyalty', 'shell']);
   const lf = useLoyaltyFormat();
   const save = useSaveReward(reward?.id ?? null);
-  const [form, setForm] = useState<RewardForm>(() => formOf(reward));
-  const [missing, setMissing] = useState<string[]>([]);
-  const set = <K extends keyof RewardForm>(key: K, value: RewardForm[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const errorOf = (field: string) => {
-    if (missing.includes(field)) return t('shell:app.required');
-    return serverFieldError(save.error, field)?.message;
-  };
+  const { form, set, setMissing, errorOf, numberField } = useLoyaltyForm<RewardForm>(() => formOf(reward), save.error);
   const shown = [
     'name',
     'description',
@@ -173,50 +157,36 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
             error={errorOf('kind')}
             data-testid="reward-kind"
           />
-          <NumberInput
+          <WholeNumberInput
             label={t('rewards.pointsCost')}
-            value={form.pointsCost}
-            onChange={(v) => set('pointsCost', v)}
-            error={errorOf('pointsCost')}
+            {...numberField('pointsCost')}
             min={1}
-            allowDecimal={false}
-            thousandSeparator=","
+            thousands
             required
             data-testid="reward-points"
           />
           {form.kind === 'percent_discount' ? (
             <>
-              <NumberInput
+              <WholeNumberInput
                 label={t('rewards.percentOff')}
-                value={form.percentOff}
-                onChange={(v) => set('percentOff', v)}
-                error={errorOf('percentOff')}
+                {...numberField('percentOff')}
                 min={1}
                 max={100}
-                allowDecimal={false}
                 required
                 data-testid="reward-percent"
               />
-              <NumberInput
+              <ShekelInput
                 label={shekelLabel('rewards.maxDiscount')}
                 description={t('rewards.optional')}
-                value={form.maxDiscount}
-                onChange={(v) => set('maxDiscount', v)}
-                error={errorOf('maxDiscount')}
-                min={0}
-                decimalScale={2}
+                {...numberField('maxDiscount')}
                 data-testid="reward-max-discount"
               />
             </>
           ) : null}
           {form.kind === 'amount_discount' ? (
-            <NumberInput
+            <ShekelInput
               label={shekelLabel('rewards.amountOff')}
-              value={form.amountOff}
-              onChange={(v) => set('amountOff', v)}
-              error={errorOf('amountOff')}
-              min={0}
-              decimalScale={2}
+              {...numberField('amountOff')}
               required
               data-testid="reward-amount"
             />
@@ -233,13 +203,9 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
               data-testid="reward-sku"
             />
           ) : null}
-          <NumberInput
+          <ShekelInput
             label={shekelLabel('rewards.minBasket')}
-            value={form.minBasket}
-            onChange={(v) => set('minBasket', v)}
-            error={errorOf('minBasket')}
-            min={0}
-            decimalScale={2}
+            {...numberField('minBasket')}
             data-testid="reward-min-basket"
           />
           <Select
@@ -252,35 +218,26 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
             error={errorOf('minTierRank')}
             data-testid="reward-tier"
           />
-          <NumberInput
+          <WholeNumberInput
             label={t('rewards.stock')}
             description={t('rewards.noLimit')}
-            value={form.stock}
-            onChange={(v) => set('stock', v)}
-            error={errorOf('stock')}
+            {...numberField('stock')}
             min={0}
-            allowDecimal={false}
             data-testid="reward-stock"
           />
-          <NumberInput
+          <WholeNumberInput
             label={t('rewards.perMemberLimit')}
             description={t('rewards.noLimit')}
-            value={form.perMemberLimit}
-            onChange={(v) => set('perMemberLimit', v)}
-            error={errorOf('perMemberLimit')}
+            {...numberField('perMemberLimit')}
             min={1}
-            allowDecimal={false}
             data-testid="reward-per-member"
           />
-          <NumberInput
+          <WholeNumberInput
             label={t('rewards.couponValidDays')}
             description={t('rewards.noEnd')}
-            value={form.couponValidDays}
-            onChange={(v) => set('couponValidDays', v)}
-            error={errorOf('couponValidDays')}
+            {...numberField('couponValidDays')}
             min={1}
             max={3650}
-            allowDecimal={false}
             data-testid="reward-valid-days"
           />
         </SimpleGrid>

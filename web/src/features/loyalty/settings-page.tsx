@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Group,
-  NumberInput,
   Radio,
   Select,
   SimpleGrid,
@@ -22,8 +21,9 @@ import { withPermission } from '../../components/app-layout.tsx';
 import { EmptyBlock, FormAlert, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
+import { ShekelInput, useLoyaltyForm, WholeNumberInput } from './form-fields.tsx';
 import { isNoProgram, type Program, useProgram, useSaveProgram } from './loyalty-api.ts';
-import { serverFieldError, useLoyaltyFormat } from './loyalty-format.ts';
+import { useLoyaltyFormat } from './loyalty-format.ts';
 import {
   bodyOf,
   defaultForm,
@@ -73,18 +73,11 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
   const { t } = useTranslation(['loyalty', 'shell']);
   const lf = useLoyaltyFormat();
   const save = useSaveProgram();
-  const [form, setForm] = useState<ProgramForm>(initial);
-  const [missing, setMissing] = useState<string[]>([]);
+  // A field's message: empty and required, else the server's, worded here when the screen knows its code.
+  const { form, setForm, set, setMissing, errorOf, numberField } = useLoyaltyForm(initial, save.error, (hit) =>
+    isServerCode(hit.code) ? t(serverCodes[hit.code]) : hit.message,
+  );
   const creating = program === null;
-  const set = <K extends keyof ProgramForm>(key: K, value: ProgramForm[K]) => setForm((f) => ({ ...f, [key]: value }));
-
-  /** A field's message: empty and required, else the server's, worded here when the screen knows its code. */
-  const errorOf = (field: string): string | undefined => {
-    if (missing.includes(field)) return t('shell:app.required');
-    const hit = serverFieldError(save.error, field);
-    if (!hit) return undefined;
-    return isServerCode(hit.code) ? t(serverCodes[hit.code]) : hit.message;
-  };
   const shownFields = [
     'name',
     'earnPoints',
@@ -152,23 +145,17 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
 
         <Section title={t('settings.earning')}>
           <Group align="flex-start" gap="sm" grow>
-            <NumberInput
+            <WholeNumberInput
               label={t('settings.earnPoints')}
-              value={form.earnPoints}
-              onChange={(v) => set('earnPoints', v)}
-              error={errorOf('earnPoints')}
+              {...numberField('earnPoints')}
               min={1}
               max={1000}
-              allowDecimal={false}
               data-testid="loyalty-earn-points"
             />
-            <NumberInput
+            <ShekelInput
               label={t('settings.earnPer', { currency: lf.currencySymbol })}
-              value={form.earnPerShekels}
-              onChange={(v) => set('earnPerShekels', v)}
-              error={errorOf('earnPerAgorot')}
+              {...numberField('earnPerShekels', 'earnPerAgorot')}
               min={0.01}
-              decimalScale={2}
               data-testid="loyalty-earn-per"
             />
           </Group>
@@ -177,23 +164,16 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
             {t('settings.earnExample', { amount: money(examplePurchase), points: points(exampleEarned) })}
           </RateNote>
           <Group align="flex-start" gap="sm" grow>
-            <NumberInput
+            <WholeNumberInput
               label={t('settings.redeemPoints')}
-              value={form.redeemPoints}
-              onChange={(v) => set('redeemPoints', v)}
-              error={errorOf('redeemPoints')}
+              {...numberField('redeemPoints')}
               min={1}
-              allowDecimal={false}
-              thousandSeparator=","
+              thousands
               data-testid="loyalty-redeem-points"
             />
-            <NumberInput
+            <ShekelInput
               label={t('settings.redeemValue', { currency: lf.currencySymbol })}
-              value={form.redeemShekels}
-              onChange={(v) => set('redeemShekels', v)}
-              error={errorOf('redeemValueAgorot')}
-              min={0}
-              decimalScale={2}
+              {...numberField('redeemShekels', 'redeemValueAgorot')}
               data-testid="loyalty-redeem-value"
             />
           </Group>
@@ -201,15 +181,12 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
             {t('settings.redeemSentence', { points: points(redeemPoints), amount: money(redeemShekels) })} ·{' '}
             {t('settings.redeemExample', { amount: money(onePoint) })}
           </RateNote>
-          <NumberInput
+          <WholeNumberInput
             label={t('settings.pendingDays')}
             description={t('settings.pendingHelp')}
-            value={form.pendingDays}
-            onChange={(v) => set('pendingDays', v)}
-            error={errorOf('pendingDays')}
+            {...numberField('pendingDays')}
             min={0}
             max={365}
-            allowDecimal={false}
             maw={320}
             data-testid="loyalty-pending-days"
           />
@@ -235,27 +212,21 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
           </Radio.Group>
           {form.expiryMode === 'none' ? null : (
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-              <NumberInput
+              <WholeNumberInput
                 label={
                   form.expiryMode === 'batch' ? t('settings.expiryMonthsBatch') : t('settings.expiryMonthsInactivity')
                 }
-                value={form.expiryMonths}
-                onChange={(v) => set('expiryMonths', v)}
-                error={errorOf('expiryMonths')}
+                {...numberField('expiryMonths')}
                 min={1}
                 max={120}
-                allowDecimal={false}
                 data-testid="loyalty-expiry-months"
               />
-              <NumberInput
+              <WholeNumberInput
                 label={t('settings.expiryWarningDays')}
                 description={t('settings.expiryWarningHelp')}
-                value={form.expiryWarningDays}
-                onChange={(v) => set('expiryWarningDays', v)}
-                error={errorOf('expiryWarningDays')}
+                {...numberField('expiryWarningDays')}
                 min={0}
                 max={365}
-                allowDecimal={false}
                 data-testid="loyalty-expiry-warning"
               />
             </SimpleGrid>

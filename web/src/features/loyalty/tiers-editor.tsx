@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/icons.tsx';
+import { WholeNumberInput } from './form-fields.tsx';
 import { tierColor, useLoyaltyFormat } from './loyalty-format.ts';
 import { emptyTier, type ProgramForm, type TierRow } from './program-form.ts';
 
@@ -140,14 +141,13 @@ export function TiersEditor({
                   decimalScale={2}
                   data-testid="tier-multiplier"
                 />
-                <NumberInput
+                <WholeNumberInput
                   label={t('tiersEditor.birthdayPoints')}
                   value={tier.birthdayPoints}
                   onChange={(value) => update(i, { birthdayPoints: value })}
                   error={errorOf(field('birthdayPoints'))}
                   min={0}
-                  allowDecimal={false}
-                  thousandSeparator=","
+                  thousands
                   data-testid="tier-birthday"
                 />
               </SimpleGrid>
