@@ -7,7 +7,15 @@ import { dispatchEvents } from '../../platform/events.ts';
 import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { lotsOf } from './loyalty.ledger.ts';
 import { validateCoupon, voidCoupon } from './loyalty.service.ts';
-import { apiCaller, enrolledMember, type Json, silverAndGoldClub, workspaceWithClub } from './loyalty.test-helpers.ts';
+import {
+  apiCaller,
+  basket,
+  couponTill,
+  enrolledMember,
+  type Json,
+  silverAndGoldClub,
+  workspaceWithClub,
+} from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -32,11 +40,7 @@ async function rewardCoupon(body: object, points = 100, w = ws) {
   return { customerId, reward, coupon, code: coupon.code as string };
 }
 
-const basket = (total: string, items: object[] = []) => ({ total, items });
-const validate = (body: object, w = ws, headers: Record<string, string> = {}) =>
-  call('POST', '/api/v1/coupons/validate', body, 200, w, headers);
-const redeem = (body: object, status: number, w = ws, headers: Record<string, string> = {}) =>
-  call('POST', '/api/v1/coupons/redeem', body, status, w, headers);
+const { validate, redeem } = couponTill(call, () => ws);
 
 beforeAll(async () => {
   t = await getTestApp();

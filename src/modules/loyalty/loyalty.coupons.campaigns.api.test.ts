@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
-import { apiCaller, enrolledMember, type Json, silverAndGoldClub, workspaceWithClub } from './loyalty.test-helpers.ts';
+import {
+  apiCaller,
+  basket,
+  couponTill,
+  enrolledMember,
+  type Json,
+  silverAndGoldClub,
+  workspaceWithClub,
+} from './loyalty.test-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -33,11 +41,7 @@ async function goldMember() {
   return customerId;
 }
 
-const basket = (total: string, items: object[] = []) => ({ total, items });
-const validate = (body: object, w = ws, headers: Record<string, string> = {}) =>
-  call('POST', '/api/v1/coupons/validate', body, 200, w, headers);
-const redeem = (body: object, status: number, w = ws, headers: Record<string, string> = {}) =>
-  call('POST', '/api/v1/coupons/redeem', body, status, w, headers);
+const { validate, redeem } = couponTill(call, () => ws);
 
 beforeAll(async () => {
   t = await getTestApp();

@@ -33,6 +33,22 @@ export function apiCaller(workspace: () => TestWorkspace): Call {
   };
 }
 
+/** A basket as the till sends it: its total in shekels (a decimal string) and its items. */
+export const basket = (total: string, items: object[] = []) => ({ total, items });
+
+/**
+ * The till's calls as the owner (or `w`) makes them: validating a code against a basket (expecting 200), and
+ * redeeming one (expecting `status`).
+ */
+export function couponTill(call: Call, workspace: () => TestWorkspace) {
+  return {
+    validate: (body: object, w = workspace(), headers: Record<string, string> = {}) =>
+      call('POST', '/api/v1/coupons/validate', body, 200, w, headers),
+    redeem: (body: object, status: number, w = workspace(), headers: Record<string, string> = {}) =>
+      call('POST', '/api/v1/coupons/redeem', body, status, w, headers),
+  };
+}
+
 /** A new customer enrolled in the club, given `points` to start with; its id. */
 export async function enrolledMember(call: Call, w: TestWorkspace, points = 0): Promise<string> {
   const customer = await call(
