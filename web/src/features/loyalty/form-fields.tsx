@@ -1,5 +1,5 @@
 import { NumberInput, type NumberInputProps } from '@mantine/core';
-import { useState } from 'react';
+import { type ChangeEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { serverFieldError } from './loyalty-format.ts';
 import type { NumberValue } from './program-form.ts';
@@ -8,6 +8,9 @@ import type { NumberValue } from './program-form.ts';
 
 /** The keys of a form whose values are a number field's (a number, or '' while empty). */
 type NumberKey<F> = { [K in keyof F]-?: NumberValue extends F[K] ? K : never }[keyof F] & string;
+/** The keys of a form whose values are free text. */
+type TextKey<F> = { [K in keyof F]-?: string extends F[K] ? (F[K] extends string ? K : never) : never }[keyof F] &
+  string;
 
 /**
  * A form's values and each field's message, by the server's name for the field (`tiers.1.threshold`): "required"
@@ -34,7 +37,13 @@ export function useLoyaltyForm<F extends object>(
     onChange: (value: NumberValue) => set(key, value as F[K]),
     error: errorOf(errorField),
   });
-  return { form, setForm, set, missing, setMissing, errorOf, numberField };
+  /** A text input's value, change and message. */
+  const textField = <K extends TextKey<F>>(key: K) => ({
+    value: form[key] as string,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set(key, e.currentTarget.value as F[K]),
+    error: errorOf(key),
+  });
+  return { form, setForm, set, missing, setMissing, errorOf, numberField, textField };
 }
 
 /** A sum in shekels as people type it: two decimals, nothing below zero unless `min` says otherwise. */

@@ -93,7 +93,10 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
   const { t } = useTranslation(['loyalty', 'shell']);
   const lf = useLoyaltyFormat();
   const save = useSaveReward(reward?.id ?? null);
-  const { form, set, setMissing, errorOf, numberField } = useLoyaltyForm<RewardForm>(() => formOf(reward), save.error);
+  const { form, set, setMissing, errorOf, numberField, textField } = useLoyaltyForm<RewardForm>(
+    () => formOf(reward),
+    save.error,
+  );
   const shown = [
     'name',
     'description',
@@ -128,9 +131,7 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
       <Stack gap="sm">
         <TextInput
           label={t('rewards.name')}
-          value={form.name}
-          onChange={(e) => set('name', e.currentTarget.value)}
-          error={errorOf('name')}
+          {...textField('name')}
           maxLength={120}
           required
           data-autofocus
@@ -138,9 +139,7 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
         />
         <Textarea
           label={t('rewards.description')}
-          value={form.description}
-          onChange={(e) => set('description', e.currentTarget.value)}
-          error={errorOf('description')}
+          {...textField('description')}
           maxLength={1000}
           // A fixed height: a growing box leaves a hidden copy pinned to the page's right edge, which in Hebrew
           // sticks out on the left once the window narrows.
@@ -195,9 +194,7 @@ function RewardFormBody({ reward, tiers, onDone }: { reward: Reward | null; tier
             <TextInput
               label={form.kind === 'gift' ? t('rewards.giftSku') : t('rewards.deliverySku')}
               description={t('rewards.skuHelp')}
-              value={form.itemSku}
-              onChange={(e) => set('itemSku', e.currentTarget.value)}
-              error={errorOf('itemSku')}
+              {...textField('itemSku')}
               maxLength={100}
               classNames={{ input: 'ltr-value' }}
               data-testid="reward-sku"

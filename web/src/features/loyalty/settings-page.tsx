@@ -74,8 +74,10 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
   const lf = useLoyaltyFormat();
   const save = useSaveProgram();
   // A field's message: empty and required, else the server's, worded here when the screen knows its code.
-  const { form, setForm, set, setMissing, errorOf, numberField } = useLoyaltyForm(initial, save.error, (hit) =>
-    isServerCode(hit.code) ? t(serverCodes[hit.code]) : hit.message,
+  const { form, setForm, set, setMissing, errorOf, numberField, textField } = useLoyaltyForm(
+    initial,
+    save.error,
+    (hit) => (isServerCode(hit.code) ? t(serverCodes[hit.code]) : hit.message),
   );
   const creating = program === null;
   const shownFields = [
@@ -127,9 +129,7 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
         <Section title={t('settings.club')}>
           <TextInput
             label={t('settings.name')}
-            value={form.name}
-            onChange={(e) => set('name', e.currentTarget.value)}
-            error={errorOf('name')}
+            {...textField('name')}
             maxLength={80}
             required
             data-testid="loyalty-name"
@@ -284,9 +284,7 @@ function ProgramEditor({ program, initial }: { program: Program | null; initial:
           <Textarea
             label={t('settings.joinTerms')}
             description={t('settings.joinTermsHelp')}
-            value={form.joinTerms}
-            onChange={(e) => set('joinTerms', e.currentTarget.value)}
-            error={errorOf('joinTerms')}
+            {...textField('joinTerms')}
             maxLength={2000}
             // A fixed height: a growing box leaves a hidden copy pinned to the page's right edge, which in Hebrew
             // sticks out on the left once the window narrows.
