@@ -104,3 +104,10 @@ export function discountFor(row: BenefitRow, basket: Basket): number {
   }
   return Math.min(discount, basket.total);
 }
+
+/** The fields a change names (an absent field is no change; null clears). */
+export function definedOf<T extends object>(body: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

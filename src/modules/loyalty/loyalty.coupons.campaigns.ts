@@ -6,7 +6,7 @@ import { newId } from '../../platform/crypto.ts';
 import { decodeTimeCursor, encodeTimeCursor, pageOfRows } from '../../platform/cursor.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { benefitReplyOf, benefitRow } from './loyalty.coupons.benefit.ts';
+import { benefitReplyOf, benefitRow, definedOf } from './loyalty.coupons.benefit.ts';
 import {
   couponReplyOf,
   couponsPage,
@@ -158,11 +158,13 @@ export async function updateCampaign(trx: Trx, ctx: Ctx, id: string, body: Updat
   await trx
     .updateTable('loyalty_campaigns')
     .set({
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      ...(body.minTierRank !== undefined ? { min_tier_rank: body.minTierRank } : {}),
-      ...(body.maxUses !== undefined ? { max_uses: body.maxUses } : {}),
-      ...(body.active !== undefined ? { active: body.active } : {}),
+      ...definedOf({
+        name: body.name,
+        description: body.description,
+        min_tier_rank: body.minTierRank,
+        max_uses: body.maxUses,
+        active: body.active,
+      }),
       starts_at: startsAt,
       ends_at: endsAt,
       updated_at: now,

@@ -7,7 +7,7 @@ import { newId } from '../../platform/crypto.ts';
 import { decodeTimeCursor, encodeTimeCursor, pageOfRows } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { benefitInputOf, benefitReplyOf, benefitRow } from './loyalty.coupons.benefit.ts';
+import { benefitInputOf, benefitReplyOf, benefitRow, definedOf } from './loyalty.coupons.benefit.ts';
 import { couponReplyOf, insertCoupons } from './loyalty.coupons.codes.ts';
 import type { LoyaltyRewardTable } from './loyalty.coupons.tables.ts';
 import { lockMember } from './loyalty.ledger.ts';
@@ -105,14 +105,16 @@ export async function updateReward(trx: Trx, ctx: Ctx, id: string, body: UpdateR
     .updateTable('loyalty_rewards')
     .set({
       ...benefit,
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      ...(body.pointsCost !== undefined ? { points_cost: body.pointsCost } : {}),
-      ...(body.minTierRank !== undefined ? { min_tier_rank: body.minTierRank } : {}),
-      ...(body.stock !== undefined ? { stock_left: body.stock } : {}),
-      ...(body.perMemberLimit !== undefined ? { per_member_limit: body.perMemberLimit } : {}),
-      ...(body.couponValidDays !== undefined ? { coupon_valid_days: body.couponValidDays } : {}),
-      ...(body.active !== undefined ? { active: body.active } : {}),
+      ...definedOf({
+        name: body.name,
+        description: body.description,
+        points_cost: body.pointsCost,
+        min_tier_rank: body.minTierRank,
+        stock_left: body.stock,
+        per_member_limit: body.perMemberLimit,
+        coupon_valid_days: body.couponValidDays,
+        active: body.active,
+      }),
       starts_at: startsAt,
       ends_at: endsAt,
       updated_at: now,
@@ -130,13 +132,6 @@ export async function updateReward(trx: Trx, ctx: Ctx, id: string, body: UpdateR
     after: reward,
   });
   return reward;
-}
-
-/** The fields a change names (an absent field is no change; null clears). */
-function definedOf<T extends object>(body: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }
 
 /** The catalog, newest first, a page at a time. */
