@@ -95,10 +95,10 @@ describe('domain events', () => {
         Array.from({ length: 500 }, (_, n) => ({ n })),
       ),
     );
-    await dispatchEvents(t.database.db, { batch: 200 });
-    await dispatchEvents(t.database.db, { batch: 200 });
-    await dispatchEvents(t.database.db, { batch: 200 });
-    await dispatchEvents(t.database.db, { batch: 200 });
+    await dispatchEvents(t.database.db, { batch: 200, workspaceId: ws.workspaceId });
+    await dispatchEvents(t.database.db, { batch: 200, workspaceId: ws.workspaceId });
+    await dispatchEvents(t.database.db, { batch: 200, workspaceId: ws.workspaceId });
+    await dispatchEvents(t.database.db, { batch: 200, workspaceId: ws.workspaceId });
     // 500 events in batches of at most 200; the batch holding event 250 failed and went one by one.
     expect(handled.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, n) => n));
     expect(batches.every((size) => size <= 200)).toBe(true);
@@ -111,8 +111,8 @@ describe('domain events', () => {
   it('hands each event to a subscriber exactly once, in its workspace', async () => {
     const seen = deliveredHere('test.once', orderPlaced);
     const orderId = await placeOrder(`EV-${Date.now()}`);
-    await dispatchEvents(t.database.db, { batch: 10_000 });
-    await dispatchEvents(t.database.db, { batch: 10_000 });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     const mine = seen.filter((e) => e.payload.orderId === orderId);
     expect(mine).toHaveLength(1);
     expect(mine[0]?.payload).toMatchObject({ orderId, total: '42.00' });
@@ -142,8 +142,8 @@ describe('domain events', () => {
       }),
     );
     const orderId = await placeOrder(externalId);
-    await dispatchEvents(t.database.db, { batch: 10_000 });
-    await dispatchEvents(t.database.db, { batch: 10_000 });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     expect(attempts).toBe(2);
     const order = await ws.request({ method: 'GET', url: `/api/v1/orders/${orderId}` });
     const export_ = await ws.request({ method: 'GET', url: `/api/v1/customers/${order.json().customerId}/export` });
@@ -164,7 +164,7 @@ describe('domain events', () => {
     await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
       publishEvent(trx, ctx, pointsEarned, { customerId, points: 120 }),
     );
-    await dispatchEvents(t.database.db, { batch: 10_000 });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     expect(received.map((e) => [e.type, e.payload])).toEqual([['points.earned', { customerId, points: 120 }]]);
   });
 });

@@ -103,8 +103,13 @@ export async function publishEvents<D extends EventDefinition>(
  * Delivers undelivered events to every subscriber, oldest first, one
  * transaction per event and subscriber: a handler that throws is retried on
  * the next round and blocks nothing else. Returns how many were delivered.
+ * `workspaceId` keeps it to one workspace's events (a test's own, where many
+ * test files share one database).
  */
-export async function dispatchEvents(db: Kysely<DB>, options: { batch?: number } = {}): Promise<number> {
+export async function dispatchEvents(
+  db: Kysely<DB>,
+  options: { batch?: number; workspaceId?: string } = {},
+): Promise<number> {
   if (subscribers.size === 0) return 0;
   const batch = options.batch ?? 200;
   let delivered = 0;
@@ -115,6 +120,7 @@ export async function dispatchEvents(db: Kysely<DB>, options: { batch?: number }
         .selectFrom('domain_events as e')
         .select(['e.workspace_id', 'e.id', 'e.type', 'e.payload', 'e.occurred_at'])
         .where('e.type', 'in', [...definitions.keys()])
+        .$if(options.workspaceId !== undefined, (q) => q.where('e.workspace_id', '=', options.workspaceId!))
         .where(({ not, exists, selectFrom }) =>
           not(
             exists(

@@ -77,7 +77,8 @@ async function order(customerId: string, total: string, placedAt: string, w = ws
 }
 
 const member = (customerId: string, w = ws) => call('GET', `/api/v1/loyalty/members/${customerId}`, undefined, 200, w);
-const deliver = () => dispatchEvents(t.database.db, { batch: 10_000 });
+// Each test's own workspace's events only: other test files share the database on PostgreSQL.
+const deliver = (w = ws) => dispatchEvents(t.database.db, { batch: 10_000, workspaceId: w.workspaceId });
 // The test's own workspace only: other test files share the database, each at its own time.
 const maintain = (now: Date) => maintainLoyalty(t.database.db, now, { workspaceId: ws.workspaceId });
 
@@ -291,7 +292,7 @@ describe('members and their points', () => {
     await call('POST', `/api/v1/loyalty/members/${b.customerId}/adjustments`, { points: 100, note: 'פתיחה' }, 201, w);
     await call('POST', `/api/v1/loyalty/members/${a.customerId}/adjustments`, { points: -60, note: 'מימוש' }, 201, w);
     await order(b.customerId, '50.00', new Date().toISOString(), w);
-    await deliver();
+    await deliver(w);
     const report = await call('GET', '/api/v1/loyalty/report', undefined, 200, w);
     expect(report.members).toMatchObject({ total: 2, byTier: [{ name: 'כסף', count: 2 }] });
     expect(report.points.outstanding).toEqual({ available: 340, pending: 50 });

@@ -54,7 +54,12 @@ describe('the club under parallel requests', () => {
       },
     });
     expect(order.statusCode).toBe(201);
-    await Promise.all([dispatchEvents(t.database.db), dispatchEvents(t.database.db), dispatchEvents(t.database.db)]);
+    const mine = { workspaceId: ws.workspaceId };
+    await Promise.all([
+      dispatchEvents(t.database.db, mine),
+      dispatchEvents(t.database.db, mine),
+      dispatchEvents(t.database.db, mine),
+    ]);
     const m = (await ws.request({ method: 'GET', url: `/api/v1/loyalty/members/${customerId}` })).json();
     expect(m).toMatchObject({ available: 1, pending: 40 });
     expect(m.pendingLots).toHaveLength(1);

@@ -258,13 +258,13 @@ describe('voiding a reward’s coupon', () => {
       },
       201,
     );
-    await dispatchEvents(t.database.db, { batch: 10_000 });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     expect(await member(customerId)).toMatchObject({ available: 100 });
     const reward = await call('POST', '/api/v1/loyalty/rewards', { name: 'מתנה', kind: 'gift', pointsCost: 80 }, 201);
     const coupon = await call('POST', `/api/v1/loyalty/rewards/${reward.id}/redeem`, { customerId }, 201);
     // The order is refunded: 100 points are owed and 20 are left, a debt of 80.
     await call('POST', `/api/v1/orders/${order.id}/refunds`, { amount: '100.00' }, 201);
-    await dispatchEvents(t.database.db, { batch: 10_000 });
+    await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     expect(await member(customerId)).toMatchObject({ available: -80, inDebt: true });
     await call('POST', `/api/v1/coupons/${coupon.code}/void`, undefined, 200);
     expect(await member(customerId)).toMatchObject({ available: 0, inDebt: false });

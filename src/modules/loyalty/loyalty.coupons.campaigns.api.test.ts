@@ -35,7 +35,7 @@ async function goldMember() {
     },
     201,
   );
-  await dispatchEvents(t.database.db, { batch: 10_000 });
+  await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
   const m = await call('GET', `/api/v1/loyalty/members/${customerId}`, undefined, 200);
   expect(m.tier.name).toBe('זהב');
   return customerId;

@@ -53,7 +53,7 @@ describe('timeline sources, one catalogue', () => {
         channel: 'store',
         items: [{ sku: 'shirt', name: 'חולצה', quantity: 1, unitPrice: '89.90' }],
       });
-      await dispatchEvents(t.database.db, { batch: 10_000 });
+      await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     }
     const page = await call('GET', `/api/v1/customers/${customer.id}`);
     const api = await call('GET', `/api/v1/customers/${customer.id}/timeline?limit=20`);
