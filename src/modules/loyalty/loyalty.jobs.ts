@@ -40,7 +40,11 @@ export async function maintainLoyalty(db: Kysely<DB>, now: Date, only: { workspa
     const due = await inWorkspace(db, workspaceId, (trx) => membersDue(trx, ctx, now));
     for (let start = 0; start < due.length; start += CHUNK) {
       await inWorkspace(db, workspaceId, async (trx) => {
-        for (const customerId of due.slice(start, start + CHUNK)) await maintainMember(trx, ctx, customerId, now);
+        // The club's settings once per chunk, not once per member.
+        const program = await findProgram(trx, ctx);
+        for (const customerId of due.slice(start, start + CHUNK)) {
+          await maintainMember(trx, ctx, customerId, now, program);
+        }
       });
     }
     looked += due.length;

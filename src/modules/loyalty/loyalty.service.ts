@@ -184,8 +184,14 @@ export async function membersDue(trx: Trx, ctx: Ctx, now: Date): Promise<string[
  * available, points past their date expire, a tier past its review date is
  * reviewed. Safe to run late or twice: each step books only what is still due.
  */
-export async function maintainMember(trx: Trx, ctx: Ctx, customerId: string, now: Date): Promise<void> {
-  const program = await findProgram(trx, ctx);
+export async function maintainMember(
+  trx: Trx,
+  ctx: Ctx,
+  customerId: string,
+  now: Date,
+  club?: Program | null,
+): Promise<void> {
+  const program = club === undefined ? await findProgram(trx, ctx) : club;
   if (!program) return;
   const member = await activeMember(trx, ctx, customerId);
   if (!member) return;
