@@ -397,3 +397,33 @@ export const commerceCustomerHooks: CustomerHooks = {
     await dropIdempotentReplyFields(trx, ctx, ids, ['billingAddress', 'shippingAddress']);
   },
 };
+
+/** An order line as the loyalty club's earning rules read it: its product, the product's category, its total in agorot. */
+export type OrderLineForRules = {
+  orderId: string;
+  productId: string | null;
+  sku: string;
+  category: string | null;
+  totalAgorot: number;
+};
+
+/** The lines of many orders in one query, each with its product's category (for purchase earning rules). */
+export async function orderLinesOf(trx: Trx, ctx: Ctx, orderIds: readonly string[]): Promise<OrderLineForRules[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await trx
+    .selectFrom('order_items as i')
+    .leftJoin('products as p', (join) =>
+      join.onRef('p.workspace_id', '=', 'i.workspace_id').onRef('p.id', '=', 'i.product_id'),
+    )
+    .select(['i.order_id', 'i.product_id', 'i.sku', 'p.category', 'i.total'])
+    .where('i.workspace_id', '=', ctx.workspaceId)
+    .where('i.order_id', '=', sql<string>`any(${[...new Set(orderIds)]}::uuid[])`)
+    .execute();
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    productId: r.product_id,
+    sku: r.sku,
+    category: r.category,
+    totalAgorot: toAgorot(r.total),
+  }));
+}

@@ -26,6 +26,8 @@ export const loyaltyModule = defineModule({
     'loyalty.manage': ['owner', 'admin', 'marketer'],
     // A till's or web store's API key (role agent) checks and uses coupons, and redeems rewards for members.
     'coupons.redeem': ['owner', 'admin', 'agent'],
+    // A till, web store or survey tool's API key (role agent or marketer) reports events that earning rules reward.
+    'loyalty.events': ['owner', 'admin', 'agent', 'marketer'],
   },
   errors: {
     'LOYALTY.NO_PROGRAM': {

@@ -25,6 +25,7 @@ export { listMemberCoupons } from './loyalty.coupons.members.ts';
 export { redeemCoupon, validateCoupon, voidCoupon } from './loyalty.coupons.ts';
 export { getMember, listMembers } from './loyalty.members.ts';
 export { listRewards, redeemReward } from './loyalty.rewards.ts';
+export { awardEvent, type EarningEvent, type EventOutcome } from './loyalty.rules.ts';
 
 export const enroll = enrollMember;
 
