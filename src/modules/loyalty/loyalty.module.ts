@@ -5,6 +5,9 @@ import { couponErrors } from './loyalty.coupons.errors.ts';
 import { couponsRoutes } from './loyalty.coupons.routes.ts';
 import { MAINTAIN_QUEUE, maintainLoyalty } from './loyalty.jobs.ts';
 import { loyaltyMigrations } from './loyalty.migrations.ts';
+import { referralErrors } from './loyalty.referrals.errors.ts';
+import { referralsJob } from './loyalty.referrals.jobs.ts';
+import { referralsRoutes } from './loyalty.referrals.routes.ts';
 import { rewardsRoutes } from './loyalty.rewards.routes.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
 import { clawBackForRefund, earnForOrder, earnForOrders, loyaltyCustomerHooks } from './loyalty.service.ts';
@@ -53,15 +56,21 @@ export const loyaltyModule = defineModule({
       en: 'Members hold this tier: it cannot be removed',
     },
     ...couponErrors,
+    ...referralErrors,
   },
   timeline: {
     // klient_loyalty_events (the module's migration): bookings and tier changes; a booking's note is blanked by its erase hook.
-    sources: { 'loyalty.club': { eventTypes: ['loyalty.points', 'loyalty.tier_changed'] } },
+    sources: {
+      'loyalty.club': {
+        eventTypes: ['loyalty.points', 'loyalty.tier_changed', 'loyalty.referral', 'loyalty.referral_qualified'],
+      },
+    },
   },
-  routes: async (api, { db }) => {
+  routes: async (api, { db, settings }) => {
     await api.register(loyaltyRoutes, { db, clock: () => new Date() });
     await api.register(rewardsRoutes, { db, clock: () => new Date() });
     await api.register(couponsRoutes, { db, clock: () => new Date() });
+    await api.register(referralsRoutes, { db, clock: () => new Date(), publicUrl: settings.publicUrl });
   },
   customerHooks: loyaltyCustomerHooks,
   subscribers: [
@@ -115,5 +124,6 @@ export const loyaltyModule = defineModule({
         },
       schedule: { cron: '7 * * * *' },
     },
+    referralsJob,
   ],
 });

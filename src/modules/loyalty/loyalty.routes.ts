@@ -7,6 +7,7 @@ import { idempotent, withCtx } from '../../platform/http.ts';
 import { pageOf, replies } from '../../platform/replies.ts';
 import { getMember, listLedger, listMembers } from './loyalty.members.ts';
 import { getProgram, saveProgram } from './loyalty.program.ts';
+import { enrolledMemberSchema } from './loyalty.referrals.schemas.ts';
 import { loyaltyReport, loyaltyReportSchema } from './loyalty.report.ts';
 import {
   adjustmentBody,
@@ -20,7 +21,7 @@ import {
   programBody,
   programSchema,
 } from './loyalty.schemas.ts';
-import { adjustMemberPoints, enroll } from './loyalty.service.ts';
+import { adjustMemberPoints, enroll, referFriend } from './loyalty.service.ts';
 
 const tags = ['loyalty'];
 
@@ -48,13 +49,19 @@ export const loyaltyRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; clock: () =>
     '/loyalty/members',
     {
       config: { access: 'loyalty.enroll' },
-      schema: { tags, body: enrollBody, response: replies({ 200: memberDetailSchema, 201: memberDetailSchema }) },
+      schema: { tags, body: enrollBody, response: replies({ 200: enrolledMemberSchema, 201: enrolledMemberSchema }) },
     },
     async (req, reply) =>
       idempotent(db, req, reply, async (trx, ctx) => {
         const source = ctx.actor.type === 'api_key' ? 'api' : 'staff';
-        const { member, created } = await enroll(trx, ctx, { ...req.body, source }, clock());
-        return { status: created ? 201 : 200, body: member };
+        const now = clock();
+        const { referralCode, ...enrolment } = req.body;
+        const { member, created } = await enroll(trx, ctx, { ...enrolment, source }, now);
+        // The same `now`: a friend who was a member before this enrolment is refused as one.
+        const referral = referralCode
+          ? await referFriend(trx, ctx, { friendCustomerId: member.customerId, referralCode }, now)
+          : undefined;
+        return { status: created ? 201 : 200, body: referral ? { ...member, referral } : member };
       }),
   );
 

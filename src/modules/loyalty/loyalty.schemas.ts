@@ -75,6 +75,8 @@ export const enrollBody = z
     customerId: z.uuid(),
     /** The member agreed to the club's messages (points earned, expiry warnings, members' offers). */
     messagesConsent: z.boolean().default(false),
+    /** A member's referral code the customer gave on joining: the member referred a friend (loyalty.referrals.ts). */
+    referralCode: z.string().trim().min(1).max(40).optional(),
   })
   .strict();
 

@@ -18,12 +18,14 @@ import {
 } from './loyalty.points.ts';
 import { earnForOrdersBulk } from './loyalty.points-bulk.ts';
 import { findProgram, getProgram, type Program } from './loyalty.program.ts';
+import { eraseReferrals, exportReferrals, mergeReferrals } from './loyalty.referrals.members.ts';
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
 // What other modules, the routes and the jobs use of the loyalty club: this file is its one door.
 export { listMemberCoupons } from './loyalty.coupons.members.ts';
 export { redeemCoupon, validateCoupon, voidCoupon } from './loyalty.coupons.ts';
 export { getMember, listMembers } from './loyalty.members.ts';
+export { type Referral, referFriend } from './loyalty.referrals.ts';
 export { listRewards, redeemReward } from './loyalty.rewards.ts';
 export { awardEvent, type EarningEvent, type EventOutcome } from './loyalty.rules.ts';
 
@@ -276,6 +278,7 @@ export const loyaltyCustomerHooks: CustomerHooks = {
   async merge(trx, ctx, ids) {
     await mergeMembers(trx, ctx, ids, new Date());
     await mergeCoupons(trx, ctx, ids);
+    await mergeReferrals(trx, ctx, ids, new Date());
   },
   async export(trx, ctx, customerId) {
     const member = await trx
@@ -299,7 +302,8 @@ export const loyaltyCustomerHooks: CustomerHooks = {
       .where('customer_id', '=', customerId)
       .orderBy('occurred_at')
       .execute();
-    return { loyalty: { member, ledger, tierChanges, ...(await exportCoupons(trx, ctx, customerId)) } };
+    const referrals = await exportReferrals(trx, ctx, customerId);
+    return { loyalty: { member, ledger, tierChanges, ...(await exportCoupons(trx, ctx, customerId)), referrals } };
   },
   // The amounts stay for the accounts (the club's liability); the person's words and standing go.
   async erase(trx, ctx, customerId) {
@@ -317,5 +321,6 @@ export const loyaltyCustomerHooks: CustomerHooks = {
       .where('customer_id', '=', customerId)
       .where('status', '<>', 'merged')
       .execute();
+    await eraseReferrals(trx, ctx, customerId, new Date());
   },
 };
