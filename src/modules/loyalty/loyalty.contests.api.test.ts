@@ -209,4 +209,15 @@ describe('a skill contest', () => {
     const list = await call('GET', '/api/v1/loyalty/contests', undefined, 200, w);
     expect(list.items[0]).toMatchObject({ id: c.id, status: 'drawn', entriesCount: 2 });
   });
+
+  it('keeps an erased entrant as an id, without the person’s answer or name', async () => {
+    const { w, ids } = await clubWith('מחיקה', [0]);
+    const c = await contest({ kind: 'skill', question: 'מה המאפה האהוב עליך?', winnersCount: 1 }, w);
+    await enter(c.id, { customerId: ids[0], answer: 'בורקס של סבתא רחל' }, 201, w);
+    await call('POST', `/api/v1/customers/${ids[0]}/erase`, undefined, 200, w);
+    const entries = await call('GET', `/api/v1/loyalty/contests/${c.id}/entries`, undefined, 200, w);
+    expect(entries.items).toHaveLength(1);
+    expect(entries.items[0]).toMatchObject({ customerId: ids[0], answer: '' });
+    expect(entries.items[0].name ?? '').not.toContain('חברה');
+  });
 });

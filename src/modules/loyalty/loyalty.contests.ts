@@ -511,3 +511,14 @@ export async function verifyContest(trx: Trx, ctx: Ctx, id: string) {
     recomputedWinners: recomputed,
   };
 }
+
+/** Erasure: the person's answers go; the entry stays an id (a drawn contest's entrants are ids already). */
+export async function eraseContestEntries(trx: Trx, ctx: Ctx, customerId: string): Promise<void> {
+  await trx
+    .updateTable('loyalty_contest_entries')
+    .set({ answer: '' })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .where('answer', '<>', '')
+    .execute();
+}
