@@ -10,6 +10,7 @@ import { requirePermission } from '../../platform/permissions.ts';
 import { customerNames, getCustomer } from '../customers/customers.service.ts';
 import { lotsOf } from './loyalty.ledger.ts';
 import { getProgram, type Program } from './loyalty.program.ts';
+import { awardEvent } from './loyalty.rules.ts';
 import type { MemberSource } from './loyalty.tables.ts';
 import { nextTier, qualifyingValue, setTier, tierFor } from './loyalty.tiers.ts';
 
@@ -57,6 +58,8 @@ export async function enrollMember(
   if (!inserted) return { member: await getMember(trx, ctx, customerId, now), created: false };
   const entry = tierFor(program, await qualifyingValue(trx, ctx, program, customerId, now));
   await setTier(trx, ctx, program, inserted, entry, 'join', now);
+  // The earning rules' welcome bonus, once per member.
+  await awardEvent(trx, ctx, { customerId, type: 'joined', eventKey: customerId, occurredAt: now }, now);
   await recordAudit(trx, ctx, {
     action: 'loyalty.member_enrolled',
     entityType: 'customer',

@@ -9,6 +9,9 @@ import { referralErrors } from './loyalty.referrals.errors.ts';
 import { referralsJob } from './loyalty.referrals.jobs.ts';
 import { referralsRoutes } from './loyalty.referrals.routes.ts';
 import { rewardsRoutes } from './loyalty.rewards.routes.ts';
+import { rulesErrors } from './loyalty.rules.errors.ts';
+import { birthdaysJob } from './loyalty.rules.jobs.ts';
+import { rulesRoutes } from './loyalty.rules.routes.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
 import { clawBackForRefund, earnForOrder, earnForOrders, loyaltyCustomerHooks } from './loyalty.service.ts';
 
@@ -56,6 +59,7 @@ export const loyaltyModule = defineModule({
       en: 'Members hold this tier: it cannot be removed',
     },
     ...couponErrors,
+    ...rulesErrors,
     ...referralErrors,
   },
   timeline: {
@@ -70,6 +74,7 @@ export const loyaltyModule = defineModule({
     await api.register(loyaltyRoutes, { db, clock: () => new Date() });
     await api.register(rewardsRoutes, { db, clock: () => new Date() });
     await api.register(couponsRoutes, { db, clock: () => new Date() });
+    await api.register(rulesRoutes, { db, clock: () => new Date() });
     await api.register(referralsRoutes, { db, clock: () => new Date(), publicUrl: settings.publicUrl });
   },
   customerHooks: loyaltyCustomerHooks,
@@ -125,5 +130,6 @@ export const loyaltyModule = defineModule({
       schedule: { cron: '7 * * * *' },
     },
     referralsJob,
+    birthdaysJob,
   ],
 });

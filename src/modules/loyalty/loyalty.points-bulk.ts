@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { earnPoints, pointsFor } from './loyalty.points.ts';
 import type { Program } from './loyalty.program.ts';
+import { hasPurchaseRules, type PurchaseExtra, purchaseExtras, recordPurchaseAwards } from './loyalty.rules.ts';
 import { periodStart, reviewDate, tierFor } from './loyalty.tiers.ts';
 
 /**
@@ -28,7 +29,8 @@ export async function earnForOrdersBulk(
   if (orders.length === 0) return 0;
   const members = await trx
     .selectFrom('loyalty_members')
-    .select(['customer_id', 'tier_id', 'tier_review_at', 'joined_at', 'available'])
+    // Whether the club has a purchase rule rides along: no rule, no extra query.
+    .select(['customer_id', 'tier_id', 'tier_review_at', 'joined_at', 'available', hasPurchaseRules(ctx).as('rules')])
     .where('workspace_id', '=', ctx.workspaceId)
     .where('status', '=', 'active')
     .where('customer_id', '=', sql<string>`any(${[...new Set(orders.map((o) => o.customerId))]}::uuid[])`)
@@ -37,6 +39,20 @@ export async function earnForOrdersBulk(
     .execute();
   const memberOf = new Map(members.map((m) => [m.customer_id, m]));
   const multiplier = new Map(program.tiers.map((t) => [t.id, t.earnMultiplierPct]));
+  const multiplierOf = (tierId: string | null) => (tierId && multiplier.get(tierId)) || 100;
+  // The purchase rules' points join each order's own earning (so a refund takes them back in proportion).
+  const extras = members[0]?.rules
+    ? await purchaseExtras(
+        trx,
+        ctx,
+        program,
+        orders.flatMap((o) => {
+          const m = memberOf.get(o.customerId);
+          if (!m || o.placedAt < m.joined_at) return [];
+          return [{ ...o, tierId: m.tier_id, multiplierPct: multiplierOf(m.tier_id) }];
+        }),
+      )
+    : new Map<string, PurchaseExtra>();
   const rows: {
     id: string;
     customer_id: string;
@@ -48,15 +64,17 @@ export async function earnForOrdersBulk(
     expires_at: string | null;
     order_id: string;
     account: 'member.pending' | 'member.available';
+    note?: string;
   }[] = [];
   for (const order of orders) {
     const member = memberOf.get(order.customerId);
     if (!member || order.placedAt < member.joined_at) continue;
-    const points = pointsFor(program, order.agorot, (member.tier_id && multiplier.get(member.tier_id)) || 100);
+    const extra = extras.get(order.orderId);
+    const points = pointsFor(program, order.agorot, multiplierOf(member.tier_id)) + (extra?.points ?? 0);
     const releaseAt = addDays(order.placedAt, program.pendingDays);
     const account = releaseAt > now ? 'member.pending' : 'member.available';
     if (account === 'member.available' && Number(member.available) < 0) {
-      await earnPoints(
+      const booked = await earnPoints(
         trx,
         ctx,
         program,
@@ -68,10 +86,12 @@ export async function earnForOrdersBulk(
           occurredAt: order.placedAt,
           spendAgorot: order.agorot,
           orderId: order.orderId,
+          ...(extra ? { note: extra.note } : {}),
           pending: true,
         },
         now,
       );
+      if (booked && extra) await recordPurchaseAwards(trx, ctx, [{ ...order, transactionId: booked }], extras);
       continue;
     }
     rows.push({
@@ -85,21 +105,36 @@ export async function earnForOrdersBulk(
       expires_at: program.expiryMode === 'batch' ? addMonths(order.placedAt, program.expiryMonths).toISOString() : null,
       order_id: order.orderId,
       account,
+      ...(extra ? { note: extra.note } : {}),
     });
   }
   if (rows.length === 0) return 0;
   const actor = ctx.actor.type === 'system' ? 'system' : `${ctx.actor.type}:${ctx.actor.id}`;
   const booked = await sql<{ id: string }>`
     insert into loyalty_transactions (workspace_id, id, customer_id, kind, source_key, occurred_at, points,
-      spend_agorot, release_at, expires_at, order_id, actor)
+      spend_agorot, release_at, expires_at, order_id, note, actor)
     select ${ctx.workspaceId}::uuid, x.id, x.customer_id, 'earn', x.source_key, x.occurred_at, x.points,
-      x.spend_agorot, x.release_at, x.expires_at, x.order_id, ${actor}
+      x.spend_agorot, x.release_at, x.expires_at, x.order_id, coalesce(x.note, ''), ${actor}
     from json_to_recordset(${JSON.stringify(rows)}::json) as x(id uuid, customer_id uuid, source_key text,
       occurred_at timestamptz, points bigint, spend_agorot bigint, release_at timestamptz, expires_at timestamptz,
-      order_id uuid)
+      order_id uuid, note text)
     on conflict (workspace_id, source_key) do nothing
     returning id`.execute(trx);
   const fresh = new Set(booked.rows.map((r) => r.id));
+  if (extras.size > 0) {
+    const bookedWithRules = rows.filter((r) => fresh.has(r.id) && extras.has(r.order_id));
+    await recordPurchaseAwards(
+      trx,
+      ctx,
+      bookedWithRules.map((r) => ({
+        orderId: r.order_id,
+        customerId: r.customer_id,
+        transactionId: r.id,
+        placedAt: new Date(r.occurred_at),
+      })),
+      extras,
+    );
+  }
   const kept = rows.filter((r) => fresh.has(r.id) && r.points > 0);
   if (kept.length > 0) {
     const json = JSON.stringify(

@@ -6,6 +6,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { CustomerHooks } from '../../platform/module.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { exportCoupons, mergeCoupons } from './loyalty.coupons.members.ts';
+import { lockMember } from './loyalty.ledger.ts';
 import { enrollMember, getMember, newReferralCode } from './loyalty.members.ts';
 import {
   adjustPoints,
@@ -19,6 +20,7 @@ import {
 import { earnForOrdersBulk } from './loyalty.points-bulk.ts';
 import { findProgram, getProgram, type Program } from './loyalty.program.ts';
 import { eraseReferrals, exportReferrals, mergeReferrals } from './loyalty.referrals.members.ts';
+import { hasPurchaseRules, type PurchaseExtra, purchaseExtras, recordPurchaseAwards } from './loyalty.rules.ts';
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
 // What other modules, the routes and the jobs use of the loyalty club: this file is its one door.
@@ -64,10 +66,25 @@ export async function earnForOrder(
 ): Promise<void> {
   const program = club === undefined ? await findProgram(trx, ctx) : club;
   if (program?.status !== 'active') return;
-  const member = await activeMember(trx, ctx, order.customerId);
-  if (!member || order.placedAt < member.joined_at) return;
+  // Whether the club has a purchase rule rides along the member's read: no rule, no extra query.
+  const member = await trx
+    .selectFrom('loyalty_members')
+    .select(['customer_id', 'tier_id', 'tier_review_at', 'joined_at', 'status', hasPurchaseRules(ctx).as('rules')])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', order.customerId)
+    .executeTakeFirst();
+  if (member?.status !== 'active' || order.placedAt < member.joined_at) return;
   const tier = program.tiers.find((t) => t.id === member.tier_id);
   const spend = toAgorot(order.total);
+  const multiplierPct = tier?.earnMultiplierPct ?? 100;
+  let extra: PurchaseExtra | undefined;
+  let extras = new Map<string, PurchaseExtra>();
+  if (member.rules) {
+    await lockMember(trx, ctx, order.customerId);
+    const forRules = { ...order, tierId: member.tier_id, multiplierPct, agorot: spend };
+    extras = await purchaseExtras(trx, ctx, program, [forRules]);
+    extra = extras.get(order.orderId);
+  }
   const booked = await earnPoints(
     trx,
     ctx,
@@ -76,14 +93,19 @@ export async function earnForOrder(
       customerId: order.customerId,
       kind: 'earn',
       sourceKey: `order:${order.orderId}`,
-      points: pointsFor(program, spend, tier?.earnMultiplierPct ?? 100),
+      // The purchase rules' points join the order's own: a refund takes them back in the same proportion.
+      points: pointsFor(program, spend, multiplierPct) + (extra?.points ?? 0),
       occurredAt: order.placedAt,
       spendAgorot: spend,
       orderId: order.orderId,
+      ...(extra ? { note: extra.note } : {}),
       pending: true,
     },
     now,
   );
+  if (booked && extra) {
+    await recordPurchaseAwards(trx, ctx, [{ ...order, transactionId: booked }], extras);
+  }
   if (booked) await upgradeIfReached(trx, ctx, program, member, now);
 }
 
