@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inWorkspace } from '../db/tenancy.ts';
 import { findDuplicates } from '../modules/customers/customers.service.ts';
+import { loyaltyReport } from '../modules/loyalty/loyalty.report.ts';
+import { expectLedgerRules } from '../modules/loyalty/loyalty.test-helpers.ts';
 import { systemCtx } from '../platform/context.ts';
 import { getTestApp, type TestApp } from '../test/harness.ts';
 import { type DemoResult, seedDemo } from './demo.ts';
@@ -101,5 +103,39 @@ describe('demo business', () => {
     expect(stats.notes).toBeGreaterThanOrEqual(8);
     expect(stats.latin).toBeGreaterThan(300);
     expect(stats.duplicates).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs a club three years old: members in every tier, points issued, redeemed and expired, coupons used at the till', async () => {
+    const ctx = { ...systemCtx(demo.workspaceId) };
+    await inWorkspace(t.database.db, demo.workspaceId, async (trx) => {
+      const report = await loyaltyReport(trx, ctx, new Date(), 36);
+      expect(report.members.total).toBeGreaterThan(1000);
+      expect(report.members.byTier.map((tier) => tier.name)).toEqual(['חבר', 'זהב', 'פלטינה']);
+      for (const tier of report.members.byTier) expect(tier.count).toBeGreaterThan(20);
+      const months = report.points.byMonth;
+      const sum = (key: 'issued' | 'redeemed' | 'expired') => months.reduce((total, m) => total + m[key], 0);
+      expect(sum('issued')).toBeGreaterThan(100_000);
+      expect(sum('redeemed')).toBeGreaterThan(50_000);
+      expect(sum('expired')).toBeGreaterThan(1000);
+      expect(report.points.outstanding.pending).toBeGreaterThan(0);
+      const used = await trx
+        .selectFrom('loyalty_coupons')
+        .select(['status', sql<number>`count(*)::int`.as('n')])
+        .where('workspace_id', '=', demo.workspaceId)
+        .groupBy('status')
+        .execute();
+      const byStatus = Object.fromEntries(used.map((u) => [u.status, u.n]));
+      expect(byStatus.used).toBeGreaterThan(100);
+      expect(byStatus.active).toBeGreaterThan(10);
+      // The ledger's own rules hold for a few members picked across the club.
+      const sample = await trx
+        .selectFrom('loyalty_members')
+        .select('customer_id')
+        .where('workspace_id', '=', demo.workspaceId)
+        .orderBy('lifetime_points', 'desc')
+        .limit(5)
+        .execute();
+      for (const m of sample) await expectLedgerRules(trx, ctx, m.customer_id, 'member');
+    });
   });
 });

@@ -12,6 +12,7 @@ import { type BulkCustomerInput, upsertCustomersBulk } from '../modules/customer
 import { addNote, createCustomer, normalisePhone, updateCustomer } from '../modules/customers/customers.service.ts';
 import type { LifecycleStage } from '../modules/customers/customers.tables.ts';
 import { findOrCreateBranch } from '../modules/locations/locations.service.ts';
+import { seedDemoClub } from '../modules/loyalty/loyalty.demo.ts';
 import { createWorkspace } from '../platform/auth.service.ts';
 import type { Ctx } from '../platform/context.ts';
 import {
@@ -81,6 +82,9 @@ const stageOf: Record<Segment, LifecycleStage> = {
   at_risk: 'at_risk',
   lost: 'lost',
 };
+
+/** How likely each kind of customer is to have joined the club. */
+const keenness: Record<Segment, number> = { lead: 0.1, one: 0.35, repeat: 0.7, loyal: 0.95, at_risk: 0.7, lost: 0.5 };
 
 /** About 2,000 people of the chain, with the mix of contacts and consents a real café club has. */
 function makeCustomers(r: Random, today: number): DemoCustomer[] {
@@ -332,6 +336,25 @@ export async function seedDemo(db: Kysely<DB>, options: { log: (line: string) =>
     });
   });
   log('duplicates to merge, notes and conduct flags');
+
+  const placed = await inWorkspace(db, workspaceId, (trx) =>
+    trx
+      .selectFrom('orders')
+      .select(['id', 'customer_id', 'total', 'placed_at'])
+      .where('workspace_id', '=', workspaceId)
+      .execute(),
+  );
+  await seedDemoClub(
+    db,
+    ctx,
+    {
+      customers: customers.map((c, i) => ({ id: ids[i]!, createdAt: c.createdAt, keen: keenness[c.segment] })),
+      orders: placed.map((o) => ({ orderId: o.id, customerId: o.customer_id, total: o.total, placedAt: o.placed_at })),
+      today: new Date(today),
+      random: r,
+    },
+    log,
+  );
   log(`done: ${customers.length + 6} customers, ${orders.length} orders, ${lines} order lines`);
   return { workspaceId, ownerEmail, ownerPassword };
 }

@@ -410,3 +410,16 @@ export async function customerNames(trx: Trx, ctx: Ctx, ids: readonly string[]):
     .execute();
   return new Map(rows.map((r) => [r.id, [r.first_name, r.last_name].filter(Boolean).join(' ') || null]));
 }
+
+/** Of the given ids, those of this workspace's active customers (not merged, archived or erased). */
+export async function activeCustomerIds(trx: Trx, ctx: Ctx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', 'in', [...new Set(ids)])
+    .where('status', '=', 'active')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inSystem, inWorkspace } from '../../db/tenancy.ts';
 import { systemCtx } from '../../platform/context.ts';
+import { expireDueBulk, releaseDueBulk } from './loyalty.maintain-bulk.ts';
 import { reviewTiersBulk } from './loyalty.points-bulk.ts';
 import { findProgram } from './loyalty.program.ts';
 import { maintainMember, membersDue } from './loyalty.service.ts';
@@ -10,6 +11,8 @@ export const MAINTAIN_QUEUE = 'loyalty.maintain';
 
 /** Members looked after in one transaction: a crash loses at most this much work, which the next run redoes. */
 const CHUNK = 200;
+/** Members whose lots are released or expired together, in a few statements. */
+const BULK = 2000;
 
 /**
  * The club's clock work, every hour (and whenever a run was missed): pending
@@ -37,6 +40,18 @@ export async function maintainLoyalty(db: Kysely<DB>, now: Date, only: { workspa
       const program = await findProgram(trx, ctx);
       return program ? reviewTiersBulk(trx, ctx, program, now) : 0;
     });
+    // Releases and per-batch expiries for the many at once; members in debt or expiring by inactivity below.
+    for (const step of [releaseDueBulk, expireDueBulk]) {
+      if (step === expireDueBulk) {
+        const program = await inWorkspace(db, workspaceId, (trx) => findProgram(trx, ctx));
+        if (program?.expiryMode !== 'batch') continue;
+      }
+      for (;;) {
+        const booked = await inWorkspace(db, workspaceId, (trx) => step(trx, ctx, now, BULK));
+        looked += booked;
+        if (booked < BULK) break;
+      }
+    }
     const due = await inWorkspace(db, workspaceId, (trx) => membersDue(trx, ctx, now));
     for (let start = 0; start < due.length; start += CHUNK) {
       await inWorkspace(db, workspaceId, async (trx) => {
