@@ -6,6 +6,7 @@ import { loyaltyHe } from './loyalty.he.ts';
 import { loyaltyTimeline } from './loyalty-timeline.tsx';
 import { LoyaltyPanel } from './member-panel.tsx';
 import { LoyaltyMembersPage } from './members-page.tsx';
+import { LoyaltyReferralsPage } from './referrals-page.tsx';
 import { LoyaltyReportPage } from './report-page.tsx';
 import { LoyaltyRewardsPage } from './rewards-page.tsx';
 import { LoyaltySettingsPage } from './settings-page.tsx';
@@ -19,6 +20,7 @@ export const loyalty = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/loyalty/settings', component: LoyaltySettingsPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/report', component: LoyaltyReportPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/rewards', component: LoyaltyRewardsPage }),
+    createRoute({ getParentRoute: () => app, path: '/loyalty/referrals', component: LoyaltyReferralsPage }),
   ],
   nav: [
     {

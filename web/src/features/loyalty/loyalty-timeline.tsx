@@ -6,6 +6,7 @@ import { eventText } from '../customers/customer-timeline.tsx';
 import type { TimelineEvent } from '../customers/customers-api.ts';
 import type { TimelineRenderer } from '../feature.ts';
 import { loyaltyEn } from './loyalty.en.ts';
+import { referralsTimeline } from './referrals-timeline.tsx';
 
 type BodyProps = { event: TimelineEvent; fmt: Formatters };
 
@@ -67,4 +68,5 @@ export const loyaltyTimeline = {
     label: 'loyalty:timeline.types.tier_changed',
     Body: TierChangedBody,
   },
+  ...referralsTimeline,
 } satisfies Record<string, TimelineRenderer>;

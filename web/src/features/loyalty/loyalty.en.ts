@@ -1,8 +1,11 @@
+import { referralsEn } from './referrals.en.ts';
+
 /** The loyalty club's words in English (i18next namespace 'loyalty'); the Hebrew file must have the same keys. */
 export const loyaltyEn = {
   nav: {
     club: 'Loyalty club',
   },
+  referrals: referralsEn,
   points: {
     count_one: '{{n}} point',
     count_two: '{{n}} points',

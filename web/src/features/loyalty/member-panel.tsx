@@ -31,6 +31,7 @@ import {
   useRecentLedger,
 } from './loyalty-api.ts';
 import { type LoyaltyFormat, shekels, useLoyaltyFormat } from './loyalty-format.ts';
+import { ReferralShare } from './referrals-share.tsx';
 import { TierBadge } from './tier-badge.tsx';
 
 function PanelCard({ children, action }: { children: ReactNode; action?: ReactNode }) {
@@ -254,13 +255,11 @@ function MemberCard({ member, customer }: { member: MemberDetail; customer: Cust
         ) : (
           <LedgerLines lines={ledger.data.items} lf={lf} />
         )}
-        <Group justify="space-between" gap="xs">
-          <Text size="xs" c="dimmed">
-            {t('card.referralCode')}:{' '}
-            <Text span size="xs" ff="monospace" className="ltr-value">
-              {member.referralCode}
-            </Text>
-          </Text>
+        <Divider />
+        {customer.status === 'active' ? (
+          <ReferralShare customerId={member.customerId} code={member.referralCode} />
+        ) : null}
+        <Group justify="flex-end" gap="xs">
           <Anchor component={Link} to="/loyalty" size="xs">
             {t('card.allMembers')}
           </Anchor>

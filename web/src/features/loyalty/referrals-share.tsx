@@ -1,0 +1,74 @@
+import { Button, Group, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { CopyField } from '../../components/copy-field.tsx';
+import { Icon } from '../../components/icons.tsx';
+import { useProgram } from './loyalty-api.ts';
+import { useLoyaltyFormat } from './loyalty-format.ts';
+import { useReferralLink, whatsAppShareUrl } from './referrals-api.ts';
+
+/**
+ * The member card's "refer a friend": the member's code, the share link with a copy button, and a WhatsApp
+ * button that opens WhatsApp with a Hebrew (or English) invitation for the member to send; the business never
+ * messages the friend.
+ */
+export function ReferralShare({ customerId, code }: { customerId: string; code: string }) {
+  const { t } = useTranslation('loyalty');
+  const lf = useLoyaltyFormat();
+  const program = useProgram();
+  const link = useReferralLink(customerId, true);
+  const club = program.data?.name ?? '';
+  const url = link.data?.link ?? null;
+  const text = url
+    ? t('referrals.card.invitation', { club, link: url })
+    : t('referrals.card.invitationCode', { club, code });
+  const points = (n: number) => t('points.count', { count: n, n: lf.inline(lf.number(n)) });
+  if (link.data && !link.data.enabled) return null;
+  return (
+    <Stack gap={6} data-testid="referral-share">
+      <Text size="sm" fw={600}>
+        {t('referrals.card.title')}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {t('referrals.card.code')}:{' '}
+        <Text span size="xs" ff="monospace" className="ltr-value" data-testid="referral-code">
+          {code}
+        </Text>
+      </Text>
+      {url ? (
+        <CopyField
+          value={url}
+          label={t('referrals.card.linkLabel')}
+          testId="referral-link"
+          copyTestId="referral-link-copy"
+        />
+      ) : link.isSuccess ? (
+        <Text size="xs" c="dimmed" data-testid="referral-no-link">
+          {t('referrals.card.noLink')}
+        </Text>
+      ) : null}
+      {link.data ? (
+        <Text size="xs" c="dimmed">
+          {t('referrals.card.rewards', {
+            referrer: points(link.data.referrerPoints),
+            friend: points(link.data.friendPoints),
+          })}
+        </Text>
+      ) : null}
+      <Group>
+        <Button
+          component="a"
+          href={whatsAppShareUrl(text)}
+          target="_blank"
+          rel="noopener noreferrer"
+          variant="light"
+          color="green"
+          size="compact-sm"
+          leftSection={<Icon name="userPlus" size={16} />}
+          data-testid="referral-whatsapp"
+        >
+          {t('referrals.card.whatsApp')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
