@@ -1,10 +1,13 @@
 import { defineSubscriber } from '../../platform/events.ts';
 import { defineModule } from '../../platform/module.ts';
 import { orderPlaced, orderRefunded } from '../commerce/commerce.events.ts';
+import { contestErrors } from './loyalty.contests.errors.ts';
+import { contestsRoutes } from './loyalty.contests.routes.ts';
 import { couponErrors } from './loyalty.coupons.errors.ts';
 import { couponsRoutes } from './loyalty.coupons.routes.ts';
 import { MAINTAIN_QUEUE, maintainLoyalty } from './loyalty.jobs.ts';
 import { loyaltyMigrations } from './loyalty.migrations.ts';
+import { noticesJob } from './loyalty.notices.jobs.ts';
 import { referralErrors } from './loyalty.referrals.errors.ts';
 import { referralsJob } from './loyalty.referrals.jobs.ts';
 import { referralsRoutes } from './loyalty.referrals.routes.ts';
@@ -60,6 +63,7 @@ export const loyaltyModule = defineModule({
     },
     ...couponErrors,
     ...rulesErrors,
+    ...contestErrors,
     ...referralErrors,
   },
   timeline: {
@@ -74,8 +78,9 @@ export const loyaltyModule = defineModule({
     await api.register(loyaltyRoutes, { db, clock: () => new Date() });
     await api.register(rewardsRoutes, { db, clock: () => new Date() });
     await api.register(couponsRoutes, { db, clock: () => new Date() });
-    await api.register(rulesRoutes, { db, clock: () => new Date() });
     await api.register(referralsRoutes, { db, clock: () => new Date(), publicUrl: settings.publicUrl });
+    await api.register(rulesRoutes, { db, clock: () => new Date() });
+    await api.register(contestsRoutes, { db, clock: () => new Date() });
   },
   customerHooks: loyaltyCustomerHooks,
   subscribers: [
@@ -129,7 +134,8 @@ export const loyaltyModule = defineModule({
         },
       schedule: { cron: '7 * * * *' },
     },
-    referralsJob,
+    noticesJob,
     birthdaysJob,
+    referralsJob,
   ],
 });

@@ -5,6 +5,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { CustomerHooks } from '../../platform/module.ts';
 import { requirePermission } from '../../platform/permissions.ts';
+import { eraseContestEntries } from './loyalty.contests.ts';
 import { exportCoupons, mergeCoupons } from './loyalty.coupons.members.ts';
 import { lockMember } from './loyalty.ledger.ts';
 import { enrollMember, getMember, newReferralCode } from './loyalty.members.ts';
@@ -24,9 +25,11 @@ import { hasPurchaseRules, type PurchaseExtra, purchaseExtras, recordPurchaseAwa
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
 // What other modules, the routes and the jobs use of the loyalty club: this file is its one door.
+export { createContest, drawContest, getContest, judgeContest, listContests } from './loyalty.contests.ts';
 export { listMemberCoupons } from './loyalty.coupons.members.ts';
 export { redeemCoupon, validateCoupon, voidCoupon } from './loyalty.coupons.ts';
 export { getMember, listMembers } from './loyalty.members.ts';
+export { sendLoyaltyNotices } from './loyalty.notices.ts';
 export { type Referral, referFriend } from './loyalty.referrals.ts';
 export { listRewards, redeemReward } from './loyalty.rewards.ts';
 export { awardEvent, type EarningEvent, type EventOutcome } from './loyalty.rules.ts';
@@ -344,5 +347,6 @@ export const loyaltyCustomerHooks: CustomerHooks = {
       .where('status', '<>', 'merged')
       .execute();
     await eraseReferrals(trx, ctx, customerId, new Date());
+    await eraseContestEntries(trx, ctx, customerId);
   },
 };
