@@ -9,6 +9,7 @@ import { LoyaltyMembersPage } from './members-page.tsx';
 import { LoyaltyReferralsPage } from './referrals-page.tsx';
 import { LoyaltyReportPage } from './report-page.tsx';
 import { LoyaltyRewardsPage } from './rewards-page.tsx';
+import { LoyaltyRulesPage } from './rules-page.tsx';
 import { LoyaltySettingsPage } from './settings-page.tsx';
 
 /** The loyalty club: its members, settings and tiers, rewards catalog and report, the club card on a customer's page. */
@@ -20,6 +21,7 @@ export const loyalty = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/loyalty/settings', component: LoyaltySettingsPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/report', component: LoyaltyReportPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/rewards', component: LoyaltyRewardsPage }),
+    createRoute({ getParentRoute: () => app, path: '/loyalty/rules', component: LoyaltyRulesPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/referrals', component: LoyaltyReferralsPage }),
   ],
   nav: [

@@ -1,4 +1,5 @@
 import { referralsEn } from './referrals.en.ts';
+import { rulesEn } from './rules.en.ts';
 
 /** The loyalty club's words in English (i18next namespace 'loyalty'); the Hebrew file must have the same keys. */
 export const loyaltyEn = {
@@ -6,6 +7,7 @@ export const loyaltyEn = {
     club: 'Loyalty club',
   },
   referrals: referralsEn,
+  rules: rulesEn,
   points: {
     count_one: '{{n}} point',
     count_two: '{{n}} points',

@@ -1,12 +1,14 @@
 import type { Messages } from '../../i18n/messages.ts';
 import type { loyaltyEn } from './loyalty.en.ts';
 import { referralsHe } from './referrals.he.ts';
+import { rulesHe } from './rules.he.ts';
 
 export const loyaltyHe: Messages<typeof loyaltyEn> = {
   nav: {
     club: 'מועדון לקוחות',
   },
   referrals: referralsHe,
+  rules: rulesHe,
   points: {
     count_one: '{{n}} נקודה',
     count_two: '{{n}} נקודות',
