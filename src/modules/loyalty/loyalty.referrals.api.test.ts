@@ -1,9 +1,12 @@
 import { addDays } from 'date-fns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace } from '../../db/tenancy.ts';
+import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { qualifyReferrals } from './loyalty.referrals.jobs.ts';
+import { referFriend } from './loyalty.service.ts';
 import { apiCaller, type Json, workspaceWithClub } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
@@ -193,6 +196,79 @@ describe('referring a friend', () => {
     await join(twin, r.code);
     await call('POST', `/api/v1/customers/${r.id}/merge`, { otherId: twin }, 200);
     expect(await referralsOf(r.id)).toMatchObject([{ status: 'refused', reason: 'self_referral', friendId: r.id }]);
+  });
+
+  it('qualifies on the next purchase when the first was refunded in full, and takes a second code as already referred', async () => {
+    const r = await referrer();
+    const other = await referrer();
+    const friendId = await customer();
+    // The public join page's order: the referral first, then the enrolment, in one transaction at one time.
+    const now = new Date();
+    const referral = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      referFriend(trx, systemCtx(ws.workspaceId), { friendCustomerId: friendId, referralCode: r.code }, now),
+    );
+    expect(referral).toMatchObject({ status: 'pending', referrerId: r.id });
+    await call('POST', '/api/v1/loyalty/members', { customerId: friendId }, 201);
+    const second = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      referFriend(trx, systemCtx(ws.workspaceId), { friendCustomerId: friendId, referralCode: other.code }, now),
+    );
+    expect(second).toMatchObject({ status: 'refused', reason: 'already_referred', referrerId: other.id });
+    const placed = new Date();
+    const first = await order(friendId, '50.00');
+    await deliver();
+    await call('POST', `/api/v1/orders/${first.id}/refunds`, { amount: '50.00' }, 201);
+    await order(friendId, '20.00');
+    await deliver();
+    expect(await qualify(addDays(placed, 15))).toBe(1);
+    const [qualified] = await referralsOf(r.id);
+    expect(qualified).toMatchObject({ status: 'qualified', referrerPoints: 120, friendPoints: 40 });
+    expect(qualified?.orderId).not.toBe(first.id);
+    expect(await referralsOf(other.id)).toMatchObject([{ status: 'refused', reason: 'already_referred' }]);
+  });
+
+  it('reports the qualification to the earning rules: a rule for referral_qualified gives the referrer more, once', async () => {
+    const w = await workspaceWithClub(t, 'הפניות וכללים', club);
+    await call(
+      'PUT',
+      '/api/v1/loyalty/referrals/settings',
+      { enabled: true, referrerPoints: 100, friendPoints: 50 },
+      200,
+      w,
+    );
+    await call(
+      'POST',
+      '/api/v1/loyalty/rules',
+      { name: 'בונוס הפניה', kind: 'event', eventType: 'referral_qualified', points: 30 },
+      201,
+      w,
+    );
+    const r = await referrer({}, w);
+    const friendId = await customer({}, w);
+    await join(friendId, r.code, 201, w);
+    const placed = new Date();
+    await order(friendId, '40.00', w);
+    await deliver(w);
+    expect(await qualify(addDays(placed, 15), w)).toBe(1);
+    expect(await qualify(addDays(placed, 16), w)).toBe(0);
+    expect(await member(r.id, w)).toMatchObject({ available: 130 });
+    expect(await member(friendId, w)).toMatchObject({ available: 50 });
+  });
+
+  it('counts no referral while referrals are switched off', async () => {
+    const w = await workspaceWithClub(t, 'בלי הפניות', club);
+    await call(
+      'PUT',
+      '/api/v1/loyalty/referrals/settings',
+      { enabled: false, referrerPoints: 10, friendPoints: 10 },
+      200,
+      w,
+    );
+    const r = await referrer({}, w);
+    const friendId = await customer({}, w);
+    expect((await join(friendId, r.code, 201, w)).referral).toMatchObject({
+      status: 'refused',
+      reason: 'referrals_off',
+    });
   });
 
   it('lets an analyst read referrals and their settings but not change them; exports and erases them', async () => {
