@@ -1,11 +1,14 @@
 import { addDays } from 'date-fns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace } from '../../db/tenancy.ts';
+import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { maintainLoyalty } from './loyalty.jobs.ts';
 import { giveBirthdays } from './loyalty.rules.jobs.ts';
 import { israelDate } from './loyalty.rules.ts';
+import { earnForOrder } from './loyalty.service.ts';
 import { apiCaller, type Json, workspaceWithClub } from './loyalty.test-helpers.ts';
 
 let t: TestApp;
@@ -224,6 +227,48 @@ describe('earning rules: purchases', () => {
   });
 });
 
+describe('earning rules: one order at a time', () => {
+  it('gives the same points through earnForOrder (the subscriber’s one-by-one path) as through the batch', async () => {
+    const made = await rule({
+      name: 'בונוס פולים',
+      kind: 'purchase',
+      target: 'category',
+      categories: ['coffee'],
+      award: 'per_order',
+      points: 15,
+      maxTotal: 1,
+    });
+    const customerId = await newMember();
+    const placed = await call(
+      'POST',
+      '/api/v1/orders',
+      {
+        externalId: `pos-${randomToken(6)}`,
+        customerId,
+        placedAt: new Date().toISOString(),
+        channel: 'store',
+        items: [{ sku: 'beans', name: 'beans', quantity: 1, unitPrice: '30.00' }],
+      },
+      201,
+    );
+    const order = { orderId: placed.id, customerId, total: '30.00', placedAt: new Date(placed.placedAt) };
+    await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      earnForOrder(trx, systemCtx(ws.workspaceId), order, new Date()),
+    );
+    // The batch delivering the same order later books nothing more.
+    await deliver();
+    expect(await member(customerId)).toMatchObject({ pending: 30 + 15 });
+    // The rule's one award in all is taken: the next order earns at the rate only.
+    await order2(customerId);
+    expect(await member(customerId)).toMatchObject({ pending: 30 + 15 + 30 });
+    const listed = await call('GET', '/api/v1/loyalty/rules', undefined, 200);
+    expect(listed.items.find((r: Json) => r.id === made.id)).toMatchObject({ awards: 1, awardedPoints: 15 });
+    await call('PUT', `/api/v1/loyalty/rules/${made.id}`, { ...editable(made), status: 'paused' }, 200);
+  });
+});
+
+const order2 = (customerId: string) => order(customerId, [{ sku: 'beans', total: '30.00' }]);
+
 describe('earning rules: events', () => {
   it('awards an event once by its type and id, and says so the second time', async () => {
     await rule({ name: 'סקר שביעות רצון', kind: 'event', eventType: 'survey_answered', points: 40 });
@@ -266,6 +311,21 @@ describe('earning rules: events', () => {
     expect((await event({ customerId: stranger, type: 'joined', eventId: 'y' }, 404, other)).code).toBe(
       'LOYALTY.NOT_MEMBER',
     );
+  });
+
+  it('keeps to a limit per member and period', async () => {
+    await rule({
+      name: 'צ׳ק-אין יומי',
+      kind: 'event',
+      eventType: 'check_in',
+      points: 5,
+      maxPerMember: 1,
+      limitPeriod: 'day',
+    });
+    const customerId = await newMember();
+    expect(await event({ customerId, type: 'check_in', eventId: randomToken(6) }, 201)).toMatchObject({ points: 5 });
+    expect(await event({ customerId, type: 'check_in', eventId: randomToken(6) }, 201)).toMatchObject({ points: 0 });
+    expect(await member(customerId)).toMatchObject({ available: 5 });
   });
 
   it('keeps to the tiers a rule names', async () => {
