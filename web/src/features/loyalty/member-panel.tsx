@@ -25,13 +25,13 @@ import {
   isNotMember,
   type LedgerLine,
   type MemberDetail,
-  useEnroll,
   useMember,
   useProgram,
   useRecentLedger,
 } from './loyalty-api.ts';
 import { type LoyaltyFormat, shekels, useLoyaltyFormat } from './loyalty-format.ts';
-import { ReferralShare } from './referrals-share.tsx';
+import { useEnrollReferred } from './referrals-api.ts';
+import { ReferralCodeField, ReferralShare, useEnrolledMessage } from './referrals-share.tsx';
 import { TierBadge } from './tier-badge.tsx';
 
 function PanelCard({ children, action }: { children: ReactNode; action?: ReactNode }) {
@@ -55,8 +55,10 @@ function EnrollForm({ customer }: { customer: Customer360 }) {
   const { t } = useTranslation('loyalty');
   const can = useCan();
   const program = useProgram();
-  const enroll = useEnroll(customer.id);
+  const enroll = useEnrollReferred(customer.id);
+  const enrolled = useEnrolledMessage();
   const [consent, setConsent] = useState(false);
+  const [referralCode, setReferralCode] = useState('');
   const active = customer.status === 'active';
   return (
     <Stack gap="sm" data-testid="loyalty-not-member">
@@ -86,12 +88,18 @@ function EnrollForm({ customer }: { customer: Customer360 }) {
             onChange={(e) => setConsent(e.currentTarget.checked)}
             data-testid="loyalty-consent"
           />
-          <FormAlert error={enroll.error} testId="loyalty-enroll-error" />
+          <ReferralCodeField value={referralCode} onChange={setReferralCode} error={enroll.error} />
+          <FormAlert error={enroll.error} fields={['referralCode']} testId="loyalty-enroll-error" />
           <Group justify="flex-end">
             <Button
               leftSection={<Icon name="userPlus" size={16} />}
               loading={enroll.isPending}
-              onClick={() => enroll.mutate(consent, { onSuccess: () => notifySaved(t('card.enrolled')) })}
+              onClick={() =>
+                enroll.mutate(
+                  { messagesConsent: consent, referralCode },
+                  { onSuccess: (member) => notifySaved(enrolled(member)) },
+                )
+              }
               data-testid="loyalty-enroll"
             >
               {t('card.enroll')}

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
+  enrolledMemberSchema,
   referralLinkSchema,
   referralListItemSchema,
   referralSettingsBody,
@@ -7,6 +8,8 @@ import type {
 } from '../../../../src/modules/loyalty/loyalty.referrals.schemas.ts';
 import type { pageOf } from '../../../../src/platform/replies.ts';
 import { api, type Reply } from '../../api.ts';
+import { customerKeys } from '../customers/customers-api.ts';
+import { loyaltyKeys } from './loyalty-api.ts';
 
 // The referrals' replies and bodies, as the server's schemas give them.
 export type ReferralItem = Reply<typeof referralListItemSchema>;
@@ -15,6 +18,7 @@ export type ReferralReason = NonNullable<ReferralItem['reason']>;
 export type ReferralSettings = Reply<typeof referralSettingsSchema>;
 export type ReferralSettingsInput = Reply<typeof referralSettingsBody>;
 export type ReferralLink = Reply<typeof referralLinkSchema>;
+export type EnrolledMember = Reply<typeof enrolledMemberSchema>;
 type ReferralPage = Reply<ReturnType<typeof pageOf<typeof referralListItemSchema>>>;
 
 export type ReferralsFilter = ReferralStatus | 'all';
@@ -69,4 +73,24 @@ export function useReferralLink(customerId: string, enabled: boolean) {
 /** WhatsApp's share address: the member picks whom to send the invitation to; the business sends nothing. */
 export function whatsAppShareUrl(text: string): string {
   return `https://wa.me/?text=${encodeURIComponent(text)}`;
+}
+
+/** Enrols the customer, with the referral code the customer gave (if any): the member and the referral it made. */
+export function useEnrollReferred(customerId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ messagesConsent, referralCode }: { messagesConsent: boolean; referralCode: string }) =>
+      api<EnrolledMember>('/loyalty/members', {
+        method: 'POST',
+        body: { customerId, messagesConsent, ...(referralCode.trim() ? { referralCode: referralCode.trim() } : {}) },
+      }),
+    onSuccess: async ({ referral: _, ...member }) => {
+      queryClient.setQueryData(loyaltyKeys.member(customerId), member);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: loyaltyKeys.all }),
+        queryClient.invalidateQueries({ queryKey: customerKeys.timeline(customerId) }),
+        queryClient.invalidateQueries({ queryKey: customerKeys.one(customerId) }),
+      ]);
+    },
+  });
 }

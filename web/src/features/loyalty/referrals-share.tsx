@@ -1,10 +1,11 @@
-import { Button, Group, Stack, Text } from '@mantine/core';
+import { Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { CopyField } from '../../components/copy-field.tsx';
+import { fieldErrorOf } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { useProgram } from './loyalty-api.ts';
 import { useLoyaltyFormat } from './loyalty-format.ts';
-import { useReferralLink, whatsAppShareUrl } from './referrals-api.ts';
+import { type EnrolledMember, useReferralLink, whatsAppShareUrl } from './referrals-api.ts';
 
 /**
  * The member card's "refer a friend": the member's code, the share link with a copy button, and a WhatsApp
@@ -71,4 +72,40 @@ export function ReferralShare({ customerId, code }: { customerId: string; code: 
       </Group>
     </Stack>
   );
+}
+
+/** On the enrolment form: the code of the member who referred the customer, if the customer gave one. */
+export function ReferralCodeField({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (code: string) => void;
+  error: unknown;
+}) {
+  const { t } = useTranslation('loyalty');
+  return (
+    <TextInput
+      label={t('referrals.enroll.code')}
+      description={t('referrals.enroll.help')}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      maxLength={40}
+      classNames={{ input: 'ltr-value' }}
+      error={fieldErrorOf(error, {}, 'referralCode')}
+      data-testid="loyalty-referral-code"
+    />
+  );
+}
+
+/** What the enrolment says once done: enrolled, and whether the referral counts (and why not). */
+export function useEnrolledMessage() {
+  const { t } = useTranslation('loyalty');
+  return (member: EnrolledMember) => {
+    const referral = member.referral;
+    if (!referral) return t('card.enrolled');
+    if (referral.reason) return t('referrals.enroll.refused', { reason: t(`referrals.reasons.${referral.reason}`) });
+    return t('referrals.enroll.referred');
+  };
 }

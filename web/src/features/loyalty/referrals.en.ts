@@ -59,6 +59,12 @@ export const referralsEn = {
     invitationCode: 'Hi! I’m a member of {{club}} and I think you’d like it too. Give my code {{code}} when you join.',
     rewards: 'When the friend’s first purchase qualifies: {{referrer}} for this member, {{friend}} for the friend.',
   },
+  enroll: {
+    code: 'Referral code (optional)',
+    help: 'The code of the member who invited the customer.',
+    referred: 'Enrolled, referred by a member: both get their points after the first purchase.',
+    refused: 'Enrolled. The referral does not count: {{reason}}',
+  },
   timeline: {
     referral: 'Referral',
     referral_qualified: 'Referral qualified',

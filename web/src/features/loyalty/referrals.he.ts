@@ -61,6 +61,12 @@ export const referralsHe: Messages<typeof referralsEn> = {
     invitationCode: 'היי! אני חבר/ה ב{{club}} ונראה לי שגם לך יתאים. בהצטרפות כדאי למסור את הקוד שלי: {{code}}',
     rewards: 'כשהקנייה הראשונה של החבר החדש תאושר: {{referrer}} לחבר הזה, {{friend}} לחבר החדש.',
   },
+  enroll: {
+    code: 'קוד הפניה (לא חובה)',
+    help: 'הקוד של החבר שהזמין את הלקוח.',
+    referred: 'הצטרף בהפניה של חבר: שניהם יקבלו נקודות אחרי הקנייה הראשונה.',
+    refused: 'הצטרף. ההפניה לא נספרת: {{reason}}',
+  },
   timeline: {
     referral: 'הפניה',
     referral_qualified: 'הפניה אושרה',
