@@ -21,7 +21,6 @@ export const loyalty = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/loyalty/settings', component: LoyaltySettingsPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/report', component: LoyaltyReportPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/rewards', component: LoyaltyRewardsPage }),
-    createRoute({ getParentRoute: () => app, path: '/loyalty/referrals', component: LoyaltyReferralsPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/rules', component: LoyaltyRulesPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/referrals', component: LoyaltyReferralsPage }),
   ],

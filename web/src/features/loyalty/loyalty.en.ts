@@ -1,8 +1,6 @@
 import { referralsEn } from './referrals.en.ts';
 import { rulesEn } from './rules.en.ts';
 
-import { referralsEn } from './referrals.en.ts';
-
 /** The loyalty club's words in English (i18next namespace 'loyalty'); the Hebrew file must have the same keys. */
 export const loyaltyEn = {
   nav: {

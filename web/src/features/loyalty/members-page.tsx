@@ -158,9 +158,6 @@ function Members() {
             <Button component={Link} to="/loyalty/rewards" variant="default" data-testid="loyalty-rewards-link">
               {t('members.rewards')}
             </Button>
-            <Button component={Link} to="/loyalty/referrals" variant="default" data-testid="loyalty-referrals-link">
-              {t('referrals.link')}
-            </Button>
             <Button component={Link} to="/loyalty/rules" variant="default" data-testid="loyalty-rules-link">
               {t('rules.link')}
             </Button>
