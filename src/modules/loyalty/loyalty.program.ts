@@ -35,6 +35,8 @@ export type Program = {
   tierBasis: TierBasis;
   downgrade: DowngradePolicy;
   joinTerms: string;
+  /** The club's part of its public join page and member portal addresses: /club/<publicKey>/join. */
+  publicKey: string;
   tiers: Tier[];
   updatedAt: Date;
 };
@@ -68,6 +70,7 @@ export async function findProgram(trx: Trx, ctx: Ctx): Promise<Program | null> {
     tierBasis: row.tier_basis,
     downgrade: row.downgrade,
     joinTerms: row.join_terms,
+    publicKey: row.public_key,
     updatedAt: row.updated_at,
     tiers: tiers.map((t) => ({
       id: t.id,

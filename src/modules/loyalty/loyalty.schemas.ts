@@ -66,6 +66,8 @@ export const programSchema = z.strictObject({
   tierBasis: z.enum(['points', 'spend']),
   downgrade: z.enum(['one_tier', 'replace']),
   joinTerms: z.string(),
+  /** The club's part of its public addresses: /club/<publicKey>/join, /club/<publicKey>. */
+  publicKey: z.string(),
   tiers: z.array(tierSchema),
   updatedAt: instant,
 });

@@ -32,6 +32,8 @@ export type LoyaltyProgramTable = {
   tier_basis: Generated<TierBasis>;
   downgrade: Generated<DowngradePolicy>;
   join_terms: Generated<string>;
+  /** The club's part of its public addresses (/club/<key>/join), random and unique; set by the column's default. */
+  public_key: Generated<string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 };
