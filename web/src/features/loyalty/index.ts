@@ -1,5 +1,7 @@
 import { createRoute } from '@tanstack/react-router';
 import { defineFeature } from '../feature.ts';
+import { LoyaltyContestPage } from './contests-detail-page.tsx';
+import { LoyaltyContestsPage } from './contests-page.tsx';
 import { LoyaltyDashboardCard } from './dashboard-card.tsx';
 import { loyaltyEn } from './loyalty.en.ts';
 import { loyaltyHe } from './loyalty.he.ts';
@@ -22,6 +24,8 @@ export const loyalty = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/loyalty/report', component: LoyaltyReportPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/rewards', component: LoyaltyRewardsPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/rules', component: LoyaltyRulesPage }),
+    createRoute({ getParentRoute: () => app, path: '/loyalty/contests', component: LoyaltyContestsPage }),
+    createRoute({ getParentRoute: () => app, path: '/loyalty/contests/$id', component: LoyaltyContestPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/referrals', component: LoyaltyReferralsPage }),
   ],
   nav: [

@@ -1,8 +1,10 @@
+import { contestsEn } from './contests.en.ts';
 import { referralsEn } from './referrals.en.ts';
 import { rulesEn } from './rules.en.ts';
 
 /** The loyalty club's words in English (i18next namespace 'loyalty'); the Hebrew file must have the same keys. */
 export const loyaltyEn = {
+  contests: contestsEn,
   nav: {
     club: 'Loyalty club',
   },

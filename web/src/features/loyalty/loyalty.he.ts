@@ -1,9 +1,11 @@
 import type { Messages } from '../../i18n/messages.ts';
+import { contestsHe } from './contests.he.ts';
 import type { loyaltyEn } from './loyalty.en.ts';
 import { referralsHe } from './referrals.he.ts';
 import { rulesHe } from './rules.he.ts';
 
 export const loyaltyHe: Messages<typeof loyaltyEn> = {
+  contests: contestsHe,
   nav: {
     club: 'מועדון לקוחות',
   },

@@ -161,6 +161,9 @@ function Members() {
             <Button component={Link} to="/loyalty/rules" variant="default" data-testid="loyalty-rules-link">
               {t('rules.link')}
             </Button>
+            <Button component={Link} to="/loyalty/contests" variant="default" data-testid="loyalty-contests-link">
+              {t('contests.title')}
+            </Button>
             <Button component={Link} to="/loyalty/referrals" variant="default" data-testid="loyalty-referrals-link">
               {t('referrals.link')}
             </Button>
