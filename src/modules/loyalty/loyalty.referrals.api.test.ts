@@ -118,6 +118,19 @@ describe('referring a friend', () => {
     expect(pending.items.some((i: Json) => i.id === referral?.id)).toBe(false);
   });
 
+  it('books the rewards once when two runs of the job meet on the same referral', async () => {
+    const r = await referrer();
+    const friendId = await customer();
+    await join(friendId, r.code);
+    const placed = new Date();
+    await order(friendId, '25.00');
+    await deliver();
+    const runs = await Promise.all([qualify(addDays(placed, 15)), qualify(addDays(placed, 15))]);
+    expect(runs[0] + runs[1]).toBe(1);
+    expect(await member(r.id)).toMatchObject({ available: 120 });
+    expect((await bonuses(friendId)).map((b) => b.points)).toEqual([40]);
+  });
+
   it('does not qualify on an order refunded in full before its window ended', async () => {
     const r = await referrer();
     const friendId = await customer();

@@ -9,7 +9,7 @@ import { referralSettings } from './loyalty.referrals.ts';
 
 export const REFERRALS_QUEUE = 'loyalty.referrals';
 
-/** Referrals looked at in one transaction: a crash loses at most this much work, which the next run redoes. */
+/** Pending referrals read at a time (the club's settings read once for each such chunk). */
 const CHUNK = 200;
 
 /**
@@ -42,12 +42,14 @@ export async function qualifyReferrals(
     for (;;) {
       const ids = await inWorkspace(db, workspaceId, (trx) => pendingReferrals(trx, ctx, CHUNK, after));
       if (ids.length === 0) break;
-      qualified += await inWorkspace(db, workspaceId, async (trx) => {
-        const club = { program: await findProgram(trx, ctx), settings: await referralSettings(trx, ctx) };
-        let n = 0;
-        for (const id of ids) if (await qualifyReferral(trx, ctx, id, now, club)) n++;
-        return n;
-      });
+      const club = await inWorkspace(db, workspaceId, async (trx) => ({
+        program: await findProgram(trx, ctx),
+        settings: await referralSettings(trx, ctx),
+      }));
+      // One transaction each: a referral's locks (its members', then its row) are held only while it is booked.
+      for (const id of ids) {
+        if (await inWorkspace(db, workspaceId, (trx) => qualifyReferral(trx, ctx, id, now, club))) qualified++;
+      }
       after = ids.at(-1);
       if (ids.length < CHUNK) break;
     }

@@ -118,8 +118,8 @@ async function reward(
 }
 
 /**
- * Qualifies one referral if its friend's first purchase is due at `now`; true when it did. The referral's row is
- * locked first, so two runs at once take turns and the second finds it qualified.
+ * Qualifies one referral if its friend's first purchase is due at `now`; true when it did. Its members' rows and
+ * its own are locked first, so two runs at once take turns and the second finds it qualified.
  */
 export async function qualifyReferral(
   trx: Trx,
@@ -128,6 +128,23 @@ export async function qualifyReferral(
   now: Date,
   club?: { program: Program | null; settings: ReferralSettings },
 ): Promise<boolean> {
+  const sides = await trx
+    .selectFrom('loyalty_referrals')
+    .select(['referrer_customer_id', 'friend_customer_id'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', referralId)
+    .executeTakeFirst();
+  if (!sides) return false;
+  // Both members first, in id order, then the referral: the order a merge takes them in (members, then
+  // referrals), so the two never wait on each other.
+  await trx
+    .selectFrom('loyalty_members')
+    .select('customer_id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', 'in', [sides.referrer_customer_id, sides.friend_customer_id])
+    .orderBy('customer_id')
+    .forUpdate()
+    .execute();
   const referral = await trx
     .selectFrom('loyalty_referrals')
     .selectAll()
@@ -135,7 +152,14 @@ export async function qualifyReferral(
     .where('id', '=', referralId)
     .forUpdate()
     .executeTakeFirst();
-  if (referral?.status !== 'pending') return false;
+  // Pending still, and between the same two (a merge in between moved it: the next run looks again).
+  if (
+    referral?.status !== 'pending' ||
+    referral.referrer_customer_id !== sides.referrer_customer_id ||
+    referral.friend_customer_id !== sides.friend_customer_id
+  ) {
+    return false;
+  }
   const program = club ? club.program : await findProgram(trx, ctx);
   if (program?.status !== 'active') return false;
   const settings = club?.settings ?? (await referralSettings(trx, ctx));
