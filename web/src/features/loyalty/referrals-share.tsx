@@ -61,8 +61,7 @@ export function ReferralShare({ customerId, code }: { customerId: string; code: 
           href={whatsAppShareUrl(text)}
           target="_blank"
           rel="noopener noreferrer"
-          variant="light"
-          color="green"
+          variant="default"
           size="compact-sm"
           leftSection={<Icon name="userPlus" size={16} />}
           data-testid="referral-whatsapp"
