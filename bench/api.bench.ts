@@ -1,20 +1,10 @@
-/**
- * Customer page API and search on PostgreSQL with 100,000 customers and
- * 1,000,000 orders, against a bare Fastify route measured in the same run.
- *
- *   npx tsx bench/api.bench.ts [--customers 100000] [--orders 1000000] [--seconds 15] [--keep]
- *
- * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
- * makes a fresh database klient_bench_api and drops it at the end.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { benchApiKey, seedBenchWorkspace } from './fixtures.ts';
 import { fmt, load } from './load.ts';
+import { adminQuery, startChild } from './processes.ts';
 import { hasWrk, wrkLoad } from './wrk.ts';
 
 const { values } = parseArgs({
@@ -30,7 +20,6 @@ const { values } = parseArgs({
 const size = { customers: Number(values.customers), orders: Number(values.orders) };
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
-const root = path.resolve(import.meta.dirname, '..');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = values.keep ? 'klient_bench_api_keep' : 'klient_bench_api';
 
@@ -50,28 +39,7 @@ async function keptWorkspace(connectionString: string): Promise<string | null> {
   }
 }
 
-async function admin(query: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(query);
-  await client.end();
-}
-
-function startChild(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d;
-      if (out.includes(ready)) resolve(child);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}`)));
-  });
-}
+const admin = (query: string) => adminQuery(adminUrl, query);
 
 const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;

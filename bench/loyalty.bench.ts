@@ -14,7 +14,6 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { inWorkspace } from '../src/db/tenancy.ts';
@@ -28,6 +27,7 @@ import { systemCtx } from '../src/platform/context.ts';
 import { newId } from '../src/platform/crypto.ts';
 import { installModules } from '../src/platform/registry.ts';
 import { seedBenchWorkspace } from './fixtures.ts';
+import { adminQuery } from './processes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,12 +41,7 @@ const batch = Number(values.batch);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = 'klient_bench_loyalty';
 
-async function admin(query: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(query);
-  await client.end();
-}
+const admin = (query: string) => adminQuery(adminUrl, query);
 
 installModules(modules);
 await admin(`drop database if exists ${dbName} with (force)`);

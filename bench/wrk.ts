@@ -9,18 +9,27 @@ export function hasWrk(): boolean {
   return spawnSync('wrk', ['--version']).error === undefined;
 }
 
+// Each line of WRK_PATHS is a path to GET, or "METHOD<tab>path<tab>JSON body".
 const script = `
-local paths = {}
-for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local reqs = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do
+  local m, p, b = line:match("^(%u+)\t([^\t]+)\t(.*)$")
+  if m then reqs[#reqs + 1] = { m, p, b } else reqs[#reqs + 1] = { "GET", line, nil } end
+end
 local auth = os.getenv("WRK_AUTH")
 local i = 0
 request = function()
   i = i + 1
+  local r = reqs[((i - 1) % #reqs) + 1]
   local headers = {}
   if auth ~= "" then headers["Authorization"] = auth end
-  return wrk.format("GET", paths[(i % #paths) + 1], headers)
+  if r[3] then headers["Content-Type"] = "application/json" end
+  return wrk.format(r[1], r[2], headers, r[3])
 end
 `;
+
+/** A request with a body for wrkLoad's list: sent in list order (one wrk thread, so each line once per pass). */
+export type WrkRequest = { method: 'POST' | 'PUT'; path: string; body: object };
 
 function toMs(value: string): number {
   const match = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
@@ -32,7 +41,7 @@ function toMs(value: string): number {
 /** Runs wrk against `base` over the given paths (round robin) and reads its throughput and percentiles. */
 export function wrkLoad(options: {
   base: string;
-  paths: string[];
+  paths: (string | WrkRequest)[];
   authorization?: string;
   concurrency: number;
   seconds: number;
@@ -41,8 +50,12 @@ export function wrkLoad(options: {
   const scriptPath = path.join(dir, 'paths.lua');
   const pathsFile = path.join(dir, 'paths.txt');
   fs.writeFileSync(scriptPath, script);
-  fs.writeFileSync(pathsFile, `${options.paths.join('\n')}\n`);
-  const threads = Math.min(2, options.concurrency);
+  const lines = options.paths.map((p) =>
+    typeof p === 'string' ? p : `${p.method}\t${p.path}\t${JSON.stringify(p.body)}`,
+  );
+  fs.writeFileSync(pathsFile, `${lines.join('\n')}\n`);
+  // Requests with bodies are used up (a coupon redeemed): one thread walks the list once, not two threads twice.
+  const threads = options.paths.some((p) => typeof p !== 'string') ? 1 : Math.min(2, options.concurrency);
   const out = execFileSync(
     'wrk',
     [`-t${threads}`, `-c${options.concurrency}`, `-d${options.seconds}s`, '--latency', '-s', scriptPath, options.base],

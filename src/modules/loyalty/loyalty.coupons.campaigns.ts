@@ -25,7 +25,11 @@ import type { CreateCampaignBody, UpdateCampaignBody } from './loyalty.rewards.s
  * limit and whether it runs are read when a code is used.
  */
 
-type CampaignRow = Selectable<LoyaltyCampaignTable> & { code: string | null; codes: string | number | null };
+type CampaignRow = Selectable<LoyaltyCampaignTable> & {
+  code: string | null;
+  codes: string | number | null;
+  uses: string | number | null;
+};
 
 export function campaignReplyOf(row: CampaignRow) {
   return {
@@ -40,7 +44,7 @@ export function campaignReplyOf(row: CampaignRow) {
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     maxUses: row.max_uses,
-    used: row.used_count,
+    used: Number(row.uses ?? 0),
     active: row.active,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -67,6 +71,13 @@ function campaignsQuery(trx: Trx, ctx: Ctx) {
         .whereRef('c.workspace_id', '=', 'k.workspace_id')
         .whereRef('c.campaign_id', '=', 'k.id')
         .as('codes'),
+      // Counted from the uses: only a campaign with a limit keeps a running count (used_count), which its uses wait on.
+      eb
+        .selectFrom('loyalty_coupon_uses as u')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .whereRef('u.workspace_id', '=', 'k.workspace_id')
+        .whereRef('u.campaign_id', '=', 'k.id')
+        .as('uses'),
     ])
     .where('k.workspace_id', '=', ctx.workspaceId);
 }
@@ -154,7 +165,9 @@ export async function updateCampaign(trx: Trx, ctx: Ctx, id: string, body: Updat
   const startsAt = body.startsAt ?? before.starts_at;
   const endsAt = body.endsAt ?? before.ends_at;
   if (endsAt <= startsAt) refuse('endsAt');
-  if (body.maxUses != null && body.maxUses < before.used_count) refuse('maxUses', 'too_small');
+  // The lock above waited for the uses under way (each holds the campaign row shared), so the count is exact.
+  const used = Number(before.uses ?? 0);
+  if (body.maxUses != null && body.maxUses < used) refuse('maxUses', 'too_small');
   await trx
     .updateTable('loyalty_campaigns')
     .set({
@@ -167,6 +180,7 @@ export async function updateCampaign(trx: Trx, ctx: Ctx, id: string, body: Updat
       }),
       starts_at: startsAt,
       ends_at: endsAt,
+      used_count: used,
       updated_at: now,
     })
     .where('workspace_id', '=', ctx.workspaceId)

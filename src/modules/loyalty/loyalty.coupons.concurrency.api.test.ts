@@ -139,6 +139,49 @@ describe('coupons under parallel requests', () => {
     expect(statuses(answers)).toEqual({ 201: 1, 409: PARALLEL - 1 });
   });
 
+  it('stops a limited campaign at its limit when 30 members use it at once, and counts an unlimited one exactly', async () => {
+    const now = Date.now();
+    const campaign = async (maxUses: number | null) =>
+      (
+        await post(
+          '/api/v1/loyalty/campaigns',
+          {
+            name: `מבצע ${maxUses ?? 'פתוח'}`,
+            kind: 'amount_discount',
+            amountOff: '5',
+            mode: 'shared',
+            maxUses,
+            startsAt: new Date(now - 86_400_000).toISOString(),
+            endsAt: new Date(now + 86_400_000).toISOString(),
+          },
+          201,
+        )
+      ).json() as Json;
+    const members = await Promise.all(Array.from({ length: 30 }, () => member(0)));
+    const limited = await campaign(10);
+    const open = await campaign(null);
+    const useAll = (code: string, tag: string) =>
+      Promise.all(
+        members.map((customerId, i) =>
+          post('/api/v1/coupons/redeem', { code, customerId, orderId: `${tag}-${i}`, basket: { total: '50' } }),
+        ),
+      );
+    const [limitedAnswers, openAnswers] = await Promise.all([useAll(limited.code, 'lim'), useAll(open.code, 'open')]);
+    expect(statuses(limitedAnswers)).toEqual({ 201: 10, 409: 20 });
+    expect(limitedAnswers.find((a) => a.statusCode === 409)?.json().code).toBe('COUPON.OUT_OF_STOCK');
+    expect(statuses(openAnswers)).toEqual({ 201: 30 });
+    const listed = (await call('GET', '/api/v1/loyalty/campaigns', undefined, 200)).items as Json[];
+    expect(listed.find((c) => c.id === limited.id)?.used).toBe(10);
+    expect(listed.find((c) => c.id === open.id)?.used).toBe(30);
+    // A limit set later counts what was used: below it is refused, at it the campaign is used up.
+    const tooLow = await ws.request({
+      method: 'PATCH',
+      url: `/api/v1/loyalty/campaigns/${open.id}`,
+      payload: { maxUses: 29 },
+    });
+    expect(tooLow.statusCode, tooLow.body).toBe(400);
+  });
+
   it('lets a void and redemptions of one coupon at the same moment settle one way: used, or voided with the points back', async () => {
     const customerId = await member(15);
     const coupon = (await post(`/api/v1/loyalty/rewards/${(await reward({})).id}/redeem`, { customerId }, 201)).json();

@@ -53,18 +53,30 @@ async function evaluate(
   coupon: CouponRow,
   input: { customerId?: string | undefined; basket: Basket },
   now: Date,
-): Promise<{ customerId: string | null; discount: number }> {
+  using = false,
+): Promise<{ customerId: string | null; discount: number; limited: boolean }> {
   if (coupon.status === 'used') throw new AppError('COUPON.ALREADY_USED');
   if (coupon.status === 'voided') throw new AppError('COUPON.VOIDED');
   if (coupon.expires_at && coupon.expires_at <= now) throw new AppError('COUPON.EXPIRED');
   let customerId = input.customerId ? await holderOf(trx, ctx, input.customerId) : null;
+  let limited = false;
   if (coupon.campaign_id) {
-    const campaign = await trx
-      .selectFrom('loyalty_campaigns')
-      .selectAll()
-      .where('workspace_id', '=', ctx.workspaceId)
-      .where('id', '=', coupon.campaign_id)
-      .executeTakeFirstOrThrow();
+    const read = (lock: 'none' | 'share' | 'update') =>
+      trx
+        .selectFrom('loyalty_campaigns')
+        .selectAll()
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('id', '=', coupon.campaign_id!)
+        .$if(lock === 'share', (q) => q.forShare())
+        .$if(lock === 'update', (q) => q.forNoKeyUpdate())
+        .executeTakeFirstOrThrow();
+    let campaign = await read('none');
+    // A use of a campaign with no limit holds it shared: such uses go on side by side, while a change of the
+    // campaign waits for them (and so counts them all). A limited campaign's uses take turns on its count.
+    // (A limit set just as a use of the campaign is under way can make two such uses wait on each other;
+    // PostgreSQL stops one, and the till's retry, the same code and order, redeems it.)
+    if (using) campaign = await read(campaign.max_uses === null ? 'share' : 'update');
+    limited = campaign.max_uses !== null;
     if (!campaign.active) throw new AppError('COUPON.INACTIVE');
     if (campaign.starts_at > now) throw new AppError('COUPON.NOT_YET_VALID');
     if (campaign.ends_at <= now) throw new AppError('COUPON.EXPIRED');
@@ -100,7 +112,7 @@ async function evaluate(
   if (input.basket.total < minimum) {
     throw new AppError('COUPON.BASKET_TOO_SMALL', { extra: { minimum: shekels(minimum) } });
   }
-  return { customerId, discount: discountFor(coupon, input.basket) };
+  return { customerId, discount: discountFor(coupon, input.basket), limited };
 }
 
 /** Whether a code applies to a basket, and the discount; the reason, in the caller's language, when not. */
@@ -172,7 +184,7 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
   };
   const earlier = await replay();
   if (earlier) return earlier;
-  const { customerId, discount } = await evaluate(trx, ctx, coupon, body, now);
+  const { customerId, discount, limited } = await evaluate(trx, ctx, coupon, body, now, true);
   if (!coupon.multi_use) {
     // Of two redemptions at once, the second waits here for the first to commit and then finds the coupon used.
     const taken = await trx
@@ -213,7 +225,8 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
     if (again) return again;
     throw new AppError('COUPON.ALREADY_USED');
   }
-  if (coupon.campaign_id) {
+  // Only a campaign with a limit counts as it goes (one row, so its uses take turns); the others count their uses.
+  if (coupon.campaign_id && limited) {
     const counted = await trx
       .updateTable('loyalty_campaigns')
       .set((eb) => ({ used_count: eb('used_count', '+', 1) }))
