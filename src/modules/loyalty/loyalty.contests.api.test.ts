@@ -220,4 +220,16 @@ describe('a skill contest', () => {
     expect(entries.items[0]).toMatchObject({ customerId: ids[0], answer: '' });
     expect(entries.items[0].name ?? '').not.toContain('חברה');
   });
+
+  it('moves a merged member’s entry to the survivor, who then counts once', async () => {
+    const { w, ids } = await clubWith('מיזוג', [100, 100]);
+    const [survivor, merged] = ids as [string, string];
+    const c = await contest({ entryCostPoints: 10, winnersCount: 2 }, w);
+    await enter(c.id, { customerId: merged }, 201, w);
+    await call('POST', `/api/v1/customers/${survivor}/merge`, { otherId: merged }, 200, w);
+    const entries = await call('GET', `/api/v1/loyalty/contests/${c.id}/entries`, undefined, 200, w);
+    expect(entries.items.map((e: Json) => e.customerId)).toEqual([survivor]);
+    expect((await enter(c.id, { customerId: survivor }, 409, w)).code).toBe('LOYALTY.CONTEST_ALREADY_ENTERED');
+    expect((await draw(c.id, 200, w)).entrants).toEqual([survivor]);
+  });
 });

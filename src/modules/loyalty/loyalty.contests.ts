@@ -522,3 +522,29 @@ export async function eraseContestEntries(trx: Trx, ctx: Ctx, customerId: string
     .where('answer', '<>', '')
     .execute();
 }
+
+/**
+ * Merge: the merged member's entries become the survivor's, in contests the
+ * survivor had not entered (one entry a member); where both had entered, the
+ * survivor's own entry stands. A decided contest's frozen entrants stay as
+ * they were drawn.
+ */
+export async function mergeContestEntries(trx: Trx, ctx: Ctx, ids: { survivorId: string; mergedId: string }) {
+  await trx
+    .updateTable('loyalty_contest_entries as e')
+    .set({ customer_id: ids.survivorId })
+    .where('e.workspace_id', '=', ctx.workspaceId)
+    .where('e.customer_id', '=', ids.mergedId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('loyalty_contest_entries as s')
+            .select(sql`1`.as('one'))
+            .whereRef('s.workspace_id', '=', 'e.workspace_id')
+            .whereRef('s.contest_id', '=', 'e.contest_id')
+            .where('s.customer_id', '=', ids.survivorId),
+        ),
+      ),
+    )
+    .execute();
+}

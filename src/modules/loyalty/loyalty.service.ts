@@ -5,7 +5,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { CustomerHooks } from '../../platform/module.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { eraseContestEntries } from './loyalty.contests.ts';
+import { eraseContestEntries, mergeContestEntries } from './loyalty.contests.ts';
 import { exportCoupons, mergeCoupons } from './loyalty.coupons.members.ts';
 import { lockMember } from './loyalty.ledger.ts';
 import { enrollMember, getMember, newReferralCode } from './loyalty.members.ts';
@@ -304,6 +304,7 @@ export const loyaltyCustomerHooks: CustomerHooks = {
     await mergeMembers(trx, ctx, ids, new Date());
     await mergeCoupons(trx, ctx, ids);
     await mergeReferrals(trx, ctx, ids, new Date());
+    await mergeContestEntries(trx, ctx, ids);
   },
   async export(trx, ctx, customerId) {
     const member = await trx
