@@ -59,8 +59,8 @@ export const referralSettingsSchema = z.strictObject({
 
 export const referralLinkSchema = z.strictObject({
   code: z.string(),
-  /** `${publicUrl}/club/${publicKey}/join?ref=${code}`; null while the club has no public join page. */
-  link: z.string().nullable(),
+  /** `${publicUrl}/club/${publicKey}/join?ref=${code}`: the club's public join page with the member's code. */
+  link: z.string(),
   enabled: z.boolean(),
   referrerPoints: z.number().int(),
   friendPoints: z.number().int(),

@@ -281,12 +281,10 @@ export async function listReferrals(
   };
 }
 
-/**
- * A member's code and share link: `${publicUrl}/club/${publicKey}/join?ref=${code}`. The link is null while the
- * club has no public key (loyalty_programs.public_key, added by the member portal's migration).
- */
+/** A member's code and share link: `${publicUrl}/club/${publicKey}/join?ref=${code}` (the club's public join page). */
 export async function referralLink(trx: Trx, ctx: Ctx, customerId: string, publicUrl: string) {
   requirePermission(ctx, 'loyalty.read');
+  const program = await getProgram(trx, ctx);
   const member = await trx
     .selectFrom('loyalty_members')
     .select(['referral_code', 'status'])
@@ -294,21 +292,11 @@ export async function referralLink(trx: Trx, ctx: Ctx, customerId: string, publi
     .where('customer_id', '=', customerId)
     .executeTakeFirst();
   if (member?.status !== 'active') throw new AppError('LOYALTY.NOT_MEMBER');
-  const program = await trx
-    .selectFrom('loyalty_programs')
-    .selectAll()
-    .where('workspace_id', '=', ctx.workspaceId)
-    .executeTakeFirst();
-  if (!program) throw new AppError('LOYALTY.NO_PROGRAM');
-  // Read loosely: the column comes with the portal's migration, which may not have run here yet.
-  const publicKey = (program as { public_key?: string | null }).public_key ?? null;
   const settings = await referralSettings(trx, ctx);
   const base = publicUrl.replace(/\/+$/, '');
   return {
     code: member.referral_code,
-    link: publicKey
-      ? `${base}/club/${encodeURIComponent(publicKey)}/join?ref=${encodeURIComponent(member.referral_code)}`
-      : null,
+    link: `${base}/club/${encodeURIComponent(program.publicKey)}/join?ref=${encodeURIComponent(member.referral_code)}`,
     enabled: settings.enabled,
     referrerPoints: settings.referrerPoints,
     friendPoints: settings.friendPoints,
