@@ -163,6 +163,20 @@ describe('a draw that costs points to enter', () => {
     expect((await enter(c.id, { customerId: idle }, 409, w)).code).toBe('LOYALTY.CONTEST_ALREADY_DRAWN');
   });
 
+  it('enters a member once and spends once when the same entry comes ten times at once', async () => {
+    const { w, ids } = await clubWith('כניסות במקביל', [100]);
+    const c = await contest({ entryCostPoints: 30 }, w);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        w.request({ method: 'POST', url: `/api/v1/loyalty/contests/${c.id}/entries`, payload: { customerId: ids[0] } }),
+      ),
+    );
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes.filter((s) => s === 201)).toHaveLength(1);
+    expect(codes.filter((s) => s === 409)).toHaveLength(9);
+    expect(await balance(ids[0]!, w)).toBe(70);
+  });
+
   it('refuses an entry from a member outside the contest’s conditions, spending nothing', async () => {
     const { w, ids } = await clubWith('תנאי כניסה', [80]);
     const c = await contest({ entryCostPoints: 10, minLifetimePoints: 1000 }, w);
