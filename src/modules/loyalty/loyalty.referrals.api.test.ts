@@ -211,6 +211,26 @@ describe('referring a friend', () => {
     expect(await referralsOf(r.id)).toMatchObject([{ status: 'refused', reason: 'self_referral', friendId: r.id }]);
   });
 
+  it('keeps one referral that counts when two referred friends turn out to be one person', async () => {
+    const first = await referrer();
+    const second = await referrer();
+    const survivor = await customer();
+    const merged = await customer();
+    await join(survivor, second.code);
+    await join(merged, first.code);
+    await call('POST', `/api/v1/customers/${survivor}/merge`, { otherId: merged }, 200);
+    // The earlier referral counts; the other is kept, refused, with why.
+    expect(await referralsOf(second.id)).toMatchObject([{ status: 'pending', friendId: survivor }]);
+    expect(await referralsOf(first.id)).toMatchObject([{ status: 'refused', reason: 'merged', friendId: survivor }]);
+    const placed = new Date();
+    await order(survivor, '30.00');
+    await deliver();
+    expect(await qualify(addDays(placed, 15))).toBe(1);
+    expect(await member(second.id)).toMatchObject({ available: 120 });
+    expect(await member(first.id)).toMatchObject({ available: 0 });
+    expect((await bonuses(survivor)).map((b) => b.points)).toEqual([40]);
+  });
+
   it('qualifies on the next purchase when the first was refunded in full, and takes a second code as already referred', async () => {
     const r = await referrer();
     const other = await referrer();
