@@ -42,10 +42,6 @@ export function ReferralShare({ customerId, code }: { customerId: string; code: 
           testId="referral-link"
           copyTestId="referral-link-copy"
         />
-      ) : link.isSuccess ? (
-        <Text size="xs" c="dimmed" data-testid="referral-no-link">
-          {t('referrals.card.noLink')}
-        </Text>
       ) : null}
       {link.data ? (
         <Text size="xs" c="dimmed">

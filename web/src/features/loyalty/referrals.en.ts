@@ -52,8 +52,6 @@ export const referralsEn = {
     title: 'Refer a friend',
     code: 'Referral code',
     linkLabel: 'Share link',
-    noLink:
-      'The share link appears once the club’s public join page is set up; meanwhile the friend can give the code when joining.',
     whatsApp: 'Share on WhatsApp',
     invitation: 'Hi! I’m a member of {{club}} and I think you’d like it too. Join with my link: {{link}}',
     invitationCode: 'Hi! I’m a member of {{club}} and I think you’d like it too. Give my code {{code}} when you join.',
