@@ -8,6 +8,8 @@ import { couponsRoutes } from './loyalty.coupons.routes.ts';
 import { MAINTAIN_QUEUE, maintainLoyalty } from './loyalty.jobs.ts';
 import { loyaltyMigrations } from './loyalty.migrations.ts';
 import { noticesJob } from './loyalty.notices.jobs.ts';
+import { portalErrors } from './loyalty.portal.errors.ts';
+import { portalRoutes } from './loyalty.portal.routes.ts';
 import { referralErrors } from './loyalty.referrals.errors.ts';
 import { referralsJob } from './loyalty.referrals.jobs.ts';
 import { referralsRoutes } from './loyalty.referrals.routes.ts';
@@ -65,6 +67,7 @@ export const loyaltyModule = defineModule({
     ...rulesErrors,
     ...contestErrors,
     ...referralErrors,
+    ...portalErrors,
   },
   timeline: {
     // klient_loyalty_events (the module's migration): bookings and tier changes; a booking's note is blanked by its erase hook.
@@ -74,13 +77,20 @@ export const loyaltyModule = defineModule({
       },
     },
   },
-  routes: async (api, { db, settings }) => {
+  routes: async (api, { db, settings, jobs }) => {
     await api.register(loyaltyRoutes, { db, clock: () => new Date() });
     await api.register(rewardsRoutes, { db, clock: () => new Date() });
     await api.register(couponsRoutes, { db, clock: () => new Date() });
     await api.register(referralsRoutes, { db, clock: () => new Date(), publicUrl: settings.publicUrl });
     await api.register(rulesRoutes, { db, clock: () => new Date() });
     await api.register(contestsRoutes, { db, clock: () => new Date() });
+    await api.register(portalRoutes, {
+      db,
+      jobs,
+      clock: () => new Date(),
+      secureCookies: settings.secureCookies,
+      publicUrl: settings.publicUrl,
+    });
   },
   customerHooks: loyaltyCustomerHooks,
   subscribers: [

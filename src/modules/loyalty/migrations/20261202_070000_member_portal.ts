@@ -20,14 +20,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   await sql`create unique index loyalty_programs_public_key on loyalty_programs (public_key)`.execute(db);
 
+  // A code is kept for every address asked for, member or not, with a code nobody was sent for a non-member:
+  // the reply, the tries and the limits are the same either way, so the page tells nobody who is a member.
+  // The address itself is kept only as its hash (no personal data here for an erasure to find).
   await sql`
     create table loyalty_portal_codes (
       workspace_id uuid not null references workspaces(id),
       id uuid not null,
-      -- The email (lower case) or phone (as the customers module keeps it) the code was sent to.
       channel text not null check (channel in ('email', 'sms')),
-      address text not null,
-      customer_id uuid not null,
+      address_hash text not null,
+      -- The member the code signs in; null for an address of nobody in the club.
+      customer_id uuid,
       code_hash text not null,
       attempts int not null default 0 check (attempts >= 0),
       expires_at timestamptz not null,
@@ -36,7 +39,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (workspace_id, id),
       foreign key (workspace_id, customer_id) references customers (workspace_id, id)
     )`.execute(db);
-  await sql`create index loyalty_portal_codes_address_idx on loyalty_portal_codes (workspace_id, address, created_at desc)`.execute(
+  await sql`create index loyalty_portal_codes_address_idx on loyalty_portal_codes (workspace_id, address_hash, created_at desc)`.execute(
     db,
   );
   await enableTenantSecurity(db, 'loyalty_portal_codes');
