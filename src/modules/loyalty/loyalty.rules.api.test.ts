@@ -313,6 +313,15 @@ describe('earning rules: events', () => {
     );
   });
 
+  it('gives a merged member’s event to the member it was merged into', async () => {
+    const survivor = await newMember();
+    const merged = await newMember();
+    await call('POST', `/api/v1/customers/${survivor}/merge`, { otherId: merged }, 200);
+    const body = { customerId: merged, type: 'survey_answered', eventId: `merged-${randomToken(6)}` };
+    expect(await event(body, 201)).toMatchObject({ points: 40 });
+    expect(await member(survivor)).toMatchObject({ available: 40 });
+  });
+
   it('keeps to a limit per member and period', async () => {
     await rule({
       name: 'צ׳ק-אין יומי',

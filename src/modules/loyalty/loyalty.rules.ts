@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { type OrderLineForRules, orderLinesOf } from '../commerce/commerce.service.ts';
 import { lockMember } from './loyalty.ledger.ts';
-import { earnPoints, pointsFor } from './loyalty.points.ts';
+import { earnPoints, holderOf, pointsFor } from './loyalty.points.ts';
 import { findProgram, type Program } from './loyalty.program.ts';
 import type { LimitPeriod, RuleAward, RuleKind, RuleTarget } from './loyalty.rules.tables.ts';
 import { upgradeIfReached } from './loyalty.tiers.ts';
@@ -225,7 +225,9 @@ async function recordAwards(trx: Trx, ctx: Ctx, awards: NewAward[]): Promise<voi
  * the same type and key a second time (or ten times at once) award nothing
  * more and answer `duplicate: true` with what the first time gave. Throws
  * `LOYALTY.NO_PROGRAM` before the club is set up and `LOYALTY.NOT_MEMBER`
- * for a customer who is no active member (another workspace's included).
+ * for a customer who is no active member (another workspace's included); a
+ * merged member's event goes to the member it was merged into. Needs the
+ * permission loyalty.events (owner, admin, agent, marketer; a system ctx has it).
  * Referrals call it with 'referral_qualified', surveys with
  * 'survey_answered'; enrolment with 'joined', the birthday job with 'birthday'.
  */
@@ -233,8 +235,10 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
   requirePermission(ctx, 'loyalty.events');
   const program = await findProgram(trx, ctx);
   if (!program) throw new AppError('LOYALTY.NO_PROGRAM');
+  // A merged member's events go to the member it was merged into.
+  const customerId = await holderOf(trx, ctx, event.customerId);
   // The member's lock first: the same event twice at once waits here, then finds the first one's row.
-  const member = await lockMember(trx, ctx, event.customerId);
+  const member = await lockMember(trx, ctx, customerId);
   const occurredAt = event.occurredAt > now ? now : event.occurredAt;
   const fresh = await trx
     .insertInto('loyalty_rule_events')
@@ -242,7 +246,7 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
       workspace_id: ctx.workspaceId,
       type: event.type,
       event_key: event.eventKey,
-      customer_id: event.customerId,
+      customer_id: customerId,
       occurred_at: occurredAt,
     })
     .onConflict((oc) => oc.columns(['workspace_id', 'type', 'event_key']).doNothing())
@@ -254,19 +258,19 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
     applies(r, occurredAt, member.tier_id),
   );
   if (rules.length === 0) return { duplicate: false, points: 0, awards: [] };
-  const limits = await loadLimits(trx, ctx, rules, [event.customerId]);
+  const limits = await loadLimits(trx, ctx, rules, [customerId]);
   const day = israelDate(occurredAt);
   const awards: EventAward[] = [];
   const rows: NewAward[] = [];
   for (const rule of rules) {
     const points = rule.points ?? 0;
-    if (points <= 0 || !limits.take(rule, event.customerId, day)) continue;
+    if (points <= 0 || !limits.take(rule, customerId, day)) continue;
     const transactionId = await earnPoints(
       trx,
       ctx,
       program,
       {
-        customerId: event.customerId,
+        customerId,
         kind: 'bonus',
         sourceKey: `rule:${rule.id}:${event.type}:${event.eventKey}`,
         points,
@@ -280,7 +284,7 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
     awards.push({ ruleId: rule.id, name: rule.name, points, pending: rule.pending });
     rows.push({
       ruleId: rule.id,
-      customerId: event.customerId,
+      customerId,
       transactionId,
       eventType: event.type,
       eventKey: event.eventKey,
