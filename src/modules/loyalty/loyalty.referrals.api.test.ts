@@ -209,6 +209,9 @@ describe('referring a friend', () => {
     await join(twin, r.code);
     await call('POST', `/api/v1/customers/${r.id}/merge`, { otherId: twin }, 200);
     expect(await referralsOf(r.id)).toMatchObject([{ status: 'refused', reason: 'self_referral', friendId: r.id }]);
+    const timeline = await call('GET', `/api/v1/customers/${r.id}/timeline`, undefined, 200);
+    const ids = timeline.items.map((e: Json) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('keeps one referral that counts when two referred friends turn out to be one person', async () => {

@@ -12,7 +12,8 @@ import { enableTenantSecurity } from '../../../db/tenancy.ts';
  * settings (on or off, points for each side) are one row per workspace.
  *
  * The club's timeline function (klient_loyalty_events) is replaced by one that
- * also shows referrals, on both customers' timelines.
+ * also shows referrals, on both customers' timelines (once, for a referral
+ * whose two sides a merge made one customer).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -86,7 +87,7 @@ async function eventsFunction(db: Kysely<unknown>, withReferrals: boolean) {
       select r.id, 'loyalty.referral'::text, r.referred_at, null::uuid,
         jsonb_build_object('role', 'friend', 'status', r.status, 'reason', r.reason, 'otherId', r.referrer_customer_id)
       from loyalty_referrals r
-      where r.workspace_id = ws and r.friend_customer_id = customer
+      where r.workspace_id = ws and r.friend_customer_id = customer and r.referrer_customer_id <> customer
       union all
       select ${qualifiedId}, 'loyalty.referral_qualified'::text, r.qualified_at, r.order_id,
         jsonb_build_object('role', 'referrer', 'points', r.referrer_points, 'otherId', r.friend_customer_id)
@@ -96,7 +97,8 @@ async function eventsFunction(db: Kysely<unknown>, withReferrals: boolean) {
       select ${qualifiedId}, 'loyalty.referral_qualified'::text, r.qualified_at, r.order_id,
         jsonb_build_object('role', 'friend', 'points', r.friend_points, 'otherId', r.referrer_customer_id)
       from loyalty_referrals r
-      where r.workspace_id = ws and r.friend_customer_id = customer and r.status = 'qualified'`
+      where r.workspace_id = ws and r.friend_customer_id = customer and r.referrer_customer_id <> customer
+        and r.status = 'qualified'`
     : sql``;
   await sql`
     create or replace function klient_loyalty_events(ws uuid, customer uuid)
