@@ -322,6 +322,16 @@ describe('earning rules: events', () => {
     expect(await member(survivor)).toMatchObject({ available: 40 });
   });
 
+  it('keeps an event’s points pending when its rule says so', async () => {
+    await rule({ name: 'הזמנה מראש', kind: 'event', eventType: 'preorder', points: 60, pending: true });
+    const customerId = await newMember();
+    expect(await event({ customerId, type: 'preorder', eventId: randomToken(6) }, 201)).toMatchObject({
+      points: 60,
+      awards: [{ pending: true }],
+    });
+    expect(await member(customerId)).toMatchObject({ available: 0, pending: 60 });
+  });
+
   it('keeps to a limit per member and period', async () => {
     await rule({
       name: 'צ׳ק-אין יומי',
