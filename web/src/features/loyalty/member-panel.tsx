@@ -264,7 +264,7 @@ function MemberCard({ member, customer }: { member: MemberDetail; customer: Cust
           <LedgerLines lines={ledger.data.items} lf={lf} />
         )}
         <Divider />
-        {customer.status === 'active' ? (
+        {customer.status === 'active' && member.status === 'active' ? (
           <ReferralShare customerId={member.customerId} code={member.referralCode} />
         ) : null}
         <Group justify="flex-end" gap="xs">
