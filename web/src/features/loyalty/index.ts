@@ -8,6 +8,8 @@ import { loyaltyHe } from './loyalty.he.ts';
 import { loyaltyTimeline } from './loyalty-timeline.tsx';
 import { LoyaltyPanel } from './member-panel.tsx';
 import { LoyaltyMembersPage } from './members-page.tsx';
+import { PortalJoinPage } from './portal-join-page.tsx';
+import { PortalPage } from './portal-page.tsx';
 import { LoyaltyReferralsPage } from './referrals-page.tsx';
 import { LoyaltyReportPage } from './report-page.tsx';
 import { LoyaltyRewardsPage } from './rewards-page.tsx';
@@ -18,6 +20,17 @@ import { LoyaltySettingsPage } from './settings-page.tsx';
 export const loyalty = defineFeature({
   name: 'loyalty',
   translations: { he: loyaltyHe, en: loyaltyEn },
+  // The club's public pages, outside the staff layout: the join page and the member area (no staff login).
+  publicRoutes: ({ root }) => [
+    createRoute({
+      getParentRoute: () => root,
+      path: '/club/$publicKey/join',
+      component: PortalJoinPage,
+      validateSearch: (search: Record<string, unknown>): { ref?: string } =>
+        typeof search.ref === 'string' && search.ref ? { ref: search.ref } : {},
+    }),
+    createRoute({ getParentRoute: () => root, path: '/club/$publicKey', component: PortalPage }),
+  ],
   routes: ({ app }) => [
     createRoute({ getParentRoute: () => app, path: '/loyalty', component: LoyaltyMembersPage }),
     createRoute({ getParentRoute: () => app, path: '/loyalty/settings', component: LoyaltySettingsPage }),

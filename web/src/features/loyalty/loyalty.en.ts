@@ -1,4 +1,5 @@
 import { contestsEn } from './contests.en.ts';
+import { portalEn } from './portal.en.ts';
 import { referralsEn } from './referrals.en.ts';
 import { rulesEn } from './rules.en.ts';
 
@@ -8,6 +9,7 @@ export const loyaltyEn = {
   nav: {
     club: 'Loyalty club',
   },
+  portal: portalEn,
   referrals: referralsEn,
   rules: rulesEn,
   points: {

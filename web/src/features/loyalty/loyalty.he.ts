@@ -1,6 +1,7 @@
 import type { Messages } from '../../i18n/messages.ts';
 import { contestsHe } from './contests.he.ts';
 import type { loyaltyEn } from './loyalty.en.ts';
+import { portalHe } from './portal.he.ts';
 import { referralsHe } from './referrals.he.ts';
 import { rulesHe } from './rules.he.ts';
 
@@ -9,6 +10,7 @@ export const loyaltyHe: Messages<typeof loyaltyEn> = {
   nav: {
     club: 'מועדון לקוחות',
   },
+  portal: portalHe,
   referrals: referralsHe,
   rules: rulesHe,
   points: {

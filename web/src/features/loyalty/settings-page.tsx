@@ -24,6 +24,7 @@ import { PageTitle } from '../../components/page-title.tsx';
 import { ShekelInput, useLoyaltyForm, WholeNumberInput } from './form-fields.tsx';
 import { isNoProgram, type Program, useProgram, useSaveProgram } from './loyalty-api.ts';
 import { useLoyaltyFormat } from './loyalty-format.ts';
+import { PortalLinks } from './portal-links.tsx';
 import {
   bodyOf,
   defaultForm,
@@ -340,6 +341,7 @@ function ClubSettings() {
         {i18n.dir() === 'rtl' ? '→' : '←'} {t('settings.back')}
       </Anchor>
       <PageTitle>{t('settings.title')}</PageTitle>
+      {program.isSuccess ? <PortalLinks publicKey={program.data.publicKey} /> : null}
       {body}
     </Stack>
   );
