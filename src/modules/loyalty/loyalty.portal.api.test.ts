@@ -328,6 +328,24 @@ describe('signing in by a one-time code', () => {
 });
 
 describe('the member area', () => {
+  it('ends the member area of a customer who is erased', async () => {
+    const address = email();
+    await join(key, { email: address });
+    const [customer] = await customerByEmail(ws, address);
+    const cookie = await signIn(key, ws, address);
+    await call('POST', `/api/v1/customers/${customer!.id}/erase`, undefined, 200);
+    expect((await visit('GET', `/api/v1/club/${key}/me`, { cookie })).statusCode).toBe(401);
+    const left = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      trx
+        .selectFrom('loyalty_portal_codes')
+        .select('id')
+        .where('workspace_id', '=', ws.workspaceId)
+        .where('customer_id', '=', customer!.id)
+        .execute(),
+    );
+    expect(left).toEqual([]);
+  });
+
   it('redeems a reward with an idempotency key, once, and shows its coupon code', async () => {
     const reward = await call(
       'POST',

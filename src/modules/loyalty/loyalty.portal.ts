@@ -19,11 +19,10 @@ import {
 } from '../customers/customers.service.ts';
 import { enqueueMessage } from '../messaging/messaging.service.ts';
 import { listMemberCoupons } from './loyalty.coupons.members.ts';
-import { getMember, listLedger } from './loyalty.members.ts';
+import { enrollMember, getMember, listLedger } from './loyalty.members.ts';
 import { findProgram, getProgram, type Program } from './loyalty.program.ts';
-import { referralLink } from './loyalty.referrals.ts';
+import { referFriend, referralLink } from './loyalty.referrals.ts';
 import { listRewards } from './loyalty.rewards.ts';
-import { enroll, referFriend } from './loyalty.service.ts';
 
 /*
  * The club's public join page and its member portal. Their callers have no
@@ -196,7 +195,7 @@ export async function joinClub(
       customerId = duplicates[0].id;
     }
   }
-  const { created } = await enroll(
+  const { created } = await enrollMember(
     trx,
     ctx,
     { customerId, messagesConsent: body.messagesConsent, source: 'portal' },
@@ -550,4 +549,23 @@ export async function setMessagesConsent(trx: Trx, ctx: Ctx, customerId: string,
     });
   }
   return { messagesConsent: messages };
+}
+
+/**
+ * The portal's part of erasing a customer (the loyalty erase hook calls it): the person's sessions end and
+ * their sign-in codes go. Neither holds the person's words (addresses are kept only as hashes).
+ */
+export async function erasePortal(trx: Trx, ctx: Ctx, customerId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable('loyalty_portal_sessions')
+    .set({ ended_at: now })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .where('ended_at', 'is', null)
+    .execute();
+  await trx
+    .deleteFrom('loyalty_portal_codes')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', customerId)
+    .execute();
 }

@@ -19,6 +19,7 @@ import {
   releaseDue,
 } from './loyalty.points.ts';
 import { earnForOrdersBulk } from './loyalty.points-bulk.ts';
+import { erasePortal } from './loyalty.portal.ts';
 import { findProgram, getProgram, type Program } from './loyalty.program.ts';
 import { eraseReferrals, exportReferrals, mergeReferrals } from './loyalty.referrals.members.ts';
 import { hasPurchaseRules, type PurchaseExtra, purchaseExtras, recordPurchaseAwards } from './loyalty.rules.ts';
@@ -349,5 +350,6 @@ export const loyaltyCustomerHooks: CustomerHooks = {
       .execute();
     await eraseReferrals(trx, ctx, customerId, new Date());
     await eraseContestEntries(trx, ctx, customerId);
+    await erasePortal(trx, ctx, customerId, new Date());
   },
 };
