@@ -127,6 +127,22 @@ describe('demo business', () => {
       const byStatus = Object.fromEntries(used.map((u) => [u.status, u.n]));
       expect(byStatus.used).toBeGreaterThan(100);
       expect(byStatus.active).toBeGreaterThan(10);
+      const referrals = await trx
+        .selectFrom('loyalty_referrals')
+        .select(['status', sql<number>`count(*)::int`.as('n')])
+        .where('workspace_id', '=', demo.workspaceId)
+        .groupBy('status')
+        .execute();
+      const byReferral = Object.fromEntries(referrals.map((x) => [x.status, x.n]));
+      expect(byReferral.qualified).toBeGreaterThan(10);
+      const contests = await trx
+        .selectFrom('loyalty_contests')
+        .select(['kind', 'status'])
+        .where('workspace_id', '=', demo.workspaceId)
+        .orderBy('kind')
+        .orderBy('status')
+        .execute();
+      expect(contests.map((c) => `${c.kind}:${c.status}`)).toEqual(['draw:drawn', 'skill:drawn', 'skill:open']);
       // The ledger's own rules hold for a few members picked across the club.
       const sample = await trx
         .selectFrom('loyalty_members')

@@ -3,12 +3,16 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inWorkspace } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
+import { createContestBody } from './loyalty.contests.schemas.ts';
+import { createContest, drawContest, enterContest, judgeContest } from './loyalty.contests.ts';
 import { createCampaign } from './loyalty.coupons.campaigns.ts';
 import { redeemCouponBody } from './loyalty.coupons.schemas.ts';
 import { redeemCoupon } from './loyalty.coupons.ts';
 import { maintainLoyalty } from './loyalty.jobs.ts';
 import { enrollMany } from './loyalty.members-bulk.ts';
 import { saveProgram } from './loyalty.program.ts';
+import { qualifyReferrals } from './loyalty.referrals.jobs.ts';
+import { referFriend, saveReferralSettings } from './loyalty.referrals.ts';
 import { createCampaignBody, createRewardBody } from './loyalty.rewards.schemas.ts';
 import { createReward, redeemReward } from './loyalty.rewards.ts';
 import { programBody } from './loyalty.schemas.ts';
@@ -139,6 +143,7 @@ export async function seedDemoClub(
   const opened = startOfMonth(first);
   const { program, rewardIds } = await inWorkspace(db, ctx.workspaceId, async (trx) => {
     const saved = await saveProgram(trx, ctx, club);
+    await saveReferralSettings(trx, ctx, { enabled: true, referrerPoints: 200, friendPoints: 100 }, opened);
     const ids: string[] = [];
     for (const reward of rewards) ids.push((await createReward(trx, ctx, createRewardBody.parse(reward), opened)).id);
     return { program: saved, rewardIds: ids };
@@ -166,6 +171,20 @@ export async function seedDemoClub(
       const from = joined;
       while (joined < joining.length && joining[joined]!.at < end) joined++;
       const fresh = joining.slice(from, joined);
+      // About one in eight came because a member sent them the club's link.
+      const inviters = await trx
+        .selectFrom('loyalty_members')
+        .select('referral_code')
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('status', '=', 'active')
+        .orderBy('joined_at')
+        .limit(400)
+        .execute();
+      for (const friend of fresh) {
+        if (inviters.length < 20 || !r.chance(0.12)) continue;
+        const code = inviters[r.int(0, inviters.length - 1)]!.referral_code;
+        await referFriend(trx, ctx, { friendCustomerId: friend.id, referralCode: code }, friend.at);
+      }
       await enrollMany(
         trx,
         ctx,
@@ -189,7 +208,7 @@ export async function seedDemoClub(
         .execute(),
     );
     for (const member of balances) {
-      if (!r.chance(0.07)) continue;
+      if (!r.chance(0.045)) continue;
       const rank = program.tiers.find((t) => t.id === member.tier_id)?.rank ?? 0;
       const within = rewards
         .map((reward, index) => ({ reward, index }))
@@ -230,6 +249,9 @@ export async function seedDemoClub(
     }
     coupons.splice(0, coupons.length, ...coupons.filter((c) => c.usedAt >= end));
     await maintainLoyalty(db, end, { workspaceId: ctx.workspaceId });
+    // The referrals' job each quarter (it would run hourly; what it finds is the same, only later).
+    if (month.getUTCMonth() % 3 === 2 || end >= today)
+      await qualifyReferrals(db, end, { workspaceId: ctx.workspaceId });
     if (month.getUTCMonth() === 0 || end >= today) {
       log(`club: ${month.getUTCFullYear()}-${String(month.getUTCMonth() + 1).padStart(2, '0')}, ${joined} members`);
     }
@@ -270,6 +292,101 @@ export async function seedDemoClub(
       addDays(today, -10),
     );
   });
-  log(`club: ${joined} members, ${redeemed} rewards redeemed, 2 members-only offers`);
+  await seedContests(db, ctx, today);
+  log(`club: ${joined} members, ${redeemed} rewards redeemed, 2 members-only offers, referrals, 2 contests`);
   return { members: joined, redeemed };
+}
+
+/**
+ * The club's contests: a skill contest eight months ago (the best sentence
+ * about the café, judged), a draw the café ran with its permit last year
+ * (auditable, as every draw is), and a skill contest open now — skill, as a
+ * chance draw in Israel needs a permit.
+ */
+async function seedContests(db: Kysely<DB>, ctx: Ctx, today: Date) {
+  await inWorkspace(db, ctx.workspaceId, async (trx) => {
+    const members = await trx
+      .selectFrom('loyalty_members')
+      .select(['customer_id', 'joined_at'])
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('status', '=', 'active')
+      .orderBy('lifetime_points', 'desc')
+      .limit(60)
+      .execute();
+    const answers = [
+      'הקרואסון שקדים של סניף חיפה הוא הסיבה שאני קמה בבוקר.',
+      'אצל נועה הבריסטה זוכר איך אני שותה את ההפוך, וזה שווה יותר מכל הנחה.',
+      'לחם המחמצת ביום שישי זה כבר מסורת משפחתית אצלנו.',
+      'ישבתי פה עם הלפטופ שלוש שנים, סיימתי תואר וכתבתי ספר. תודה על השקט ועל הקפה.',
+      'הבורקס גבינה הכי טוב בבאר שבע, ואני אומר את זה כבאר שבעי.',
+      'השקשוקה עם הלחם הטרי מחזירה אותי לבית של סבתא.',
+    ];
+    const spring = addMonths(today, -8);
+    const skill = await createContest(
+      trx,
+      ctx,
+      createContestBody.parse({
+        name: 'המשפט הכי טוב על הקפה של נועה',
+        description: 'כתבו במשפט אחד למה אתם אוהבים את הקפה של נועה. צוות הסניפים בוחר את שלושת המשפטים הטובים.',
+        prize: 'חודש קפה חינם',
+        kind: 'skill',
+        question: 'למה אתם אוהבים את הקפה של נועה? משפט אחד.',
+        winnersCount: 3,
+        opensAt: spring.toISOString(),
+        closesAt: addDays(spring, 21).toISOString(),
+      }),
+      spring,
+    );
+    const entered: string[] = [];
+    for (const [i, answer] of answers.entries()) {
+      const member = members[i * 7]!;
+      if (member.joined_at > spring) continue;
+      await enterContest(trx, ctx, skill.id, { customerId: member.customer_id, answer }, addDays(spring, 2 + i * 3));
+      entered.push(member.customer_id);
+    }
+    await judgeContest(
+      trx,
+      ctx,
+      skill.id,
+      {
+        winners: entered.slice(0, 3).map((customerId, i) => ({
+          customerId,
+          note: ['כתוב מהלב ומצחיק', 'מתאר בדיוק את מה שאנחנו רוצים להיות', 'מסורת של שישי: ריגש את הצוות'][i]!,
+        })),
+      },
+      addDays(spring, 24),
+    );
+    const lastYear = addMonths(today, -14);
+    const draw = await createContest(
+      trx,
+      ctx,
+      createContestBody.parse({
+        name: 'הגרלת מכונת אספרסו ביתית',
+        description: 'הגרלה בין כל חברי המועדון. נערכה בהיתר לפי חוק העונשין, סעיף 231.',
+        prize: 'מכונת אספרסו ביתית',
+        kind: 'draw',
+        winnersCount: 2,
+        joinedBefore: lastYear.toISOString(),
+        opensAt: addDays(lastYear, -30).toISOString(),
+        closesAt: lastYear.toISOString(),
+      }),
+      addDays(lastYear, -30),
+    );
+    await drawContest(trx, ctx, draw.id, addDays(lastYear, 1));
+    await createContest(
+      trx,
+      ctx,
+      createContestBody.parse({
+        name: 'מתכון החורף שלכם',
+        description: 'שלחו מתכון חורפי עם מוצר מהקפה של נועה. המתכון הנבחר ייכנס לתפריט החורף.',
+        prize: 'ארוחת בוקר זוגית וסדנת אפייה',
+        kind: 'skill',
+        question: 'איזה מתכון חורפי הייתם מוסיפים לתפריט?',
+        winnersCount: 1,
+        opensAt: addDays(today, -5).toISOString(),
+        closesAt: addDays(today, 25).toISOString(),
+      }),
+      addDays(today, -5),
+    );
+  });
 }

@@ -7,7 +7,7 @@ import { requirePermission } from '../../platform/permissions.ts';
 import { activeCustomerIds } from '../customers/customers.service.ts';
 import { newReferralCode } from './loyalty.members.ts';
 import { getProgram } from './loyalty.program.ts';
-import { awardEvent } from './loyalty.rules.ts';
+import { activeRules, awardEvent } from './loyalty.rules.ts';
 import type { MemberSource } from './loyalty.tables.ts';
 import { reviewDate, tierFor } from './loyalty.tiers.ts';
 
@@ -61,7 +61,9 @@ export async function enrollMany(trx: Trx, ctx: Ctx, members: NewMember[], sourc
     from json_to_recordset(${JSON.stringify(joins)}::json) as x(id uuid, customer_id uuid, occurred_at timestamptz)`.execute(
     trx,
   );
-  for (const m of created) {
+  // A club with no 'joined' rule gives nothing for joining: the members' events need not be looked at one by one.
+  const joinedRules = await activeRules(trx, ctx, 'event', 'joined');
+  for (const m of joinedRules.length > 0 ? created : []) {
     await awardEvent(
       trx,
       ctx,
