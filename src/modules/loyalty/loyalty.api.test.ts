@@ -314,6 +314,26 @@ describe('members and their points', () => {
     expect((await w.request({ method: 'GET', url: '/api/v1/loyalty/report', key: agent })).statusCode).toBe(403);
   });
 
+  it('reports tier moves month by month: up on reaching a threshold, down at the review of a quiet year', async () => {
+    const w = await createTestWorkspace(t, 'דוח דרגות');
+    await call('PUT', '/api/v1/loyalty/program', club, 200, w);
+    const a = await newMember(w);
+    await newMember(w);
+    await order(a.customerId, '1200.00', new Date().toISOString(), w);
+    await deliver(w);
+    const month = new Date().toISOString().slice(0, 7);
+    const first = await call('GET', '/api/v1/loyalty/report', undefined, 200, w);
+    expect(first.members.tierMovesByMonth).toEqual([{ month, up: 1, down: 0 }]);
+    // A year on with nothing bought, the review takes the member down again (the club drops one tier).
+    const later = addMonths(new Date(), 13);
+    await maintainLoyalty(t.database.db, later, { workspaceId: w.workspaceId });
+    const report = await call('GET', '/api/v1/loyalty/report', undefined, 200, w);
+    expect(report.members.tierMovesByMonth).toEqual([
+      { month, up: 1, down: 0 },
+      { month: later.toISOString().slice(0, 7), up: 0, down: 1 },
+    ]);
+  });
+
   it('earns for the orders an import brings, as for orders made through the API, once', async () => {
     const { customerId } = await newMember();
     const phone = `05${Math.floor(20_000_000 + Math.random() * 70_000_000)}`;

@@ -22,6 +22,8 @@ export const loyaltyReportSchema = z.strictObject({
       z.strictObject({ tierId: z.uuid().nullable(), name: z.string().nullable(), count: z.number().int() }),
     ),
     joinedByMonth: z.array(z.strictObject({ month, count: z.number().int() })),
+    /** Members who moved up a tier (on reaching a threshold, or kept higher at a review) and down (at a review). */
+    tierMovesByMonth: z.array(z.strictObject({ month, up: z.number().int(), down: z.number().int() })),
   }),
   points: z.strictObject({
     byMonth: z.array(
@@ -65,6 +67,16 @@ export async function loyaltyReport(trx: Trx, ctx: Ctx, now: Date, months = 12):
     from loyalty_members
     where workspace_id = ${ws} and status <> 'merged' and joined_at at time zone 'UTC' >= ${since}
     group by 1 order by 1`.execute(trx);
+  const tierMoves = await sql<{ month: string; up: number; down: number }>`
+    select to_char(date_trunc('month', c.occurred_at at time zone 'UTC'), 'YYYY-MM') as month,
+      count(*) filter (where coalesce(tt.rank, 0) > coalesce(ft.rank, 0))::int as up,
+      count(*) filter (where coalesce(tt.rank, 0) < coalesce(ft.rank, 0))::int as down
+    from loyalty_tier_changes c
+    left join loyalty_tiers ft on ft.workspace_id = c.workspace_id and ft.id = c.from_tier_id
+    left join loyalty_tiers tt on tt.workspace_id = c.workspace_id and tt.id = c.to_tier_id
+    where c.workspace_id = ${ws} and c.reason in ('upgrade', 'review')
+      and c.occurred_at at time zone 'UTC' >= ${since}
+    group by 1 order by 1`.execute(trx);
   const moves = await sql<{ month: string; issued: string; clawed: string; redeemed: string; expired: string }>`
     select to_char(date_trunc('month', t.occurred_at at time zone 'UTC'), 'YYYY-MM') as month,
       coalesce(sum(-e.amount) filter (where e.account = 'club.issued' and e.amount < 0), 0) as issued,
@@ -104,6 +116,7 @@ export async function loyaltyReport(trx: Trx, ctx: Ctx, now: Date, months = 12):
         .sort((a, b) => a.rank - b.rank)
         .map(({ rank: _rank, ...tier }) => tier),
       joinedByMonth: joined.rows,
+      tierMovesByMonth: tierMoves.rows.filter((m) => m.up + m.down > 0),
     },
     points: {
       byMonth: moves.rows.map((r) => ({

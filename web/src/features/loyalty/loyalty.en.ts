@@ -319,6 +319,12 @@ export const loyaltyEn = {
     liabilityExplain:
       '{{points}} held × {{value}} a point × {{rate}} expected to be used (the share of points that left members’ hands by being used rather than expiring).',
     byTier: 'Members by tier',
+    tierMoves: 'Tier moves, month by month',
+    movedUp: 'Moved up',
+    movedDown: 'Moved down',
+    tierMovesSummary: '{{month}}: {{up}} up, {{down}} down',
+    noTierMoves:
+      'No member has moved tier in the last 12 months. Members move up when they reach a tier’s threshold, and are reviewed at the end of their qualification period.',
     tier: 'Tier',
     count: 'Members',
     share: 'Share',

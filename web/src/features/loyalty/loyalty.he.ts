@@ -318,6 +318,12 @@ export const loyaltyHe: Messages<typeof loyaltyEn> = {
     liabilityExplain:
       '{{points}} בידי החברים × {{value}} לנקודה × {{rate}} צפויות להתממש (החלק של הנקודות שיצאו מידי החברים במימוש ולא בתפוגה).',
     byTier: 'חברים לפי דרגה',
+    tierMoves: 'מעברים בין דרגות, חודש אחר חודש',
+    movedUp: 'עלו דרגה',
+    movedDown: 'ירדו דרגה',
+    tierMovesSummary: '{{month}}: {{up}} עלו, {{down}} ירדו',
+    noTierMoves:
+      'אף חבר לא עבר דרגה ב־12 החודשים האחרונים. חברים עולים דרגה כשהם מגיעים לסף שלה, ונבדקים בסוף תקופת הזכאות שלהם.',
     tier: 'דרגה',
     count: 'חברים',
     share: 'חלק',

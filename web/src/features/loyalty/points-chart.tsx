@@ -16,7 +16,7 @@ const redeemedColor = '#087f5b';
 export type MonthRow = { month: string; issued: number; redeemed: number; takenBack: number; expired: number };
 
 /** 'YYYY-MM' of a date, in UTC as the report counts months. */
-const monthOf = (at: Date) => `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
+export const monthOf = (at: Date) => `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
 
 /**
  * The last `count` months up to this one, each with the report's figures or zeros: the report leaves out
@@ -40,7 +40,7 @@ export function monthsOf(report: LoyaltyReport, count: number, now = new Date())
 }
 
 /** Columns by month; in Hebrew time runs from right to left, as the text does. */
-function monthsOption(
+export function monthsOption(
   labels: string[],
   series: { name: string; data: number[]; color: string }[],
   rtl: boolean,
@@ -72,7 +72,7 @@ function monthsOption(
   };
 }
 
-function Swatch({ color, label }: { color: string; label: string }) {
+export function Swatch({ color, label }: { color: string; label: string }) {
   return (
     <Group gap={6} wrap="nowrap">
       <Box w={12} h={12} style={{ background: color, borderRadius: 2 }} aria-hidden />

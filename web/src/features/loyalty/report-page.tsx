@@ -11,6 +11,7 @@ import { useLoyaltyFormat } from './loyalty-format.ts';
 import { NoClubBlock } from './no-club.tsx';
 import { monthsOf, PointsChart } from './points-chart.tsx';
 import { TierBadge } from './tier-badge.tsx';
+import { TierMovesChart } from './tier-moves-chart.tsx';
 
 function Stat({
   label,
@@ -112,6 +113,10 @@ function Report({ report, tiers }: { report: LoyaltyReport; tiers: Tier[] }) {
                 </Table.Tr>
               ))}
             </DataTable>
+            <Title order={3} size="h5" mt="md" mb="xs">
+              {t('report.tierMoves')}
+            </Title>
+            <TierMovesChart report={report} />
           </Card>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
