@@ -7,7 +7,7 @@ import { Icon } from '../../components/icons.tsx';
 import { isNoProgram, useLoyaltyReport } from './loyalty-api.ts';
 import { useLoyaltyFormat } from './loyalty-format.ts';
 import { NoClubBlock } from './no-club.tsx';
-import { monthsOf, PointsChart } from './points-chart.tsx';
+import { monthOf, monthsOf, PointsChart } from './points-chart.tsx';
 
 function Stat({ label, value, help, testId }: { label: string; value: string; help?: string; testId: string }) {
   return (
@@ -69,11 +69,23 @@ export function LoyaltyDashboardCard() {
   const held = points.outstanding.available + points.outstanding.pending;
   const months = monthsOf(report.data, 6);
   const moved = months.some((m) => m.issued > 0 || m.redeemed > 0);
+  // The club's growth: who joined this month, beside last month.
+  const now = new Date();
+  const joinedIn = (back: number) =>
+    members.joinedByMonth.find(
+      (m) => m.month === monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1))),
+    )?.count ?? 0;
+  const growth = t('dashboard.growth', { thisMonth: lf.number(joinedIn(0)), lastMonth: lf.number(joinedIn(1)) });
   return (
     <CardFrame>
       <Stack gap="sm">
         <SimpleGrid cols={3} spacing="sm">
-          <Stat label={t('dashboard.members')} value={lf.number(members.total)} testId="loyalty-dashboard-members" />
+          <Stat
+            label={t('dashboard.members')}
+            value={lf.number(members.total)}
+            help={growth}
+            testId="loyalty-dashboard-members"
+          />
           <Stat label={t('dashboard.outstanding')} value={lf.number(held)} testId="loyalty-dashboard-points" />
           <Stat
             label={t('dashboard.liability')}

@@ -231,6 +231,7 @@ export const loyaltyEn = {
     title: 'Loyalty club',
     members: 'Members',
     outstanding: 'Points held',
+    growth: 'Joined this month: {{thisMonth}} (last month: {{lastMonth}})',
     liability: 'Liability',
     liabilityHelp: 'What the points members hold are worth, at the expected share that will be used.',
     chartTitle: 'Points earned and used by month',

@@ -232,6 +232,7 @@ export const loyaltyHe: Messages<typeof loyaltyEn> = {
     title: 'מועדון לקוחות',
     members: 'חברי מועדון',
     outstanding: 'נקודות בידי החברים',
+    growth: 'הצטרפו החודש: {{thisMonth}} (בחודש שעבר: {{lastMonth}})',
     liability: 'התחייבות',
     liabilityHelp: 'השווי של הנקודות שבידי החברים, לפי החלק הצפוי להתממש.',
     chartTitle: 'נקודות שנצברו ומומשו לפי חודש',
