@@ -39,7 +39,7 @@ export const loyaltyEn = {
     loadMore: 'Show more members',
     empty: 'No club members yet',
     emptyText:
-      'Customers join from their page (the “Loyalty club” card on a customer’s page), through the API (POST /api/v1/loyalty/members), and later on a join page customers fill in themselves.',
+      'Customers join from their page (the “Loyalty club” card on a customer’s page), through the API (POST /api/v1/loyalty/members), or customers join themselves on the club’s join page (its link is on the club settings screen).',
     toCustomers: 'Go to customers',
     emptyFiltered: 'No members in this tier',
     emptyFilteredText: 'Choose another tier, or show all tiers.',
