@@ -188,6 +188,7 @@ async function loadLimits(trx: Trx, ctx: Ctx, rules: ActiveRule[], customerIds: 
 }
 
 type NewAward = {
+  id?: string;
   ruleId: string;
   customerId: string;
   transactionId: string;
@@ -205,7 +206,7 @@ async function recordAwards(trx: Trx, ctx: Ctx, awards: NewAward[]): Promise<voi
     .values(
       awards.map((a) => ({
         workspace_id: ctx.workspaceId,
-        id: newId(),
+        id: a.id ?? newId(),
         rule_id: a.ruleId,
         customer_id: a.customerId,
         transaction_id: a.transactionId,
@@ -265,6 +266,10 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
   for (const rule of rules) {
     const points = rule.points ?? 0;
     if (points <= 0 || !limits.take(rule, customerId, day)) continue;
+    // The booking is known by its award, not by the event's key: the key is the caller's text (it may hold
+    // an order number or an email) and the ledger's source keys are never rewritten, an erasure included.
+    // The event's row already makes it once (loyalty.rules.members.ts).
+    const awardId = newId();
     const transactionId = await earnPoints(
       trx,
       ctx,
@@ -272,7 +277,7 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
       {
         customerId,
         kind: 'bonus',
-        sourceKey: `rule:${rule.id}:${event.type}:${event.eventKey}`,
+        sourceKey: `rule:${rule.id}:award:${awardId}`,
         points,
         occurredAt,
         note: rule.name,
@@ -283,6 +288,7 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
     if (!transactionId) continue;
     awards.push({ ruleId: rule.id, name: rule.name, points, pending: rule.pending });
     rows.push({
+      id: awardId,
       ruleId: rule.id,
       customerId,
       transactionId,

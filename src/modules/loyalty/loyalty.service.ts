@@ -22,6 +22,7 @@ import { earnForOrdersBulk } from './loyalty.points-bulk.ts';
 import { erasePortal } from './loyalty.portal.ts';
 import { findProgram, getProgram, type Program } from './loyalty.program.ts';
 import { eraseReferrals, exportReferrals, mergeReferrals } from './loyalty.referrals.members.ts';
+import { eraseRuleActivity, exportRuleActivity, mergeRuleActivity } from './loyalty.rules.members.ts';
 import { hasPurchaseRules, type PurchaseExtra, purchaseExtras, recordPurchaseAwards } from './loyalty.rules.ts';
 import { reviewTier, setTier, upgradeIfReached } from './loyalty.tiers.ts';
 
@@ -306,6 +307,7 @@ export const loyaltyCustomerHooks: CustomerHooks = {
     await mergeCoupons(trx, ctx, ids);
     await mergeReferrals(trx, ctx, ids, new Date());
     await mergeContestEntries(trx, ctx, ids);
+    await mergeRuleActivity(trx, ctx, ids);
   },
   async export(trx, ctx, customerId) {
     const member = await trx
@@ -330,7 +332,10 @@ export const loyaltyCustomerHooks: CustomerHooks = {
       .orderBy('occurred_at')
       .execute();
     const referrals = await exportReferrals(trx, ctx, customerId);
-    return { loyalty: { member, ledger, tierChanges, ...(await exportCoupons(trx, ctx, customerId)), referrals } };
+    const rules = await exportRuleActivity(trx, ctx, customerId);
+    return {
+      loyalty: { member, ledger, tierChanges, ...(await exportCoupons(trx, ctx, customerId)), referrals, ...rules },
+    };
   },
   // The amounts stay for the accounts (the club's liability); the person's words and standing go.
   async erase(trx, ctx, customerId) {
@@ -351,5 +356,6 @@ export const loyaltyCustomerHooks: CustomerHooks = {
     await eraseReferrals(trx, ctx, customerId, new Date());
     await eraseContestEntries(trx, ctx, customerId);
     await erasePortal(trx, ctx, customerId, new Date());
+    await eraseRuleActivity(trx, ctx, customerId);
   },
 };
