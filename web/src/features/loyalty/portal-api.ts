@@ -107,11 +107,22 @@ export function useVerifyCode(publicKey: string) {
   });
 }
 
+/**
+ * The signed-in member's home, or null while nobody is signed in. Signed out is an answer here, not an error:
+ * the app's query cache takes any 401 for the staff session's end and sends the page to the staff login.
+ */
 export function usePortalMe(publicKey: string) {
   return useQuery({
     queryKey: keys.me(publicKey),
-    queryFn: () => portal<PortalMe>(publicKey, '/me'),
-    retry: (count, error) => !isSignedOut(error) && count < 1,
+    queryFn: async () => {
+      try {
+        return await portal<PortalMe>(publicKey, '/me');
+      } catch (error) {
+        if (isSignedOut(error)) return null;
+        throw error;
+      }
+    },
+    retry: 1,
   });
 }
 
@@ -121,10 +132,17 @@ export function usePortalHistory(publicKey: string, firstCursor: string | null) 
     queryKey: [...keys.history(publicKey), firstCursor],
     enabled: false,
     initialPageParam: firstCursor,
-    queryFn: ({ pageParam }) =>
-      portal<Reply<typeof historySchema>>(publicKey, '/me/history', {
-        query: pageParam ? { cursor: pageParam } : {},
-      }),
+    queryFn: async ({ pageParam }) => {
+      try {
+        return await portal<Reply<typeof historySchema>>(publicKey, '/me/history', {
+          query: pageParam ? { cursor: pageParam } : {},
+        });
+      } catch (error) {
+        // Not a 401 for the query cache, which would take it for the staff session's end (see usePortalMe).
+        if (isSignedOut(error)) throw new Error(error instanceof Error ? error.message : 'signed out');
+        throw error;
+      }
+    },
     getNextPageParam: (last) => last.nextCursor,
   });
 }

@@ -65,8 +65,11 @@ function JoinForm({ club, publicKey, refCode }: { club: Club; publicKey: string;
   const [acceptTerms, setAcceptTerms] = useState(false);
   const [messagesConsent, setMessagesConsent] = useState(false);
   const [local, setLocal] = useState<Record<string, string | undefined>>({});
-  const set = (field: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
-    setForm((f) => ({ ...f, [field]: e.currentTarget.value }));
+  // The value is read in the handler: React's event has no currentTarget by the time the update runs.
+  const set = (field: keyof typeof form) => (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setForm((f) => ({ ...f, [field]: value }));
+  };
 
   if (join.isSuccess) {
     return (

@@ -23,7 +23,6 @@ import { FormAlert, fieldErrorOf, notifyError } from '../../components/errors.ts
 import { Icon } from '../../components/icons.tsx';
 import { useLoyaltyFormat } from './loyalty-format.ts';
 import {
-  isSignedOut,
   type PortalCoupon,
   type PortalLine,
   type PortalMe,
@@ -62,7 +61,7 @@ export function PortalPage() {
     );
   } else if (me.data) {
     body = <MemberHome publicKey={publicKey} me={me.data} />;
-  } else if (isSignedOut(me.error)) {
+  } else if (me.data === null) {
     body = <SignIn publicKey={publicKey} />;
   } else {
     body = <FormAlert error={me.error} />;
