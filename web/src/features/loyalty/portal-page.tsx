@@ -21,6 +21,7 @@ import { isApiError } from '../../api.ts';
 import { CopyField } from '../../components/copy-field.tsx';
 import { FormAlert, fieldErrorOf, notifyError } from '../../components/errors.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { isolate } from '../../format.ts';
 import { useLoyaltyFormat } from './loyalty-format.ts';
 import {
   type PortalCoupon,
@@ -145,7 +146,7 @@ function SignIn({ publicKey }: { publicKey: string }) {
           <form onSubmit={check} noValidate>
             <Stack gap="sm">
               <Alert color="blue" variant="light" data-testid="portal-code-sent">
-                {t('portal.login.sent', { address: address.trim(), minutes: sent.expiresInMinutes })}
+                {t('portal.login.sent', { address: isolate(address.trim()), minutes: sent.expiresInMinutes })}
               </Alert>
               <TextInput
                 label={t('portal.login.code')}
