@@ -423,3 +423,20 @@ export async function activeCustomerIds(trx: Trx, ctx: Ctx, ids: readonly string
     .execute();
   return new Set(rows.map((r) => r.id));
 }
+
+/**
+ * The birthdays ('YYYY-MM-DD') of the given ids' active customers of this workspace, in one query; a customer
+ * with no birthday, or not active, is not in the answer (the loyalty club's birthday job reads them page by page).
+ */
+export async function customerBirthdays(trx: Trx, ctx: Ctx, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('customers')
+    .select(['id', sql<string>`birthday::text`.as('birthday')])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', sql<string>`any(${[...new Set(ids)]}::uuid[])`)
+    .where('status', '=', 'active')
+    .where('birthday', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.birthday]));
+}

@@ -5,8 +5,10 @@ import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { upsertCustomersBulk } from '../customers/customers.service.ts';
 import { maintainLoyalty } from './loyalty.jobs.ts';
-import { giveBirthdays } from './loyalty.rules.jobs.ts';
+import { enrollMany } from './loyalty.members-bulk.ts';
+import { birthdayDue, giveBirthdays } from './loyalty.rules.jobs.ts';
 import { israelDate } from './loyalty.rules.ts';
 import { earnForOrder } from './loyalty.service.ts';
 import { apiCaller, type Json, workspaceWithClub } from './loyalty.test-helpers.ts';
@@ -375,5 +377,82 @@ describe('earning rules: birthdays', () => {
     // The hourly job in between changes nothing of it.
     await maintainLoyalty(t.database.db, now, { workspaceId: w.workspaceId });
     expect(await member(customerId, w)).toMatchObject({ available: 125 });
+  });
+});
+
+describe('earning rules: birthdays of many members', () => {
+  it('gives each of a few hundred members their birthday once, a page of members at a time', async () => {
+    const w = await workspaceWithClub(t, 'ימי הולדת רבים', club);
+    await rule({ name: 'יום הולדת שמח', kind: 'event', eventType: 'birthday', points: 25 }, w);
+    const now = new Date();
+    const monthDay = (at: Date) => israelDate(at).slice(5, 10);
+    const today = monthDay(now);
+    const late = monthDay(addDays(now, -3));
+    const notYet = monthDay(addDays(now, 20));
+    // 200 born today, 60 three days ago (a run that late still gives theirs), 40 in three weeks.
+    const born = (i: number) => `${1950 + (i % 50)}-${i < 200 ? today : i < 260 ? late : notYet}`;
+    const ctx = systemCtx(w.workspaceId);
+    const ids = await inWorkspace(t.database.db, w.workspaceId, async (trx) => {
+      const outcomes = await upsertCustomersBulk(
+        trx,
+        ctx,
+        Array.from({ length: 300 }, (_, i) => ({
+          externalId: `bd-${i}`,
+          firstName: `חבר ${i}`,
+          // 29 February falls on the 28th in other years: a date of the leap year 1952 stands for it.
+          birthday: born(i).endsWith('-02-29') ? born(i).replace(/^\d{4}/, '1952') : born(i),
+        })),
+        { source: 'test' },
+      );
+      const made = outcomes.flatMap((o) => (o.status === 'error' ? [] : [o.id]));
+      await enrollMany(
+        trx,
+        ctx,
+        made.map((customerId) => ({ customerId, joinedAt: now, messagesConsent: false })),
+        'import',
+      );
+      return made;
+    });
+    expect(ids).toHaveLength(300);
+    const run = () => giveBirthdays(t.database.db, now, { workspaceId: w.workspaceId, pageSize: 64 });
+    expect(await run()).toBe(260 * 125);
+    expect(await run()).toBe(0);
+    const balances = await inWorkspace(t.database.db, w.workspaceId, (trx) =>
+      trx
+        .selectFrom('loyalty_members')
+        .select(['customer_id', 'available'])
+        .where('workspace_id', '=', w.workspaceId)
+        .execute(),
+    );
+    const byId = new Map(balances.map((b) => [b.customer_id, Number(b.available)]));
+    expect(ids.slice(0, 260).map((id) => byId.get(id))).toEqual(Array(260).fill(125));
+    expect(ids.slice(260).map((id) => byId.get(id))).toEqual(Array(40).fill(0));
+  });
+
+  it('finds the birthday due: up to 7 days late, across the new year, and 29 February on the 28th', () => {
+    expect(birthdayDue('2000-02-29', '2027-02-28')).toEqual({ year: 2027, day: '2027-02-28' });
+    expect(birthdayDue('2000-02-29', '2028-02-28')).toBeNull();
+    expect(birthdayDue('2000-02-29', '2028-03-01')).toEqual({ year: 2028, day: '2028-02-29' });
+    expect(birthdayDue('1990-12-30', '2027-01-06')).toEqual({ year: 2026, day: '2026-12-30' });
+    expect(birthdayDue('1990-12-30', '2027-01-07')).toBeNull();
+  });
+});
+
+describe('earning rules: a paused club', () => {
+  it('earns nothing for an event received while paused, and the event is spent: sent again later it is a duplicate', async () => {
+    const w = await workspaceWithClub(t, 'מועדון בהפסקה', { name: 'הפסקה', pendingDays: 0 });
+    await rule({ name: 'סקר', kind: 'event', eventType: 'survey_answered', points: 40 }, w);
+    const customerId = await newMember(w);
+    const setStatus = (status: string) =>
+      call('PUT', '/api/v1/loyalty/program', { name: 'הפסקה', pendingDays: 0, status }, 200, w);
+    await setStatus('paused');
+    const body = { customerId, type: 'survey_answered', eventId: `paused-${randomToken(6)}` };
+    expect(await event(body, 201, w)).toMatchObject({ duplicate: false, points: 0, awards: [] });
+    await setStatus('active');
+    expect(await event(body, 200, w)).toMatchObject({ duplicate: true, points: 0, awards: [] });
+    expect(await member(customerId, w)).toMatchObject({ available: 0 });
+    // An event after resuming earns as always.
+    expect(await event({ ...body, eventId: `resumed-${randomToken(6)}` }, 201, w)).toMatchObject({ points: 40 });
+    expect(await member(customerId, w)).toMatchObject({ available: 40 });
   });
 });

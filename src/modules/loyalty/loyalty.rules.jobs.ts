@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inSystem, inWorkspace, type Trx } from '../../db/tenancy.ts';
 import { type Ctx, systemCtx } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { ModuleJob } from '../../platform/module.ts';
-import { getCustomer } from '../customers/customers.service.ts';
+import { customerBirthdays } from '../customers/customers.service.ts';
 import { lockMember } from './loyalty.ledger.ts';
 import { earnPoints } from './loyalty.points.ts';
 import { findProgram, type Program } from './loyalty.program.ts';
@@ -15,7 +16,10 @@ export const BIRTHDAYS_QUEUE = 'loyalty.birthdays';
 /** A run this many days late still gives a birthday its points (the key per member and year keeps it to once). */
 export const BIRTHDAY_LATE_DAYS = 7;
 
-/** Members looked at in one transaction. */
+/** Members read in one page (their ids and birthdays). */
+const PAGE = 1_000;
+
+/** Members given their birthday in one transaction. */
 const CHUNK = 200;
 
 const DAY = 86_400_000;
@@ -37,20 +41,24 @@ export function birthdayDue(birthday: string, today: string): { year: number; da
   return null;
 }
 
+/** A member whose birthday the run is to give, with its tier as the page read it. */
+type Due = { customerId: string; tierId: string | null; year: number };
+
 /**
  * One member's birthday: the tier's birthday gift (its birthdayPoints) and
  * the active 'birthday' earning rules, each once per member and year,
- * whenever in the late days the job reaches them. Returns the points given.
+ * whenever in the late days the job reaches them. Returns the points given;
+ * nothing for a member who left or was merged since the page was read.
  */
-async function birthdayOf(
-  trx: Trx,
-  ctx: Ctx,
-  program: Program,
-  customerId: string,
-  due: { year: number },
-  now: Date,
-): Promise<number> {
-  const member = await lockMember(trx, ctx, customerId);
+async function birthdayOf(trx: Trx, ctx: Ctx, program: Program, due: Due, now: Date): Promise<number> {
+  const { customerId } = due;
+  let member: Awaited<ReturnType<typeof lockMember>>;
+  try {
+    member = await lockMember(trx, ctx, customerId);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'LOYALTY.NOT_MEMBER') return 0;
+    throw error;
+  }
   const tier = program.tiers.find((t) => t.id === member.tier_id);
   let given = 0;
   if (tier && tier.birthdayPoints > 0) {
@@ -61,7 +69,7 @@ async function birthdayOf(
       {
         customerId,
         kind: 'bonus',
-        sourceKey: `birthday-gift:${customerId}:${due.year}`,
+        sourceKey: giftKey(customerId, due.year),
         points: tier.birthdayPoints,
         occurredAt: now,
         note: `🎂 ${tier.name}`,
@@ -77,20 +85,96 @@ async function birthdayOf(
   const outcome = await awardEvent(
     trx,
     ctx,
-    { customerId, type: 'birthday', eventKey: `${customerId}:${due.year}`, occurredAt: now },
+    { customerId, type: 'birthday', eventKey: eventKey(customerId, due.year), occurredAt: now },
     now,
   );
   return given + (outcome.duplicate ? 0 : outcome.points);
 }
 
+const giftKey = (customerId: string, year: number) => `birthday-gift:${customerId}:${year}`;
+const eventKey = (customerId: string, year: number) => `${customerId}:${year}`;
+
+/**
+ * One page of active members after `after` (by customer id), with the ones
+ * whose birthday falls in the days the run looks at and who still have
+ * something to get: their birthdays in one query (the customers module's
+ * service), what they got already in two. A member whose year's birthday
+ * event was received, and whose tier's gift was booked or whose tier gives
+ * none, is left out, as giving it again would give nothing.
+ */
+async function birthdayPage(trx: Trx, ctx: Ctx, program: Program, today: string, after: string | null, size: number) {
+  const members = await trx
+    .selectFrom('loyalty_members')
+    .select(['customer_id', 'tier_id'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('status', '=', 'active')
+    .$if(after !== null, (q) => q.where('customer_id', '>', after!))
+    .orderBy('customer_id')
+    .limit(size)
+    .execute();
+  const last = members.at(-1)?.customer_id ?? null;
+  const birthdays = await customerBirthdays(
+    trx,
+    ctx,
+    members.map((m) => m.customer_id),
+  );
+  const due: Due[] = members.flatMap((m) => {
+    const birthday = birthdays.get(m.customer_id);
+    const when = birthday ? birthdayDue(birthday, today) : null;
+    return when ? [{ customerId: m.customer_id, tierId: m.tier_id, year: when.year }] : [];
+  });
+  if (due.length === 0) return { last, full: members.length === size, due };
+  const received = new Set(
+    (
+      await trx
+        .selectFrom('loyalty_rule_events')
+        .select('event_key')
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('type', '=', 'birthday')
+        .where(
+          'event_key',
+          'in',
+          due.map((d) => eventKey(d.customerId, d.year)),
+        )
+        .execute()
+    ).map((r) => r.event_key),
+  );
+  const gifted = new Set(
+    (
+      await trx
+        .selectFrom('loyalty_transactions')
+        .select('source_key')
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where(
+          'source_key',
+          'in',
+          due.map((d) => giftKey(d.customerId, d.year)),
+        )
+        .execute()
+    ).map((r) => r.source_key),
+  );
+  const gives = (tierId: string | null) => (program.tiers.find((t) => t.id === tierId)?.birthdayPoints ?? 0) > 0;
+  const todo = due.filter(
+    (d) =>
+      !received.has(eventKey(d.customerId, d.year)) || (gives(d.tierId) && !gifted.has(giftKey(d.customerId, d.year))),
+  );
+  return { last, full: members.length === size, due: todo };
+}
+
 /**
  * The daily birthday run, in every workspace whose club is active and gives
- * something on a birthday (a tier's gift or an active birthday rule). Each
- * member's birthday comes from the customer's profile (the customers
- * module's service). Run late (up to BIRTHDAY_LATE_DAYS) or twice, each
- * member still gets one birthday a year. Returns the points given.
+ * something on a birthday (a tier's gift or an active birthday rule). The
+ * members are read a page at a time (by customer id), each page's birthdays
+ * in one query of the customers module's service, and only the members whose
+ * birthday is due are given theirs, CHUNK members a transaction. Run late
+ * (up to BIRTHDAY_LATE_DAYS) or twice, each member still gets one birthday a
+ * year. Returns the points given.
  */
-export async function giveBirthdays(db: Kysely<DB>, now: Date, only: { workspaceId?: string } = {}): Promise<number> {
+export async function giveBirthdays(
+  db: Kysely<DB>,
+  now: Date,
+  only: { workspaceId?: string; pageSize?: number } = {},
+): Promise<number> {
   const workspaces = await inSystem(db, (trx) =>
     trx
       .selectFrom('loyalty_programs')
@@ -100,36 +184,33 @@ export async function giveBirthdays(db: Kysely<DB>, now: Date, only: { workspace
       .execute(),
   );
   const today = israelDate(now);
+  const size = only.pageSize ?? PAGE;
   let given = 0;
   for (const { workspace_id: workspaceId } of workspaces) {
     const ctx = systemCtx(workspaceId);
-    const members = await inWorkspace(db, workspaceId, async (trx) => {
-      const program = await findProgram(trx, ctx);
-      const gifts = program?.tiers.some((t) => t.birthdayPoints > 0) ?? false;
-      if (!gifts && (await activeRules(trx, ctx, 'event', 'birthday')).length === 0) {
-        return [];
-      }
-      const rows = await trx
-        .selectFrom('loyalty_members')
-        .select('customer_id')
-        .where('workspace_id', '=', ctx.workspaceId)
-        .where('status', '=', 'active')
-        .orderBy('customer_id')
-        .execute();
-      return rows.map((r) => r.customer_id);
-    });
-    for (let start = 0; start < members.length; start += CHUNK) {
-      given += await inWorkspace(db, workspaceId, async (trx) => {
+    let after: string | null = null;
+    for (;;) {
+      const page = await inWorkspace(db, workspaceId, async (trx) => {
         const program = await findProgram(trx, ctx);
-        if (program?.status !== 'active') return 0;
-        let points = 0;
-        for (const customerId of members.slice(start, start + CHUNK)) {
-          const customer = await getCustomer(trx, ctx, customerId);
-          const due = customer.birthday ? birthdayDue(customer.birthday, today) : null;
-          if (due) points += await birthdayOf(trx, ctx, program, customerId, due, now);
-        }
-        return points;
+        if (program?.status !== 'active') return null;
+        const gifts = program.tiers.some((t) => t.birthdayPoints > 0);
+        if (!gifts && (await activeRules(trx, ctx, 'event', 'birthday')).length === 0) return null;
+        return birthdayPage(trx, ctx, program, today, after, size);
       });
+      if (!page) break;
+      for (let start = 0; start < page.due.length; start += CHUNK) {
+        given += await inWorkspace(db, workspaceId, async (trx) => {
+          const program = await findProgram(trx, ctx);
+          if (program?.status !== 'active') return 0;
+          let points = 0;
+          for (const due of page.due.slice(start, start + CHUNK)) {
+            points += await birthdayOf(trx, ctx, program, due, now);
+          }
+          return points;
+        });
+      }
+      if (!page.full || page.last === null) break;
+      after = page.last;
     }
   }
   return given;

@@ -254,6 +254,8 @@ export async function awardEvent(trx: Trx, ctx: Ctx, event: EarningEvent, now: D
     .returning('type')
     .executeTakeFirst();
   if (!fresh) return { duplicate: true, ...(await awardsOfEvent(trx, ctx, event.type, event.eventKey)) };
+  // A paused club earns nothing, and the event is spent: sent again after resuming it is a duplicate, as an
+  // order placed while paused never earns later (docs/decisions.md, "A paused club's events are spent").
   if (program.status !== 'active') return { duplicate: false, points: 0, awards: [] };
   const rules = (await activeRules(trx, ctx, 'event', event.type)).filter((r) =>
     applies(r, occurredAt, member.tier_id),
