@@ -18,13 +18,14 @@ beforeAll(async () => {
   const started = Date.now();
   demo = await seedDemo(t.database.db, { log: (line) => lines.push(line) });
   seconds = (Date.now() - started) / 1000;
-}, 180_000);
+}, 400_000);
 
 describe('demo business', () => {
   it('loads a café chain with three branches, ~2,000 customers and three years of orders, logging progress', async () => {
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.at(-1)).toContain('done');
-    expect(seconds).toBeLessThan(120);
+    // A first start that loads it should take a minute or so, never many (a guard, not a benchmark: the machine may be busy).
+    expect(seconds).toBeLessThan(240);
     const stats = await inWorkspace(t.database.db, demo.workspaceId, async (trx) => {
       const count = async (table: 'customers' | 'orders' | 'order_items' | 'branches' | 'notes') =>
         (

@@ -29,6 +29,8 @@ export type DemoClubRandom = {
 };
 
 const DAY = 86_400_000;
+/** Months the demo's clock moves at a time. */
+const STEP = 3;
 
 /** The club of "הקפה של נועה": a point a shekel, 100 points are 5 ₪, three tiers by a year's spend. */
 const club = programBody.parse({
@@ -165,8 +167,9 @@ export async function seedDemoClub(
   let placed = 0;
   let redeemed = 0;
   const coupons: { code: string; customerId: string; reward: number; usedAt: Date }[] = [];
-  for (let month = opened; month < today; month = addMonths(month, 1)) {
-    const end = new Date(Math.min(addMonths(month, 1).getTime(), today.getTime()));
+  // A quarter at a time: what the hourly jobs would have done by each quarter's end is done then.
+  for (let month = opened; month < today; month = addMonths(month, STEP)) {
+    const end = new Date(Math.min(addMonths(month, STEP).getTime(), today.getTime()));
     await inWorkspace(db, ctx.workspaceId, async (trx) => {
       const from = joined;
       while (joined < joining.length && joining[joined]!.at < end) joined++;
@@ -208,14 +211,14 @@ export async function seedDemoClub(
         .execute(),
     );
     for (const member of balances) {
-      if (!r.chance(0.045)) continue;
+      if (!r.chance(0.09)) continue;
       const rank = program.tiers.find((t) => t.id === member.tier_id)?.rank ?? 0;
       const within = rewards
         .map((reward, index) => ({ reward, index }))
         .filter(({ reward }) => reward.pointsCost <= Number(member.available) && (reward.minTierRank ?? 0) <= rank);
       if (within.length === 0) continue;
       const choice = within[r.int(0, within.length - 1)]!.index;
-      const at = new Date(end.getTime() - r.int(1, 20) * DAY - r.int(1, 10) * 3_600_000);
+      const at = new Date(end.getTime() - r.int(1, 12) * DAY - r.int(1, 10) * 3_600_000);
       if (at < month) continue;
       const coupon = await inWorkspace(db, ctx.workspaceId, (trx) =>
         redeemReward(trx, ctx, { rewardId: rewardIds[choice]!, customerId: member.customer_id }, at),
@@ -249,10 +252,8 @@ export async function seedDemoClub(
     }
     coupons.splice(0, coupons.length, ...coupons.filter((c) => c.usedAt >= end));
     await maintainLoyalty(db, end, { workspaceId: ctx.workspaceId });
-    // The referrals' job each quarter (it would run hourly; what it finds is the same, only later).
-    if (month.getUTCMonth() % 3 === 2 || end >= today)
-      await qualifyReferrals(db, end, { workspaceId: ctx.workspaceId });
-    if (month.getUTCMonth() === 0 || end >= today) {
+    await qualifyReferrals(db, end, { workspaceId: ctx.workspaceId });
+    if (month.getUTCMonth() < STEP || end >= today) {
       log(`club: ${month.getUTCFullYear()}-${String(month.getUTCMonth() + 1).padStart(2, '0')}, ${joined} members`);
     }
   }
