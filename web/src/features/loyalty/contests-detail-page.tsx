@@ -156,7 +156,7 @@ function Record({ contest }: { contest: ContestDetail }) {
             t('contests.page.member'),
             ...(result.procedure === 'judged' ? [t('contests.page.note')] : []),
           ]}
-          minWidth={420}
+          minWidth={300}
           data-testid="contest-winners"
         >
           {result.winners.map((w) => (
@@ -166,8 +166,11 @@ function Record({ contest }: { contest: ContestDetail }) {
                 <Text size="sm" fw={500}>
                   {w.name || t('contests.page.unnamed')}
                 </Text>
-                <Text size="xs" c="dimmed" className="ltr-value" ff="monospace">
-                  {w.customerId}
+                {/* The id isolated left to right in a line that keeps the page's side; it may break anywhere on a phone. */}
+                <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+                  <Text span inherit className="ltr-value" ff="monospace">
+                    {w.customerId}
+                  </Text>
                 </Text>
               </Table.Td>
               {result.procedure === 'judged' ? (
@@ -192,7 +195,7 @@ function Record({ contest }: { contest: ContestDetail }) {
               <Alert
                 color={verify.data.matches ? 'teal' : 'red'}
                 variant="light"
-                style={{ flex: 1 }}
+                style={{ flex: 1, minWidth: 240 }}
                 data-testid="contest-verify-result"
                 data-matches={verify.data.matches}
               >

@@ -96,7 +96,7 @@ export const contestsHe: Messages<typeof contestsEn> = {
     openDraft: 'פתיחה להשתתפות',
     closeEntries: 'סגירת ההשתתפות',
     answers: 'תשובות',
-    noEntries: 'עוד אין השתתפויות. חברים נרשמים דרך ה־API (POST /api/v1/loyalty/contests/:id/entries).',
+    noEntries: 'עוד אין השתתפויות. חברים נרשמים דרך ה־API (\u2066POST /api/v1/loyalty/contests/:id/entries\u2069).',
     pick: 'זוכה',
     judge: 'שמירת הזוכים',
     judgeHelp: 'סמנו עד {{count}} זוכים, לפי סדר המקומות, וכתבו לכל אחד למה זכה.',

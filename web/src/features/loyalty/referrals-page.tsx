@@ -140,8 +140,11 @@ function ReferralsTable({ items }: { items: ReferralItem[] }) {
           <Table.Td>
             <Person id={r.referrerId} name={r.referrerName} />
             {r.code ? (
-              <Text size="xs" c="dimmed" ff="monospace" className="ltr-value">
-                {r.code}
+              // The code isolated left to right inside a line that keeps the page's side (right, in Hebrew).
+              <Text size="xs" c="dimmed">
+                <Text span inherit ff="monospace" className="ltr-value">
+                  {r.code}
+                </Text>
               </Text>
             ) : null}
           </Table.Td>

@@ -51,20 +51,23 @@ export function ReferralShare({ customerId, code }: { customerId: string; code: 
           })}
         </Text>
       ) : null}
-      <Group>
-        <Button
-          component="a"
-          href={whatsAppShareUrl(text)}
-          target="_blank"
-          rel="noopener noreferrer"
-          variant="default"
-          size="compact-sm"
-          leftSection={<Icon name="userPlus" size={16} />}
-          data-testid="referral-whatsapp"
-        >
-          {t('referrals.card.whatsApp')}
-        </Button>
-      </Group>
+      {/* Once the club's name and the link are in: the invitation is not sent half written. */}
+      {program.data && !link.isPending ? (
+        <Group>
+          <Button
+            component="a"
+            href={whatsAppShareUrl(text)}
+            target="_blank"
+            rel="noopener noreferrer"
+            variant="default"
+            size="compact-sm"
+            leftSection={<Icon name="userPlus" size={16} />}
+            data-testid="referral-whatsapp"
+          >
+            {t('referrals.card.whatsApp')}
+          </Button>
+        </Group>
+      ) : null}
     </Stack>
   );
 }

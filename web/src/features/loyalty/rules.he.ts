@@ -68,7 +68,7 @@ export const rulesHe: Messages<typeof rulesEn> = {
   active: 'פעיל',
   pausedStatus: 'מושהה',
   edit: 'עריכה',
-  editNamed: 'עריכת {{name}}',
+  editNamed: 'עריכה: {{name}}',
   pause: 'השהיה',
   resume: 'הפעלה',
   awardsCount_one: 'פעם אחת · {{points}}',
