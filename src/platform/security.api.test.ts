@@ -32,6 +32,15 @@ type Seeded = {
   rewardId: string;
   couponCode: string;
   campaignId: string;
+  /** The club's public key (its join page and member portal), an earning rule with an event it awarded, a referral
+   * (the customer referred a friend by the customer's code) and a contest the customer entered. */
+  publicKey: string;
+  ruleId: string;
+  ruleEventId: string;
+  referralId: string;
+  referralCode: string;
+  friendCustomerId: string;
+  contestId: string;
   customerId: string;
   otherCustomerId: string;
   firstName: string;
@@ -151,7 +160,7 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
       payload: { name: `מועדון-${tag}`, tiers: [{ name: 'חברים', threshold: 0 }] },
     }),
   );
-  await ok(
+  const member = await ok(
     await ws.request({ method: 'POST', url: '/api/v1/loyalty/members', payload: { customerId: customer.id } }),
     201,
   );
@@ -196,6 +205,70 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     }),
     201,
   );
+  // An earning rule for an event, and the event that earned it for the customer.
+  const rule = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/loyalty/rules',
+      payload: { name: `כלל-${tag}`, kind: 'event', eventType: 'survey.done', points: 5 },
+    }),
+    201,
+  );
+  const ruleEventId = `סקר-${tag}`;
+  const earned = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/loyalty/events',
+      payload: { customerId: customer.id, type: 'survey.done', eventId: ruleEventId },
+    }),
+    201,
+  );
+  expect(earned.points).toBe(5);
+  // Referrals on, and a friend enrolled with the customer's code.
+  await ok(
+    await ws.request({
+      method: 'PUT',
+      url: '/api/v1/loyalty/referrals/settings',
+      payload: { enabled: true, referrerPoints: 20, friendPoints: 10 },
+    }),
+  );
+  const friend = await ok(
+    await ws.request({ method: 'POST', url: '/api/v1/customers', payload: { firstName: `חברה-${tag}` } }),
+    201,
+  );
+  const referred = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/loyalty/members',
+      payload: { customerId: friend.id, referralCode: member.referralCode },
+    }),
+    201,
+  );
+  // A draw that costs a point to enter, open now, which the customer entered.
+  const contest = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/loyalty/contests',
+      payload: {
+        name: `תחרות-${tag}`,
+        prize: `פרס-${tag}`,
+        kind: 'draw',
+        winnersCount: 1,
+        entryCostPoints: 1,
+        opensAt: new Date(Date.now() - 86_400_000).toISOString(),
+        closesAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      },
+    }),
+    201,
+  );
+  await ok(
+    await ws.request({
+      method: 'POST',
+      url: `/api/v1/loyalty/contests/${contest.id}/entries`,
+      payload: { customerId: customer.id },
+    }),
+    201,
+  );
   const { id: messageId } = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
     enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
       channel: 'email',
@@ -216,6 +289,13 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     rewardId: reward.id as string,
     couponCode: coupon.code as string,
     campaignId: campaign.id as string,
+    publicKey: club.publicKey as string,
+    ruleId: rule.id as string,
+    ruleEventId,
+    referralId: referred.referral.id as string,
+    referralCode: member.referralCode as string,
+    friendCustomerId: friend.id as string,
+    contestId: contest.id as string,
     customerId: customer.id,
     otherCustomerId: other.id,
     firstName,
@@ -250,6 +330,13 @@ function markersOf(v: Seeded): string[] {
     v.rewardId,
     v.couponCode,
     v.campaignId,
+    v.publicKey,
+    v.ruleId,
+    v.ruleEventId,
+    v.referralId,
+    v.referralCode,
+    v.friendCustomerId,
+    v.contestId,
   ];
 }
 
@@ -486,10 +573,19 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
       },
     },
   ],
-  'POST /api/v1/loyalty/members': (v) => [
+  'POST /api/v1/loyalty/members': (v, own) => [
     {
       expect: 'rejected',
       request: { method: 'POST', url: '/api/v1/loyalty/members', payload: { customerId: v.customerId } },
+    },
+    // A's member's referral code is unknown in B: B's customer is not enrolled as anyone's friend.
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/loyalty/members',
+        payload: { customerId: own.otherCustomerId, referralCode: v.referralCode },
+      },
     },
   ],
   'GET /api/v1/loyalty/members': () => [
@@ -617,6 +713,148 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
   'POST /api/v1/coupons/:code/void': (v) => [
     { expect: 'hidden', request: { method: 'POST', url: `/api/v1/coupons/${v.couponCode}/void`, payload: {} } },
   ],
+  // Earning rules and events: A's rule is unknown to B; A's event keys are not B's (B's same key earns anew in B).
+  'GET /api/v1/loyalty/rules': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/rules' } },
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/rules?kind=event&status=active' } },
+  ],
+  'POST /api/v1/loyalty/rules': (v) => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/loyalty/rules',
+        payload: { name: 'של ב', kind: 'event', eventType: 'survey.done', points: 1 },
+      },
+    },
+    // A's tier in B's rule: refused on the field.
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/loyalty/rules',
+        payload: { name: 'ב', kind: 'event', eventType: 'x', points: 1, tierIds: [v.tierId] },
+      },
+    },
+  ],
+  'PUT /api/v1/loyalty/rules/:id': (v) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'PUT',
+        url: `/api/v1/loyalty/rules/${v.ruleId}`,
+        payload: { name: 'נפרץ', kind: 'event', eventType: 'survey.done', points: 1_000_000 },
+      },
+    },
+  ],
+  'POST /api/v1/loyalty/events': (v, own) => [
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/loyalty/events',
+        payload: { customerId: v.customerId, type: 'survey.done', eventId: `b-${randomToken(6)}` },
+      },
+    },
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/loyalty/events',
+        payload: { customerId: own.customerId, type: 'survey.done', eventId: v.ruleEventId },
+      },
+    },
+  ],
+  // Referrals: A's referrals, settings and members' links are not B's; A's member's code refers nobody in B.
+  'GET /api/v1/loyalty/referrals': (v) => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/referrals' } },
+    { expect: 'scoped', request: { method: 'GET', url: `/api/v1/loyalty/referrals?referrerId=${v.customerId}` } },
+  ],
+  'GET /api/v1/loyalty/referrals/settings': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/referrals/settings' } },
+  ],
+  'PUT /api/v1/loyalty/referrals/settings': () => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'PUT',
+        url: '/api/v1/loyalty/referrals/settings',
+        payload: { enabled: true, referrerPoints: 20, friendPoints: 10 },
+      },
+    },
+  ],
+  'GET /api/v1/loyalty/members/:customerId/referral-link': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/members/${v.customerId}/referral-link` } },
+  ],
+  // Contests: A's contest is unknown to B by id; B's own contest takes no member of A's and no tier of A's.
+  'POST /api/v1/loyalty/contests': (v) => {
+    const contest = (over: object) => ({
+      method: 'POST' as const,
+      url: '/api/v1/loyalty/contests',
+      payload: {
+        name: 'של ב',
+        prize: 'פרס',
+        kind: 'draw',
+        winnersCount: 1,
+        opensAt: '2026-01-01T00:00:00Z',
+        closesAt: '2027-01-01T00:00:00Z',
+        ...over,
+      },
+    });
+    return [
+      { expect: 'scoped', request: contest({}) },
+      { expect: 'rejected', request: contest({ tierIds: [v.tierId] }) },
+    ];
+  },
+  'GET /api/v1/loyalty/contests': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/loyalty/contests' } },
+  ],
+  'GET /api/v1/loyalty/contests/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/contests/${v.contestId}` } },
+  ],
+  'PATCH /api/v1/loyalty/contests/:id': (v) => [
+    {
+      expect: 'hidden',
+      request: { method: 'PATCH', url: `/api/v1/loyalty/contests/${v.contestId}`, payload: { status: 'closed' } },
+    },
+  ],
+  'POST /api/v1/loyalty/contests/:id/entries': (v, own) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/loyalty/contests/${v.contestId}/entries`,
+        payload: { customerId: own.customerId },
+      },
+    },
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: `/api/v1/loyalty/contests/${own.contestId}/entries`,
+        payload: { customerId: v.customerId },
+      },
+    },
+  ],
+  'GET /api/v1/loyalty/contests/:id/entries': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/loyalty/contests/${v.contestId}/entries` } },
+  ],
+  'POST /api/v1/loyalty/contests/:id/draw': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/loyalty/contests/${v.contestId}/draw` } },
+  ],
+  'POST /api/v1/loyalty/contests/:id/judge': (v) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'POST',
+        url: `/api/v1/loyalty/contests/${v.contestId}/judge`,
+        payload: { winners: [{ customerId: v.customerId, note: 'נפרץ' }] },
+      },
+    },
+  ],
+  'POST /api/v1/loyalty/contests/:id/verify': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/loyalty/contests/${v.contestId}/verify` } },
+  ],
 };
 
 function fillParams(route: string): string {
@@ -710,6 +948,19 @@ describe('every route is walled', () => {
     expect(products.items.find((p: { sku: string }) => p.sku === va.productSku).name).toBe(va.productName);
     const settings = await ok(await a.request({ method: 'GET', url: '/api/v1/settings' }));
     expect(settings.name).toBe(va.workspaceName);
+    const rules = await ok(await a.request({ method: 'GET', url: '/api/v1/loyalty/rules' }));
+    expect(rules.items).toHaveLength(1);
+    expect(rules.items[0]).toMatchObject({ id: va.ruleId, points: 5, status: 'active', awards: 1 });
+    const referrals = await ok(await a.request({ method: 'GET', url: '/api/v1/loyalty/referrals' }));
+    expect(referrals.items.map((r: { id: string }) => r.id)).toEqual([va.referralId]);
+    const referralSettings = await ok(await a.request({ method: 'GET', url: '/api/v1/loyalty/referrals/settings' }));
+    expect(referralSettings).toMatchObject({ enabled: true, referrerPoints: 20, friendPoints: 10 });
+    const contest = await ok(await a.request({ method: 'GET', url: `/api/v1/loyalty/contests/${va.contestId}` }));
+    expect(contest).toMatchObject({ status: 'open', entriesCount: 1, result: null });
+    const member = await ok(await a.request({ method: 'GET', url: `/api/v1/loyalty/members/${va.customerId}` }));
+    expect(member.referralCode).toBe(va.referralCode);
+    // 50 given, 10 for the reward, 5 by the rule's event, 1 to enter the draw.
+    expect(member.available).toBe(44);
   });
 
   it("a logged-in user of B cannot reach A's customer either", async () => {
