@@ -79,7 +79,8 @@ function Conditions({ contest }: { contest: ContestDetail }) {
               {t('contests.page.question')}
             </Text>
             <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-              {contest.question}
+              {/* Its own direction, in a line that keeps the page's side. */}
+              <span dir="auto">{contest.question}</span>
             </Text>
           </>
         ) : null}
@@ -205,7 +206,13 @@ function Record({ contest }: { contest: ContestDetail }) {
           </Group>
         ) : null}
         {verify.error ? <FormAlert error={verify.error} /> : null}
-        <Anchor component="button" type="button" size="sm" onClick={() => setShowEntrants((s) => !s)}>
+        <Anchor
+          component="button"
+          type="button"
+          size="sm"
+          onClick={() => setShowEntrants((s) => !s)}
+          style={{ alignSelf: 'flex-start' }}
+        >
           {showEntrants ? t('contests.page.hideEntrants') : t('contests.page.showEntrants')}
         </Anchor>
         {showEntrants ? (
@@ -293,7 +300,8 @@ function Answers({ contest, judging }: { contest: ContestDetail; judging: boolea
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                        {entry.answer}
+                        {/* Its own direction, in a line that keeps the page's side. */}
+                        <span dir="auto">{entry.answer}</span>
                       </Text>
                       {judging && place >= 0 ? (
                         <Textarea
@@ -389,7 +397,8 @@ function ContestView() {
           </Text>
           {contest.description ? (
             <Text size="sm" maw={640} style={{ whiteSpace: 'pre-wrap' }}>
-              {contest.description}
+              {/* Its own direction, in a line that keeps the page's side. */}
+              <span dir="auto">{contest.description}</span>
             </Text>
           ) : null}
         </Stack>
