@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace } from '../db/tenancy.ts';
 import {
   createTestWorkspace,
   getTestApp,
@@ -20,8 +21,9 @@ import { randomToken } from './crypto.ts';
  * still serves afterwards.
  *
  * A fixed seed keeps CI repeatable; KLIENT_FUZZ_SEED and KLIENT_FUZZ_RUNS
- * (requests per route) explore further by hand, and KLIENT_FUZZ_TRACE=1
- * prints each request before it is sent (to find one that hangs).
+ * (requests per route) explore further by hand, KLIENT_FUZZ_TRACE=1
+ * prints each request before it is sent (to find one that hangs), and
+ * KLIENT_FUZZ_REPORT=1 each route's answers (to see which reach the work).
  */
 const SEED = Number(process.env.KLIENT_FUZZ_SEED ?? 11);
 const RUNS = Number(process.env.KLIENT_FUZZ_RUNS ?? 24);
@@ -59,8 +61,19 @@ let t: TestApp;
 let ws: TestWorkspace;
 let routes: Route[];
 let session: { cookie: string; csrfToken: string };
-/** Real ids, so that requests get past "not found" into the code that does the work. */
-const known: { uuids: string[]; cursors: string[] } = { uuids: [], cursors: [] };
+/**
+ * Real ids, so that requests get past "not found" into the code that does the work. Club members are kept apart
+ * for fields named customerId (the customer routes would erase or merge them before the club's routes run); one
+ * member is in the shared ids too.
+ */
+const known: { uuids: string[]; members: string[]; cursors: string[]; publicKey: string } = {
+  uuids: [],
+  members: [],
+  cursors: [],
+  publicKey: '',
+};
+/** A club member's portal sessions: one for every portal route, and one that its logout may end. */
+const portal = { cookie: '', logoutCookie: '' };
 
 // ---------------------------------------------------------------- values
 
@@ -150,8 +163,14 @@ const cursorValue = (): fc.Arbitrary<string> =>
     hostileString,
   );
 
-const uuidValue = () =>
-  fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...known.uuids) }, { weight: 1, arbitrary: fc.uuid() });
+const uuidValue = (name: string) =>
+  fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(...(name === 'customerId' ? [...known.members, ...known.uuids] : known.uuids)),
+    },
+    { weight: 1, arbitrary: fc.uuid() },
+  );
 const isoDate = fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true });
 
 function typesOf(schema: Schema): string[] {
@@ -212,9 +231,16 @@ function validOfType(type: string, schema: Schema, name: string): fc.Arbitrary<u
 
 function validString(schema: Schema, name: string): fc.Arbitrary<string> {
   if (name === 'cursor') return cursorValue();
+  // The club's own key, mostly: a made-up one is only ever "no such club".
+  if (name === 'publicKey') {
+    return fc.oneof(
+      { weight: 3, arbitrary: fc.constant(known.publicKey) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{20,64}$/) },
+    );
+  }
   switch (schema.format) {
     case 'uuid':
-      return uuidValue();
+      return uuidValue(name);
     case 'date':
       return isoDate.map((d) => d.toISOString().slice(0, 10));
     case 'date-time':
@@ -381,6 +407,7 @@ const forgedHeaders = fc.record(
     'accept-language': fc.constantFrom('en', 'he', 'xx', '*', 'en-US,en;q=0.9,he;q=0.8', ';;;,,,', 'e'.repeat(2000)),
     'x-forwarded-for': fc.constantFrom('1.2.3.4', 'not an ip', '::1', '999.999.999.999', '1.1.1.1, 2.2.2.2', ''),
     'content-type': fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', 'x/y', ''),
+    'x-klient-member': fc.constantFrom('1', '0', '', 'true'),
   },
   { requiredKeys: [] },
 );
@@ -439,6 +466,7 @@ function requestFor(route: Route): fc.Arbitrary<Sent> {
         file: fc.option(fc.record({ name: uploadName, content: uploadFile }), { freq: 6 }),
       }),
       headers: forgedHeaders,
+      idempotencyKey: fc.uuid(),
     })
     .map(
       ({
@@ -452,10 +480,16 @@ function requestFor(route: Route): fc.Arbitrary<Sent> {
         validUpload,
         upload,
         headers: forged,
+        idempotencyKey,
       }) => {
         // A valid-looking request comes as a well-behaved client sends it; a hostile one, with anything.
         const body = mode === 'valid' ? validBody : hostileBody;
-        const headers = mode === 'valid' ? {} : forged;
+        // The member portal's page sends its header on every unsafe request, and a key with each redemption.
+        const portalPage =
+          route.path.startsWith('/api/v1/club/') && route.method !== 'GET'
+            ? { 'x-klient-member': '1', 'idempotency-key': idempotencyKey }
+            : {};
+        const headers: Record<string, string | undefined> = mode === 'valid' ? portalPage : forged;
         let path = route.path;
         params.forEach((p, i) => {
           const raw = (mode === 'valid' ? validPath[i] : pathValues[i]) ?? '';
@@ -529,10 +563,20 @@ async function send(sent: Sent, auth: Auth): Promise<LightMyRequestResponse> {
     ...(sent.payload !== undefined ? { payload: sent.payload } : {}),
   };
   if (process.env.KLIENT_FUZZ_TRACE) process.stderr.write(`${auth} ${describeSent(sent).slice(0, 400)}\n`);
-  if (auth === 'api key') return ws.request(options);
+  // On the member portal, the browser also holds the member's cookie (the portal reads no staff login).
+  const member = sent.url.startsWith('/api/v1/club/')
+    ? `klient_member=${/^\/api\/v1\/club\/[^/?]*\/logout/.test(sent.url) ? portal.logoutCookie : portal.cookie}`
+    : null;
+  if (auth === 'api key') {
+    return ws.request(member ? { ...options, headers: { cookie: member, ...options.headers } } : options);
+  }
   return t.app.inject({
     ...options,
-    headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, ...options.headers },
+    headers: {
+      cookie: member ? `${session.cookie}; ${member}` : session.cookie,
+      'x-csrf-token': session.csrfToken,
+      ...options.headers,
+    },
   });
 }
 
@@ -627,6 +671,7 @@ beforeAll(async () => {
     },
   });
   known.uuids.push(order.json().id, order.json().branchId);
+  await seedClub();
   for (const url of [
     '/api/v1/customers?limit=1',
     '/api/v1/customers?limit=1&sort=name',
@@ -638,6 +683,96 @@ beforeAll(async () => {
     if (typeof cursor === 'string') known.cursors.push(cursor);
   }
 }, 120_000);
+
+/** A call the seeding needs to succeed; its reply. */
+async function seeded(method: 'POST' | 'PUT', url: string, payload: object) {
+  const res = await ws.request({ method, url, payload });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+  return res.json();
+}
+
+/**
+ * The club, for its routes to reach their work: members with points, a reward, an earning rule, and contests in
+ * each state a route acts on (a draw to hold, one to enter, one already drawn to verify, a skill contest to judge).
+ */
+async function seedClub() {
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  const program = await seeded('PUT', '/api/v1/loyalty/program', {
+    name: 'מועדון העמידות',
+    pendingDays: 0,
+    tiers: [{ name: 'חברים', threshold: 0 }],
+  });
+  known.publicKey = program.publicKey;
+  const memberEmails: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const email = `fuzz-member-${i}-${randomToken(4).toLowerCase()}@example.com`;
+    const c = await seeded('POST', '/api/v1/customers?allowDuplicate=true', { firstName: `חברה ${i}`, email });
+    known.members.push(c.id);
+    memberEmails.push(email);
+  }
+  for (const customerId of [...known.members, known.uuids[0]]) {
+    await seeded('POST', '/api/v1/loyalty/members', { customerId });
+    await seeded('POST', `/api/v1/loyalty/members/${customerId}/adjustments`, { points: 5000, note: 'פתיחה' });
+  }
+  const reward = await seeded('POST', '/api/v1/loyalty/rewards', { name: 'קפה', kind: 'gift', pointsCost: 1 });
+  const rule = await seeded('POST', '/api/v1/loyalty/rules', {
+    name: 'סקר',
+    kind: 'event',
+    eventType: 'survey.done',
+    points: 3,
+  });
+  const contest = (over: object) =>
+    seeded('POST', '/api/v1/loyalty/contests', {
+      name: 'הגרלה',
+      prize: 'פרס',
+      kind: 'draw',
+      winnersCount: 1,
+      opensAt: hourAgo,
+      closesAt: inAMonth,
+      ...over,
+    });
+  const toDraw = await contest({});
+  const toEnter = await contest({ entryCostPoints: 1 });
+  const drawn = await contest({});
+  await seeded('POST', `/api/v1/loyalty/contests/${drawn.id}/draw`, {});
+  const skill = await contest({ kind: 'skill', question: 'למה?', winnersCount: 3 });
+  await seeded('POST', `/api/v1/loyalty/contests/${skill.id}/entries`, { customerId: known.members[0], answer: 'כי' });
+  known.uuids.push(reward.id, rule.id, toDraw.id, toEnter.id, drawn.id, skill.id);
+  const [address = ''] = memberEmails;
+  portal.cookie = await memberSession(address, '10.99.0.2');
+  portal.logoutCookie = await memberSession(address, '10.99.0.3');
+}
+
+/** Signs a club member in on the portal (a code by email, read from the outbox); the session cookie's value. */
+async function memberSession(address: string, ip: string): Promise<string> {
+  const headers = { 'x-klient-member': '1', 'x-forwarded-for': ip };
+  const club = `/api/v1/club/${known.publicKey}`;
+  const sent = await t.app.inject({ method: 'POST', url: `${club}/login`, headers, payload: { email: address } });
+  expect(sent.statusCode, sent.body).toBe(200);
+  const message = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+    trx
+      .selectFrom('outbox_messages')
+      .select('text_body')
+      .where('workspace_id', '=', ws.workspaceId)
+      .where('recipient', '=', address)
+      .where('purpose', '=', 'loyalty.portal_code')
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow(),
+  );
+  const code = /\b(\d{6})\b/.exec(message.text_body)?.[1];
+  const verified = await t.app.inject({
+    method: 'POST',
+    url: `${club}/verify`,
+    headers,
+    payload: { email: address, code },
+  });
+  expect(verified.statusCode, verified.body).toBe(200);
+  const cookie = verified.cookies.find((c) => c.name === 'klient_member')?.value;
+  expect(cookie).toBeTruthy();
+  return cookie ?? '';
+}
 
 /** Requests that once made a 500 (or would have): each is a 400 naming the field at fault. */
 function knownCases(): { name: string; sent: Sent; field: string }[] {
@@ -766,6 +901,8 @@ describe(`every route, random and hostile input (${testDatabaseKind})`, () => {
     expect(failures.join('\n\n'), `seed ${SEED}`).toBe('');
     // The fuzz reaches the work, not only validation: most routes answer some request with a success.
     const succeeded = [...statuses.values()].filter((s) => [...s].some((code) => code < 300)).length;
+    if (process.env.KLIENT_FUZZ_REPORT)
+      for (const [name, s] of statuses) process.stderr.write(`FUZZ ${name} ${[...s].sort().join(',')}\n`);
     expect(succeeded).toBeGreaterThanOrEqual(Math.floor(routes.length / 2));
     await expectHealthy();
   }, 180_000);
