@@ -187,6 +187,9 @@ async function upgradeMany(trx: Trx, ctx: Ctx, program: Program, customerIds: st
   const column = program.tierBasis === 'spend' ? sql`t.spend_agorot` : sql`t.points`;
   const kinds = program.tierBasis === 'spend' ? ['earn', 'clawback'] : ['earn', 'bonus', 'clawback'];
   // Each member's own bookings and those of the members merged into it (a union, so each is read through its index).
+  // The sum is taken per holder (lateral), so each reads only its own range of the customer index: joined
+  // whole, the planner, unsure of the ledger's size, scanned the workspace's whole period every batch
+  // (65,091 rows at 200,000 orders, 420 ms a batch, growing with the ledger).
   const values = await sql<{ customer_id: string; tier_id: string | null; tier_review_at: Date | null; value: string }>`
     with targets as (
       select customer_id, tier_id, tier_review_at from loyalty_members
@@ -197,12 +200,15 @@ async function upgradeMany(trx: Trx, ctx: Ctx, program: Program, customerIds: st
       select m.merged_into, m.customer_id from loyalty_members m join targets g on m.merged_into = g.customer_id
       where m.workspace_id = ${ctx.workspaceId}
     )
-    select g.customer_id, g.tier_id, g.tier_review_at, coalesce(sum(${column}), 0) as value
+    select g.customer_id, g.tier_id, g.tier_review_at, coalesce(sum(v.value), 0) as value
     from targets g
     join holders h on h.holder = g.customer_id
-    left join loyalty_transactions t on t.workspace_id = ${ctx.workspaceId} and t.customer_id = h.customer_id
-      and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
-      and (${start}::timestamptz is null or t.occurred_at > ${start}::timestamptz)
+    cross join lateral (
+      select sum(${column}) as value from loyalty_transactions t
+      where t.workspace_id = ${ctx.workspaceId} and t.customer_id = h.customer_id
+        and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
+        ${start ? sql`and t.occurred_at > ${start}` : sql``}
+    ) v
     group by g.customer_id, g.tier_id, g.tier_review_at`.execute(trx);
   const rank = new Map(program.tiers.map((t) => [t.id, t.rank]));
   const moves: TierMove[] = [];
