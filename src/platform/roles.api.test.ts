@@ -97,6 +97,16 @@ const routeAccess: Record<string, Permission | 'public' | 'authenticated'> = {
   'GET /messaging/outbox': 'messaging.read',
   'GET /messaging/outbox/:id': 'messaging.read',
   'GET /messaging/channels': 'messaging.read',
+  // The club's join page and member portal: no staff login (a club by its public key, a member by its cookie).
+  'GET /club/:publicKey': 'public',
+  'POST /club/:publicKey/join': 'public',
+  'POST /club/:publicKey/login': 'public',
+  'POST /club/:publicKey/verify': 'public',
+  'POST /club/:publicKey/logout': 'public',
+  'GET /club/:publicKey/me': 'public',
+  'GET /club/:publicKey/me/history': 'public',
+  'POST /club/:publicKey/rewards/:id/redeem': 'public',
+  'PUT /club/:publicKey/consent': 'public',
 };
 
 let t: TestApp;
@@ -150,6 +160,26 @@ describe('every role on every route', () => {
       }
     }
     expect(seen.length).toBeGreaterThan(200);
+  });
+
+  it('answers the public routes without a login (never AUTH.UNAUTHENTICATED)', async () => {
+    const publicRoutes = Object.entries(routeAccess).filter(([, access]) => access === 'public');
+    expect(publicRoutes.length).toBeGreaterThanOrEqual(14);
+    for (const [route] of publicRoutes) {
+      const [method, path] = route.split(' ') as [string, string];
+      const url = `/api/v1${path
+        .replace(':publicKey', 'k'.repeat(43))
+        .replace(':id', '0190a5d2-7a3e-7c4f-8b2a-1234567890ab')
+        .replace(':token', 'x'.repeat(30))}`;
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { 'x-forwarded-for': '10.77.0.1' },
+        ...(method === 'GET' ? {} : { payload: {} }),
+      });
+      expect(res.statusCode, `${route}: ${res.body}`).toBeLessThan(500);
+      if (res.statusCode === 401) expect(res.json().code, route).not.toBe('AUTH.UNAUTHENTICATED');
+    }
   });
 });
 

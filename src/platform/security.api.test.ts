@@ -366,6 +366,17 @@ const publicRoutes = [
   'POST /api/v1/auth/login',
   'GET /api/v1/invitations/:token',
   'POST /api/v1/invitations/:token/accept',
+  // The club's join page and member portal: no staff login; each club by its public key, each member by a cookie
+  // (walled per club in 'the member portal', below).
+  'GET /api/v1/club/:publicKey',
+  'POST /api/v1/club/:publicKey/join',
+  'POST /api/v1/club/:publicKey/login',
+  'POST /api/v1/club/:publicKey/verify',
+  'POST /api/v1/club/:publicKey/logout',
+  'GET /api/v1/club/:publicKey/me',
+  'GET /api/v1/club/:publicKey/me/history',
+  'POST /api/v1/club/:publicKey/rewards/:id/redeem',
+  'PUT /api/v1/club/:publicKey/consent',
 ];
 
 /**
@@ -380,6 +391,16 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
   'POST /api/v1/auth/login': () => [],
   'GET /api/v1/invitations/:token': () => [],
   'POST /api/v1/invitations/:token/accept': () => [],
+  // The portal reads no staff key: its walls are a club's key and a member's session ('the member portal', below).
+  'GET /api/v1/club/:publicKey': () => [],
+  'POST /api/v1/club/:publicKey/join': () => [],
+  'POST /api/v1/club/:publicKey/login': () => [],
+  'POST /api/v1/club/:publicKey/verify': () => [],
+  'POST /api/v1/club/:publicKey/logout': () => [],
+  'GET /api/v1/club/:publicKey/me': () => [],
+  'GET /api/v1/club/:publicKey/me/history': () => [],
+  'POST /api/v1/club/:publicKey/rewards/:id/redeem': () => [],
+  'PUT /api/v1/club/:publicKey/consent': () => [],
   'POST /api/v1/auth/logout': () => [{ expect: 'scoped', request: { method: 'POST', url: '/api/v1/auth/logout' } }],
   'GET /api/v1/auth/me': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/auth/me' } }],
   'GET /api/v1/settings': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/settings' } }],
@@ -981,6 +1002,166 @@ describe('every route is walled', () => {
       payload: { firstName: 'נפרץ' },
     });
     expect(write.statusCode).toBe(404);
+  });
+});
+
+describe('the member portal', () => {
+  type Visit = { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: object };
+  /** A request as the club's page sends it: the portal's header on unsafe ones, the member's cookie when given. */
+  const visit = (request: Visit, cookie?: string, extra: Record<string, string> = {}) =>
+    t.app.inject({
+      ...request,
+      headers: {
+        'x-forwarded-for': freshIp(),
+        ...(request.method === 'GET' ? {} : { 'x-klient-member': '1' }),
+        ...(cookie ? { cookie: `klient_member=${cookie}` } : {}),
+        ...extra,
+      },
+    });
+  const club = (v: Seeded) => `/api/v1/club/${v.publicKey}`;
+
+  /** The newest sign-in code the workspace's outbox holds for the address, if any. */
+  const codeSentTo = async (ws: TestWorkspace, address: string) => {
+    const row = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      trx
+        .selectFrom('outbox_messages')
+        .select('text_body')
+        .where('workspace_id', '=', ws.workspaceId)
+        .where('recipient', '=', address)
+        .where('purpose', '=', 'loyalty.portal_code')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+    );
+    return row ? (/\b(\d{6})\b/.exec(row.text_body)?.[1] ?? null) : null;
+  };
+
+  /** Signs the seeded customer (a member) in on its own club; the session cookie's value. */
+  const signIn = async (ws: TestWorkspace, v: Seeded) => {
+    await ok(await visit({ method: 'POST', url: `${club(v)}/login`, payload: { email: v.email } }));
+    const code = await codeSentTo(ws, v.email);
+    expect(code).toMatch(/^\d{6}$/);
+    const res = await visit({ method: 'POST', url: `${club(v)}/verify`, payload: { email: v.email, code } });
+    await ok(res);
+    const cookie = res.cookies.find((c) => c.name === 'klient_member');
+    expect(cookie?.path).toBe(club(v));
+    return cookie?.value ?? '';
+  };
+
+  /** Every route that acts for the signed-in member, on the club `v`. */
+  const memberRoutes = (v: Seeded, rewardId: string): Visit[] => [
+    { method: 'GET', url: `${club(v)}/me` },
+    { method: 'GET', url: `${club(v)}/me/history` },
+    { method: 'PUT', url: `${club(v)}/consent`, payload: { messages: true } },
+    { method: 'POST', url: `${club(v)}/rewards/${rewardId}/redeem` },
+  ];
+
+  const expectSignedOut = (res: LightMyRequestResponse, label: string) => {
+    expect(res.statusCode, `${label}: ${res.body}`).toBe(401);
+    expect(res.headers['content-type'], label).toContain('application/problem+json');
+    expect(res.json().code, label).toBe('LOYALTY.PORTAL_SIGNED_OUT');
+  };
+
+  let memberA: string;
+  let memberB: string;
+  beforeAll(async () => {
+    memberA = await signIn(a, va);
+    memberB = await signIn(b, vb);
+  });
+
+  it("a member's session of club A reads and changes nothing in club B, and B's in nothing of A", async () => {
+    const redeem = { 'idempotency-key': randomToken(8) };
+    for (const [cookie, from, to] of [
+      [memberA, va, vb],
+      [memberB, vb, va],
+    ] as const) {
+      for (const request of [...memberRoutes(to, to.rewardId), ...memberRoutes(to, from.rewardId)]) {
+        const res = await visit(request, cookie, redeem);
+        const label = `${from.tag}'s member: ${request.method} ${request.url}`;
+        expectSignedOut(res, label);
+        const leaked = [...markersOf(from), ...markersOf(to)].filter(
+          (m) => !request.url.includes(m) && res.body.includes(m),
+        );
+        expect(leaked, label).toEqual([]);
+      }
+      // Signing out of the other club with this cookie ends nothing of this member's.
+      expect((await visit({ method: 'POST', url: `${club(to)}/logout` }, cookie)).statusCode).toBe(204);
+    }
+    // Each session still works on its own club, and shows only its own club's member.
+    for (const [cookie, own, other] of [
+      [memberA, va, vb],
+      [memberB, vb, va],
+    ] as const) {
+      const res = await visit({ method: 'GET', url: `${club(own)}/me` }, cookie);
+      const me = await ok(res);
+      expect(me.name).toContain(own.firstName);
+      expect(me.messagesConsent).toBe(false);
+      expect(me.coupons.map((c: { code: string }) => c.code)).toEqual([own.couponCode]);
+      expect(markersOf(other).filter((m) => res.body.includes(m))).toEqual([]);
+    }
+  });
+
+  it("a member redeems only the own club's rewards: A's reward is not found in B", async () => {
+    const res = await visit({ method: 'POST', url: `${club(vb)}/rewards/${va.rewardId}/redeem` }, memberB, {
+      'idempotency-key': randomToken(8),
+    });
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const coupons = await ok(
+      await a.request({ method: 'GET', url: `/api/v1/loyalty/members/${va.customerId}/coupons` }),
+    );
+    expect(JSON.stringify(coupons)).not.toContain(vb.customerId);
+  });
+
+  it('without a session of the club, or with a staff key or a forged cookie, the member routes answer 401', async () => {
+    for (const request of memberRoutes(va, va.rewardId)) {
+      const redeem = { 'idempotency-key': randomToken(8) };
+      expectSignedOut(await visit(request, undefined, redeem), `no cookie: ${request.url}`);
+      expectSignedOut(await visit(request, randomToken(32), redeem), `forged cookie: ${request.url}`);
+      // A staff login is not a member's: B's owner key, and A's own, are no member of A's club.
+      for (const ws of [a, b]) {
+        const res = await ws.request({
+          ...request,
+          headers: { 'x-forwarded-for': freshIp(), 'x-klient-member': '1', ...redeem },
+        });
+        expectSignedOut(res, `staff key: ${request.url}`);
+      }
+    }
+  });
+
+  it("club B's public pages show nothing of club A, and take none of A's codes, members or referrals", async () => {
+    const face = await ok(await visit({ method: 'GET', url: club(vb) }));
+    expect(markersOf(va).filter((m) => JSON.stringify(face).includes(m))).toEqual([]);
+    // A's member asks B's club for a code: the same reply, and nobody is sent one in B.
+    const sent = await ok(await visit({ method: 'POST', url: `${club(vb)}/login`, payload: { email: va.email } }));
+    expect(sent).toMatchObject({ sent: true });
+    expect(await codeSentTo(b, va.email)).toBeNull();
+    // A's code for A's member does not sign in on B.
+    await ok(await visit({ method: 'POST', url: `${club(va)}/login`, payload: { email: va.email } }));
+    const codeOfA = await codeSentTo(a, va.email);
+    const wrong = await visit({
+      method: 'POST',
+      url: `${club(vb)}/verify`,
+      payload: { email: va.email, code: codeOfA },
+    });
+    expect(wrong.statusCode, wrong.body).toBe(401);
+    expect(wrong.cookies.find((c) => c.name === 'klient_member')).toBeUndefined();
+    // Joining B with A's member's referral code joins B and credits nobody, in B or in A.
+    const friend = `friend-${randomToken(6).toLowerCase()}@victim.example`;
+    await ok(
+      await visit({
+        method: 'POST',
+        url: `${club(vb)}/join`,
+        payload: { firstName: 'חברה', email: friend, acceptTerms: true, ref: va.referralCode },
+      }),
+      201,
+    );
+    const referralsB = await ok(await b.request({ method: 'GET', url: '/api/v1/loyalty/referrals' }));
+    expect(referralsB.items.map((r: { id: string }) => r.id)).toEqual([vb.referralId]);
+    const referralsA = await ok(await a.request({ method: 'GET', url: '/api/v1/loyalty/referrals' }));
+    expect(referralsA.items.map((r: { id: string }) => r.id)).toEqual([va.referralId]);
+    const customersA = await ok(await a.request({ method: 'GET', url: `/api/v1/customers?q=${friend}` }));
+    expect(customersA.items).toEqual([]);
   });
 });
 
