@@ -119,8 +119,10 @@ function tillCalls(pair: { code: string; customerId: string }): WrkRequest[] {
   ];
 }
 
+// BENCH_PROFILE=dir writes a CPU profile of the Klient server there.
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 const klient = await startChild(
-  ['bin/klient.js', 'start'],
+  [...profile, 'bin/klient.js', 'start'],
   { DATABASE_URL: url.toString(), PORT: '3996', KLIENT_DEMO: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
   'Klient is running',
 );
