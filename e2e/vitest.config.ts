@@ -26,6 +26,8 @@ export default defineConfig({
     sequence: { sequencer: FirstRunFirst },
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // A screen waits on the server: on a busy machine a merge with every module's hooks takes seconds, not one.
+    expect: { poll: { timeout: 10_000 } },
     reporters: report ? ['default', 'json'] : ['default'],
     ...(report ? { outputFile: { json: `${report}.e2e.json` } } : {}),
   },

@@ -236,7 +236,7 @@ function BalanceCard({ me }: { me: PortalMe }) {
   const lf = useLoyaltyFormat();
   const points = usePoints();
   return (
-    <Card withBorder radius="lg" padding="lg" bg="indigo.6" c="white" data-testid="portal-balance">
+    <Card withBorder radius="lg" padding="lg" bg="indigo.8" c="white" data-testid="portal-balance">
       <Text size="sm">{t('portal.home.balance')}</Text>
       <Text fz={40} fw={800} lh={1.1} data-testid="portal-available">
         {lf.number(me.available)}
