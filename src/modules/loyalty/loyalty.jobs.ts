@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { inSystem, inWorkspace } from '../../db/tenancy.ts';
 import { systemCtx } from '../../platform/context.ts';
-import { expireDueBulk, releaseDueBulk } from './loyalty.maintain-bulk.ts';
+import { expireDueBulk, membersWithLotsDue, releaseDueBulk } from './loyalty.maintain-bulk.ts';
 import { reviewTiersBulk } from './loyalty.points-bulk.ts';
 import { findProgram } from './loyalty.program.ts';
 import { maintainMember, membersDue } from './loyalty.service.ts';
@@ -41,15 +41,14 @@ export async function maintainLoyalty(db: Kysely<DB>, now: Date, only: { workspa
       return program ? reviewTiersBulk(trx, ctx, program, now) : 0;
     });
     // Releases and per-batch expiries for the many at once; members in debt or expiring by inactivity below.
-    for (const step of [releaseDueBulk, expireDueBulk]) {
-      if (step === expireDueBulk) {
-        const program = await inWorkspace(db, workspaceId, (trx) => findProgram(trx, ctx));
-        if (program?.expiryMode !== 'batch') continue;
-      }
-      for (;;) {
-        const booked = await inWorkspace(db, workspaceId, (trx) => step(trx, ctx, now, BULK));
-        looked += booked;
-        if (booked < BULK) break;
+    const club = await inWorkspace(db, workspaceId, (trx) => findProgram(trx, ctx));
+    for (const step of club?.expiryMode === 'batch' ? (['release', 'expire'] as const) : (['release'] as const)) {
+      const members = await inWorkspace(db, workspaceId, (trx) => membersWithLotsDue(trx, ctx, now, step));
+      for (let start = 0; start < members.length; start += BULK) {
+        const chunk = members.slice(start, start + BULK);
+        looked += await inWorkspace(db, workspaceId, (trx) =>
+          (step === 'release' ? releaseDueBulk : expireDueBulk)(trx, ctx, now, chunk),
+        );
       }
     }
     const due = await inWorkspace(db, workspaceId, (trx) => membersDue(trx, ctx, now));

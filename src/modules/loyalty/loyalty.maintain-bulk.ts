@@ -8,39 +8,65 @@ import { newId } from '../../platform/crypto.ts';
  * booking for each lot exactly what releaseDue / expireDue (loyalty.points.ts)
  * book one member at a time: the same kinds, source keys, dates and entries.
  * Members in debt are left to those (a release there pays the debt first);
- * so are members expiring by inactivity. Each call takes at most `limit`
- * members, locked in one order, and says how many it booked for; the caller
- * calls again until none is left.
+ * so are members expiring by inactivity. The caller finds the members with
+ * lots due once (membersWithLotsDue, one pass over the account's entries),
+ * then books for them a chunk at a time, each chunk locked in one order.
  */
 
 type DueLot = { customer_id: string; lot_id: string; remaining: string; at: Date };
 
-/** Pending lots whose window ended become available. */
-export async function releaseDueBulk(trx: Trx, ctx: Ctx, now: Date, limit: number): Promise<number> {
-  return bookDue(trx, ctx, now, limit, {
+type Step = 'release' | 'expire';
+
+const specs = {
+  release: {
     kind: 'release',
     from: 'member.pending',
     dateColumn: sql`t.release_at`,
-    key: (lot) => `release:${lot.lot_id}:${lot.customer_id}`,
-    entries: (lot) => [
+    key: (lot: DueLot) => `release:${lot.lot_id}:${lot.customer_id}`,
+    entries: (lot: DueLot): EntryRow[] => [
       ['member.pending', lot.customer_id, lot.lot_id, `-${lot.remaining}`],
       ['member.available', lot.customer_id, lot.lot_id, lot.remaining],
     ],
-  });
-}
-
-/** Available lots past their expiry date expire (the club's per-batch expiry). */
-export async function expireDueBulk(trx: Trx, ctx: Ctx, now: Date, limit: number): Promise<number> {
-  return bookDue(trx, ctx, now, limit, {
+  },
+  expire: {
     kind: 'expire',
     from: 'member.available',
     dateColumn: sql`t.expires_at`,
-    key: (lot) => `expire:${lot.lot_id}:${lot.customer_id}`,
-    entries: (lot) => [
+    key: (lot: DueLot) => `expire:${lot.lot_id}:${lot.customer_id}`,
+    entries: (lot: DueLot): EntryRow[] => [
       ['member.available', lot.customer_id, lot.lot_id, `-${lot.remaining}`],
       ['club.expired', null, null, lot.remaining],
     ],
-  });
+  },
+} as const;
+
+/**
+ * Active members with no debt who have lots due at `now`: pending lots whose
+ * window ended ('release'), or available lots past their expiry ('expire').
+ */
+export async function membersWithLotsDue(trx: Trx, ctx: Ctx, now: Date, step: Step): Promise<string[]> {
+  const spec = specs[step];
+  const rows = await sql<{ customer_id: string }>`
+    select m.customer_id from loyalty_members m
+    where m.workspace_id = ${ctx.workspaceId} and m.status = 'active' and m.available >= 0
+      and m.customer_id in (
+        select e.customer_id from loyalty_entries e
+        join loyalty_transactions t on t.workspace_id = e.workspace_id and t.id = e.lot_id
+        where e.workspace_id = ${ctx.workspaceId} and e.account = ${spec.from} and ${spec.dateColumn} <= ${now}
+        group by e.customer_id, e.lot_id
+        having sum(e.amount) > 0)
+    order by m.customer_id`.execute(trx);
+  return rows.rows.map((r) => r.customer_id);
+}
+
+/** Pending lots whose window ended become available, for these members. */
+export function releaseDueBulk(trx: Trx, ctx: Ctx, now: Date, customerIds: string[]): Promise<number> {
+  return bookDue(trx, ctx, now, customerIds, specs.release);
+}
+
+/** Available lots past their expiry date expire (the club's per-batch expiry), for these members. */
+export function expireDueBulk(trx: Trx, ctx: Ctx, now: Date, customerIds: string[]): Promise<number> {
+  return bookDue(trx, ctx, now, customerIds, specs.expire);
 }
 
 type EntryRow = [account: string, customerId: string | null, lotId: string | null, amount: string];
@@ -49,15 +75,10 @@ async function bookDue(
   trx: Trx,
   ctx: Ctx,
   now: Date,
-  limit: number,
-  spec: {
-    kind: 'release' | 'expire';
-    from: 'member.pending' | 'member.available';
-    dateColumn: ReturnType<typeof sql>;
-    key: (lot: DueLot) => string;
-    entries: (lot: DueLot) => EntryRow[];
-  },
+  customerIds: string[],
+  spec: (typeof specs)[Step],
 ): Promise<number> {
+  if (customerIds.length === 0) return 0;
   const dueLots = (customerIds: string[] | null) =>
     sql<DueLot>`
       select e.customer_id, e.lot_id, sum(e.amount)::text as remaining, ${spec.dateColumn} as at
@@ -68,24 +89,12 @@ async function bookDue(
       group by e.customer_id, e.lot_id, ${spec.dateColumn}, t.id
       having sum(e.amount) > 0
       order by e.customer_id, ${spec.dateColumn}, t.id`.execute(trx);
-  // Who has something due and no debt; then the same read again under their locks, which every booking takes.
-  const candidates = await sql<{ customer_id: string }>`
-    select m.customer_id from loyalty_members m
-    where m.workspace_id = ${ctx.workspaceId} and m.status = 'active' and m.available >= 0
-      and exists (
-        select 1 from loyalty_entries e
-        join loyalty_transactions t on t.workspace_id = e.workspace_id and t.id = e.lot_id
-        where e.workspace_id = m.workspace_id and e.customer_id = m.customer_id and e.account = ${spec.from}
-          and ${spec.dateColumn} <= ${now}
-        group by e.lot_id having sum(e.amount) > 0)
-    order by m.customer_id
-    limit ${limit}`.execute(trx);
-  if (candidates.rows.length === 0) return 0;
+  // Under the members' locks, which every booking takes, the lots are read again: what is due now.
   const locked = await trx
     .selectFrom('loyalty_members')
     .select('customer_id')
     .where('workspace_id', '=', ctx.workspaceId)
-    .where('customer_id', '=', sql<string>`any(${candidates.rows.map((c) => c.customer_id)}::uuid[])`)
+    .where('customer_id', '=', sql<string>`any(${customerIds}::uuid[])`)
     .where('status', '=', 'active')
     .where('available', '>=', '0')
     .orderBy('customer_id')
