@@ -14,10 +14,10 @@ import { referralErrors } from './loyalty.referrals.errors.ts';
 import { referralsJob } from './loyalty.referrals.jobs.ts';
 import { referralsRoutes } from './loyalty.referrals.routes.ts';
 import { rewardsRoutes } from './loyalty.rewards.routes.ts';
+import { loyaltyRoutes } from './loyalty.routes.ts';
 import { rulesErrors } from './loyalty.rules.errors.ts';
 import { birthdaysJob } from './loyalty.rules.jobs.ts';
 import { rulesRoutes } from './loyalty.rules.routes.ts';
-import { loyaltyRoutes } from './loyalty.routes.ts';
 import { clawBackForRefund, earnForOrder, earnForOrders, loyaltyCustomerHooks } from './loyalty.service.ts';
 
 /**
