@@ -184,12 +184,12 @@ try {
   );
   const reviewSeconds = seconds(t3);
   console.log(`tier review      ${reviewed} members in ${reviewSeconds.toFixed(2)} s (goal < 3 s)`);
-  // The hourly job's first run after the import: every lot past its 24 months expired, member by member.
+  // The hourly job's first run after the import: every lot past its 24 months expired (in bulk, a chunk of members at a time).
   const t4 = Date.now();
   const maintained = await maintainLoyalty(db, new Date(), { workspaceId });
   const maintainSeconds = seconds(t4);
   console.log(
-    `hourly job       ${maintained} members (release and expiry one by one) in ${maintainSeconds.toFixed(1)} s`,
+    `hourly job       ${maintained} member steps (release and expiry in bulk) in ${maintainSeconds.toFixed(1)} s`,
   );
 } finally {
   await database.close();
