@@ -107,13 +107,17 @@ async function signIn(page: Page) {
   }
 }
 
-/** The one customer whose name has `q`, made through the API if nobody has it yet. */
+/**
+ * The customer with the person's email (the files before this one import, merge and make customers, some with
+ * the same names), made through the API if nobody has it yet.
+ */
 async function customerId(
   page: Page,
-  q: string,
+  _name: string,
   person: { firstName: string; lastName: string; phone: string; email: string },
 ): Promise<string> {
-  const search = () => api<{ items: { id: string }[] }>(page, 'GET', `/customers?q=${encodeURIComponent(q)}`);
+  const search = () =>
+    api<{ items: { id: string }[] }>(page, 'GET', `/customers?q=${encodeURIComponent(person.email)}`);
   let found = await search();
   if (found.body.items.length === 0) {
     const made = await api(page, 'POST', '/customers', person);
