@@ -79,13 +79,13 @@ async function bookDue(
   spec: (typeof specs)[Step],
 ): Promise<number> {
   if (customerIds.length === 0) return 0;
-  const dueLots = (customerIds: string[] | null) =>
+  const dueLots = (customerIds: string[]) =>
     sql<DueLot>`
       select e.customer_id, e.lot_id, sum(e.amount)::text as remaining, ${spec.dateColumn} as at
       from loyalty_entries e
       join loyalty_transactions t on t.workspace_id = e.workspace_id and t.id = e.lot_id
       where e.workspace_id = ${ctx.workspaceId} and e.account = ${spec.from} and ${spec.dateColumn} <= ${now}
-        and (${customerIds}::uuid[] is null or e.customer_id = any(${customerIds}::uuid[]))
+        and e.customer_id = any(${customerIds}::uuid[])
       group by e.customer_id, e.lot_id, ${spec.dateColumn}, t.id
       having sum(e.amount) > 0
       order by e.customer_id, ${spec.dateColumn}, t.id`.execute(trx);

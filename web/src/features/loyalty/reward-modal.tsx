@@ -1,7 +1,8 @@
-import { Button, Modal, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { ModalActions } from '../../components/modal-actions.tsx';
 import { ShekelInput, useLoyaltyForm, WholeNumberInput } from './form-fields.tsx';
 import type { Tier } from './loyalty-api.ts';
@@ -270,15 +271,14 @@ export function RewardModal({
 }) {
   const { t } = useTranslation('loyalty');
   return (
-    <Modal
+    <FormModal
       opened={opened}
       onClose={onClose}
-      size="lg"
-      title={<Text fw={700}>{reward ? t('rewards.editTitle') : t('rewards.newTitle')}</Text>}
-      data-testid="reward-modal"
+      title={reward ? t('rewards.editTitle') : t('rewards.newTitle')}
+      testId="reward-modal"
+      formKey={reward?.id ?? 'new'}
     >
-      {/* A new form each time it opens: the reward it edits, or an empty one. */}
-      {opened ? <RewardFormBody key={reward?.id ?? 'new'} reward={reward} tiers={tiers} onDone={onClose} /> : null}
-    </Modal>
+      <RewardFormBody reward={reward} tiers={tiers} onDone={onClose} />
+    </FormModal>
   );
 }

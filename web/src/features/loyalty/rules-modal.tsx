@@ -1,6 +1,5 @@
 import {
   Button,
-  Modal,
   MultiSelect,
   SegmentedControl,
   Select,
@@ -8,12 +7,12 @@ import {
   Stack,
   Switch,
   TagsInput,
-  Text,
   TextInput,
 } from '@mantine/core';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormAlert, notifySaved } from '../../components/errors.tsx';
+import { FormModal } from '../../components/form-modal.tsx';
 import { ModalActions } from '../../components/modal-actions.tsx';
 import { isKeyOf } from '../../i18n/keys.ts';
 import { useLoyaltyForm, WholeNumberInput } from './form-fields.tsx';
@@ -405,15 +404,14 @@ export function RuleModal({
 }) {
   const { t } = useTranslation('loyalty');
   return (
-    <Modal
+    <FormModal
       opened={opened}
       onClose={onClose}
-      size="lg"
-      title={<Text fw={700}>{rule ? t('rules.editTitle') : t('rules.newTitle')}</Text>}
-      data-testid="rule-modal"
+      title={rule ? t('rules.editTitle') : t('rules.newTitle')}
+      testId="rule-modal"
+      formKey={rule?.id ?? 'new'}
     >
-      {/* A new form each time it opens: the rule it edits, or an empty one. */}
-      {opened ? <RuleFormBody key={rule?.id ?? 'new'} rule={rule} tiers={tiers} onDone={onClose} /> : null}
-    </Modal>
+      <RuleFormBody rule={rule} tiers={tiers} onDone={onClose} />
+    </FormModal>
   );
 }
