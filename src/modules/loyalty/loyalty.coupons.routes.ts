@@ -14,7 +14,7 @@ import {
   validateCouponBody,
   voidedCouponSchema,
 } from './loyalty.coupons.schemas.ts';
-import { redeemCoupon, retryingRaces, validateCoupon, voidCoupon } from './loyalty.coupons.ts';
+import { redeemCoupon, validateCoupon, voidCoupon } from './loyalty.coupons.ts';
 import { customerIdParams } from './loyalty.schemas.ts';
 
 const tags = ['coupons'];
@@ -40,15 +40,12 @@ export const couponsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; clock: () =>
       schema: { tags, body: redeemCouponBody, response: replies({ 200: redemptionSchema, 201: redemptionSchema }) },
     },
     async (req, reply) =>
-      // A till that lost a race to another (the same code, the campaign's last use) runs again and hears the outcome.
-      retryingRaces(() =>
-        idempotent(db, req, reply, async (trx, ctx) => {
-          const { created, redemption } = await redeemCoupon(trx, ctx, req.body, clock());
-          // The same code and order again: the first redemption, as it was.
-          if (!created) reply.header('idempotent-replayed', 'true');
-          return { status: created ? 201 : 200, body: redemption };
-        }),
-      ),
+      idempotent(db, req, reply, async (trx, ctx) => {
+        const { created, redemption } = await redeemCoupon(trx, ctx, req.body, clock());
+        // The same code and order again: the first redemption, as it was.
+        if (!created) reply.header('idempotent-replayed', 'true');
+        return { status: created ? 201 : 200, body: redemption };
+      }),
   );
 
   app.post(

@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
@@ -9,9 +9,9 @@ import { requirePermission } from '../../platform/permissions.ts';
 import { discountFor } from './loyalty.coupons.benefit.ts';
 import { type CouponRow, couponById, couponReplyOf, findCoupon } from './loyalty.coupons.codes.ts';
 import { type Basket, type RedeemCouponBody, shekels, type ValidateCouponBody } from './loyalty.coupons.schemas.ts';
-import type { CouponStatus, LoyaltyCouponUseTable } from './loyalty.coupons.tables.ts';
-import { type TillView, tillView, writeRedemption } from './loyalty.coupons.till.ts';
+import type { CouponStatus } from './loyalty.coupons.tables.ts';
 import { lockMember } from './loyalty.ledger.ts';
+import { holderOf } from './loyalty.points.ts';
 import { findProgram } from './loyalty.program.ts';
 import { voidSpend } from './loyalty.rewards.points.ts';
 
@@ -46,31 +46,64 @@ const reasons = new Set<ErrorCode>([
  * the reason when not. A reward's coupon belongs to its member (any customer
  * may hand it over, but a named other customer is refused); a campaign's code
  * needs an active member of its tiers who has not had the campaign yet.
- * Decided on the till's view alone: nothing more is read.
  */
-function evaluate(
-  view: TillView,
+async function evaluate(
+  trx: Trx,
+  ctx: Ctx,
+  coupon: CouponRow,
   input: { customerId?: string | undefined; basket: Basket },
   now: Date,
-): { customerId: string | null; discount: number } {
-  const { coupon, campaign } = view;
+  using = false,
+): Promise<{ customerId: string | null; discount: number; limited: boolean }> {
   if (coupon.status === 'used') throw new AppError('COUPON.ALREADY_USED');
   if (coupon.status === 'voided') throw new AppError('COUPON.VOIDED');
   if (coupon.expires_at && coupon.expires_at <= now) throw new AppError('COUPON.EXPIRED');
-  let customerId = input.customerId ? view.holder : null;
-  if (campaign) {
+  let customerId = input.customerId ? await holderOf(trx, ctx, input.customerId) : null;
+  let limited = false;
+  if (coupon.campaign_id) {
+    const read = (lock: 'none' | 'share' | 'update') =>
+      trx
+        .selectFrom('loyalty_campaigns')
+        .selectAll()
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('id', '=', coupon.campaign_id!)
+        .$if(lock === 'share', (q) => q.forShare())
+        .$if(lock === 'update', (q) => q.forNoKeyUpdate())
+        .executeTakeFirstOrThrow();
+    let campaign = await read('none');
+    // A use of a campaign with no limit holds it shared: such uses go on side by side, while a change of the
+    // campaign waits for them (and so counts them all). A limited campaign's uses take turns on its count.
+    // (A limit set just as a use of the campaign is under way can make two such uses wait on each other;
+    // PostgreSQL stops one, and the till's retry, the same code and order, redeems it.)
+    if (using) campaign = await read(campaign.max_uses === null ? 'share' : 'update');
+    limited = campaign.max_uses !== null;
     if (!campaign.active) throw new AppError('COUPON.INACTIVE');
-    if (campaign.startsAt > now) throw new AppError('COUPON.NOT_YET_VALID');
-    if (campaign.endsAt <= now) throw new AppError('COUPON.EXPIRED');
-    if (campaign.maxUses !== null && campaign.usedCount >= campaign.maxUses) {
+    if (campaign.starts_at > now) throw new AppError('COUPON.NOT_YET_VALID');
+    if (campaign.ends_at <= now) throw new AppError('COUPON.EXPIRED');
+    if (campaign.max_uses !== null && campaign.used_count >= campaign.max_uses) {
       throw new AppError('COUPON.OUT_OF_STOCK');
     }
     if (!customerId) throw new AppError('COUPON.MEMBER_REQUIRED');
-    if (view.member?.status !== 'active') throw new AppError('LOYALTY.NOT_MEMBER');
-    if (campaign.minTierRank !== null && view.member.rank < campaign.minTierRank) {
-      throw new AppError('COUPON.NOT_ELIGIBLE');
+    const member = await trx
+      .selectFrom('loyalty_members')
+      .select(['status', 'tier_id'])
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
+    if (member?.status !== 'active') throw new AppError('LOYALTY.NOT_MEMBER');
+    if (campaign.min_tier_rank !== null) {
+      const program = await findProgram(trx, ctx);
+      const rank = program?.tiers.find((t) => t.id === member.tier_id)?.rank ?? 0;
+      if (rank < campaign.min_tier_rank) throw new AppError('COUPON.NOT_ELIGIBLE');
     }
-    if (view.usedBefore) throw new AppError('COUPON.ALREADY_USED');
+    const before = await trx
+      .selectFrom('loyalty_coupon_uses')
+      .select('id')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('campaign_id', '=', campaign.id)
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
+    if (before) throw new AppError('COUPON.ALREADY_USED');
   } else {
     if (customerId && customerId !== coupon.customer_id) throw new AppError('COUPON.NOT_CUSTOMERS');
     customerId = coupon.customer_id;
@@ -79,29 +112,51 @@ function evaluate(
   if (input.basket.total < minimum) {
     throw new AppError('COUPON.BASKET_TOO_SMALL', { extra: { minimum: shekels(minimum) } });
   }
-  return { customerId, discount: discountFor(coupon, input.basket) };
+  return { customerId, discount: discountFor(coupon, input.basket), limited };
 }
 
 /** Whether a code applies to a basket, and the discount; the reason, in the caller's language, when not. */
 export async function validateCoupon(trx: Trx, ctx: Ctx, body: ValidateCouponBody, now: Date) {
   requirePermission(ctx, 'coupons.redeem');
-  const view = await tillView(trx, ctx, body);
+  const coupon = await findCoupon(trx, ctx, body.code);
   try {
-    if (!view) throw new AppError('COUPON.NOT_FOUND');
-    const { discount } = evaluate(view, body, now);
-    return { applies: true, discount: shekels(discount), reason: null, coupon: couponReplyOf(view.coupon) };
+    if (!coupon) throw new AppError('COUPON.NOT_FOUND');
+    const { discount } = await evaluate(trx, ctx, coupon, body, now);
+    return { applies: true, discount: shekels(discount), reason: null, coupon: couponReplyOf(coupon) };
   } catch (error) {
     if (!(error instanceof AppError) || !reasons.has(error.code)) throw error;
     return {
       applies: false,
       discount: '0.00',
       reason: { code: error.code, message: errorTitle(error.code, ctx.locale ?? 'he') },
-      coupon: view ? couponReplyOf(view.coupon) : null,
+      coupon: coupon ? couponReplyOf(coupon) : null,
     };
   }
 }
 
-function redemptionOf(coupon: CouponRow, use: Selectable<LoyaltyCouponUseTable>) {
+async function findUse(trx: Trx, ctx: Ctx, couponId: string, orderId: string) {
+  return trx
+    .selectFrom('loyalty_coupon_uses')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('coupon_id', '=', couponId)
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+}
+
+async function redemptionOf(
+  trx: Trx,
+  ctx: Ctx,
+  use: {
+    coupon_id: string;
+    order_id: string;
+    customer_id: string | null;
+    discount_agorot: string;
+    basket_total_agorot: string;
+    used_at: Date;
+  },
+) {
+  const coupon = await couponById(trx, ctx, use.coupon_id);
   return {
     code: coupon.code,
     orderId: use.order_id,
@@ -114,62 +169,75 @@ function redemptionOf(coupon: CouponRow, use: Selectable<LoyaltyCouponUseTable>)
 }
 
 /**
- * Thrown when a redemption found the code, its campaign or the member's uses
- * changed between its read and its write (another till at the same moment):
- * the transaction must roll back, and `retryingRaces` runs it again afresh,
- * which then redeems, replays, or names the reason.
- */
-export class CouponRace extends Error {
-  constructor() {
-    super('the coupon changed while it was being redeemed');
-  }
-}
-
-/** Runs a redemption's transaction, again while it lost a race (at most five times, then it is used). */
-export async function retryingRaces<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof CouponRace)) throw error;
-      if (attempt === 5) throw new AppError('COUPON.ALREADY_USED');
-    }
-  }
-}
-
-/**
  * Uses a coupon for an order: marks a single-use coupon used and records the
  * use (the order, the discount). The same code and order again answer the
  * first redemption (`created: false`) and change nothing; any refusal leaves
- * everything as it was (the caller's transaction rolls back). Two statements:
- * the till's view, then the writes (loyalty.coupons.till.ts); of two tills at
- * once one writes and the other throws CouponRace, to be run again
- * (retryingRaces) and hear that the coupon is used.
+ * everything as it was (the caller's transaction rolls back).
  */
 export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, now: Date) {
   requirePermission(ctx, 'coupons.redeem');
-  const view = await tillView(trx, ctx, body);
-  if (!view) throw new AppError('COUPON.NOT_FOUND');
-  if (view.earlier) return { created: false, redemption: redemptionOf(view.coupon, view.earlier) };
-  const { customerId, discount } = evaluate(view, body, now);
-  const written = await writeRedemption(trx, ctx, view, {
-    customerId,
-    orderId: body.orderId,
-    basketTotal: body.basket.total,
-    discount,
-    now,
-  });
-  if (!written) throw new CouponRace();
-  const coupon: CouponRow = view.coupon.multi_use
-    ? view.coupon
-    : {
-        ...view.coupon,
-        status: written.couponStatus as CouponStatus,
-        used_at: written.couponUsedAt,
-        customer_id: view.coupon.campaign_id ? customerId : view.coupon.customer_id,
-        order_id: body.orderId,
-      };
-  return { created: true, redemption: redemptionOf(coupon, written.use) };
+  const coupon = await findCoupon(trx, ctx, body.code);
+  if (!coupon) throw new AppError('COUPON.NOT_FOUND');
+  const replay = async () => {
+    const earlier = await findUse(trx, ctx, coupon.id, body.orderId);
+    return earlier ? { created: false, redemption: await redemptionOf(trx, ctx, earlier) } : null;
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+  const { customerId, discount, limited } = await evaluate(trx, ctx, coupon, body, now, true);
+  if (!coupon.multi_use) {
+    // Of two redemptions at once, the second waits here for the first to commit and then finds the coupon used.
+    const taken = await trx
+      .updateTable('loyalty_coupons')
+      .set({ status: 'used', used_at: now, ...(coupon.campaign_id ? { customer_id: customerId } : {}) })
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', coupon.id)
+      .where('status', '=', 'active')
+      .returning('status')
+      .executeTakeFirst();
+    if (!taken) {
+      const again = await replay();
+      if (again) return again;
+      const { status } = await couponById(trx, ctx, coupon.id);
+      throw new AppError(status === 'voided' ? 'COUPON.VOIDED' : 'COUPON.ALREADY_USED');
+    }
+  }
+  const use = await trx
+    .insertInto('loyalty_coupon_uses')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id: newId(),
+      coupon_id: coupon.id,
+      campaign_id: coupon.campaign_id,
+      customer_id: customerId,
+      order_id: body.orderId,
+      basket_total_agorot: body.basket.total,
+      discount_agorot: discount,
+      used_at: now,
+      actor: ctx.actor.type === 'system' ? 'system' : `${ctx.actor.type}:${ctx.actor.id}`,
+    })
+    // A member's second use of a campaign (another code, another till) or the same order twice.
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!use) {
+    const again = await replay();
+    if (again) return again;
+    throw new AppError('COUPON.ALREADY_USED');
+  }
+  // Only a campaign with a limit counts as it goes (one row, so its uses take turns); the others count their uses.
+  if (coupon.campaign_id && limited) {
+    const counted = await trx
+      .updateTable('loyalty_campaigns')
+      .set((eb) => ({ used_count: eb('used_count', '+', 1) }))
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', coupon.campaign_id)
+      .where((eb) => eb.or([eb('max_uses', 'is', null), eb('used_count', '<', eb.ref('max_uses'))]))
+      .returning('id')
+      .executeTakeFirst();
+    if (!counted) throw new AppError('COUPON.OUT_OF_STOCK');
+  }
+  return { created: true, redemption: await redemptionOf(trx, ctx, use) };
 }
 
 /**
