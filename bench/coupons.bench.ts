@@ -10,7 +10,7 @@
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) and wrk
  * (Debian's package; without it Node's fetch drives the load); makes a fresh database
- * klient_bench_coupons and drops it at the end.
+ * klient_bench_coupons and drops it at the end (but with --keep).
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -30,6 +30,8 @@ import { hasWrk, type WrkRequest, wrkLoad } from './wrk.ts';
 
 const { values } = parseArgs({
   options: {
+    // Leaves the database behind for EXPLAIN (drop it by hand: drop database klient_bench_...).
+    keep: { type: 'boolean', default: false },
     members: { type: 'string', default: '60000' },
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '50' },
@@ -99,6 +101,11 @@ const pairs = await inWorkspace(db, workspaceId, async (trx) => {
     .execute();
   return codes.map((code, i) => ({ code, customerId: ids[i]!.customer_id }));
 });
+// The floor route's writes (bench/bare-server.ts): a table of the app's role, outside the app's schema.
+await sql`create table bench_floor_uses (id bigint generated always as identity primary key, order_id text not null, code text not null)`.execute(
+  db,
+);
+await sql`grant select, insert on bench_floor_uses to klient_app`.execute(db);
 await sql`analyze`.execute(db);
 const apiKey = await benchApiKey(db, workspaceId, owner.id);
 await database.close();
@@ -126,7 +133,11 @@ const klient = await startChild(
   { DATABASE_URL: url.toString(), PORT: '3996', KLIENT_DEMO: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
   'Klient is running',
 );
-const bare = await startChild(['--import', 'tsx', 'bench/bare-server.ts'], { PORT: '3999' }, 'bare server ready');
+const bare = await startChild(
+  ['--import', 'tsx', 'bench/bare-server.ts'],
+  { PORT: '3999', BARE_DATABASE_URL: url.toString(), BARE_WORKSPACE_ID: workspaceId },
+  'bare server ready',
+);
 try {
   const useWrk = hasWrk();
   console.log(
@@ -157,6 +168,16 @@ try {
   };
   await run('http://127.0.0.1:3999', bareCalls, 2);
   const baseline = await run('http://127.0.0.1:3999', bareCalls, seconds);
+  await run(
+    'http://127.0.0.1:3999',
+    warm.map((r) => ({ ...r, path: '/bare-db' })),
+    2,
+  );
+  const floor = await run(
+    'http://127.0.0.1:3999',
+    measured.map((r) => ({ ...r, path: '/bare-db' })),
+    seconds,
+  );
   await run('http://127.0.0.1:3996', warm, 3, auth);
   const till = await run('http://127.0.0.1:3996', measured, seconds, auth);
   const used = measured.length / 2;
@@ -176,14 +197,20 @@ try {
     `| coupon validate + redeem p99 (ms, ${concurrency} clients) | ${fmt(till.p99)} | bare Fastify POST p99 ${fmt(baseline.p99)} | ${fmt(till.p99 / baseline.p99, 1)}× (target < 15 ms) |`,
   );
   console.log(
+    `| coupon validate + redeem p99 (ms, ${concurrency} clients) | ${fmt(till.p99)} | one-statement workspace transaction p99 ${fmt(floor.p99)} | ${fmt(till.p99 / floor.p99, 1)}× |`,
+  );
+  console.log(
     `| coupon calls per second (${concurrency} clients) | ${fmt(till.rps, 0)} | bare Fastify POST ${fmt(baseline.rps, 0)} | ${fmt(till.rps / baseline.rps, 2)}× |`,
   );
   console.log(
-    `\ncoupon p50 ${fmt(till.p50)} ms; ${till.requests} calls (of ${used} codes' pairs listed), ${till.errors} not 2xx; coupons redeemed in all (warm-up included): ${redeemed.n}`,
+    `| coupon calls per second (${concurrency} clients) | ${fmt(till.rps, 0)} | one-statement workspace transaction ${fmt(floor.rps, 0)} | ${fmt(till.rps / floor.rps, 2)}× |`,
+  );
+  console.log(
+    `\nfloor p50 ${fmt(floor.p50)} ms, ${floor.errors} not 2xx; coupon p50 ${fmt(till.p50)} ms; ${till.requests} calls (of ${used} codes' pairs listed), ${till.errors} not 2xx; coupons redeemed in all (warm-up included): ${redeemed.n}`,
   );
 } finally {
   klient.kill('SIGTERM');
   bare.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1000));
-  await admin(`drop database if exists ${dbName} with (force)`);
+  if (!values.keep) await admin(`drop database if exists ${dbName} with (force)`);
 }

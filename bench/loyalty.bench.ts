@@ -10,7 +10,7 @@
  *   npx tsx bench/loyalty.bench.ts [--members 100000] [--orders 1000000] [--batch 5000]
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
- * makes a fresh database klient_bench_loyalty and drops it at the end.
+ * makes a fresh database klient_bench_loyalty and drops it at the end (but with --keep).
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -31,6 +31,8 @@ import { adminQuery } from './processes.ts';
 
 const { values } = parseArgs({
   options: {
+    // Leaves the database behind for EXPLAIN (drop it by hand: drop database klient_bench_...).
+    keep: { type: 'boolean', default: false },
     members: { type: 'string', default: '100000' },
     orders: { type: 'string', default: '1000000' },
     batch: { type: 'string', default: '5000' },
@@ -193,5 +195,5 @@ try {
   );
 } finally {
   await database.close();
-  await admin(`drop database if exists ${dbName} with (force)`);
+  if (!values.keep) await admin(`drop database if exists ${dbName} with (force)`);
 }

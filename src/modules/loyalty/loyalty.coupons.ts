@@ -11,7 +11,6 @@ import { type CouponRow, couponById, couponReplyOf, findCoupon } from './loyalty
 import { type Basket, type RedeemCouponBody, shekels, type ValidateCouponBody } from './loyalty.coupons.schemas.ts';
 import type { CouponStatus } from './loyalty.coupons.tables.ts';
 import { lockMember } from './loyalty.ledger.ts';
-import { holderOf } from './loyalty.points.ts';
 import { findProgram } from './loyalty.program.ts';
 import { voidSpend } from './loyalty.rewards.points.ts';
 
@@ -42,10 +41,39 @@ const reasons = new Set<ErrorCode>([
 ]);
 
 /**
+ * The member a customer at the till is, following a merge to the survivor
+ * (one statement): its customer id, status and tier; none for a customer
+ * who is not a member.
+ */
+async function memberAtTill(trx: Trx, ctx: Ctx, customerId: string) {
+  return trx
+    .selectFrom('loyalty_members')
+    .select(['customer_id', 'status', 'tier_id'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where((eb) =>
+      eb(
+        'customer_id',
+        '=',
+        eb.fn.coalesce(
+          eb
+            .selectFrom('loyalty_members as merged')
+            .select('merged.merged_into')
+            .where('merged.workspace_id', '=', ctx.workspaceId)
+            .where('merged.customer_id', '=', customerId),
+          sql<string>`${customerId}::uuid`,
+        ),
+      ),
+    )
+    .executeTakeFirst();
+}
+
+/**
  * Whether the coupon applies, for this customer and basket, at `now`; throws
  * the reason when not. A reward's coupon belongs to its member (any customer
  * may hand it over, but a named other customer is refused); a campaign's code
- * needs an active member of its tiers who has not had the campaign yet.
+ * needs an active member of its tiers who has not had the campaign yet. When
+ * `using`, the member's earlier use of the campaign is left to the use's
+ * insert to meet (its unique key), which the caller does in this transaction.
  */
 async function evaluate(
   trx: Trx,
@@ -58,24 +86,19 @@ async function evaluate(
   if (coupon.status === 'used') throw new AppError('COUPON.ALREADY_USED');
   if (coupon.status === 'voided') throw new AppError('COUPON.VOIDED');
   if (coupon.expires_at && coupon.expires_at <= now) throw new AppError('COUPON.EXPIRED');
-  let customerId = input.customerId ? await holderOf(trx, ctx, input.customerId) : null;
+  let customerId: string | null = null;
   let limited = false;
   if (coupon.campaign_id) {
-    const read = (lock: 'none' | 'share' | 'update') =>
-      trx
-        .selectFrom('loyalty_campaigns')
-        .selectAll()
-        .where('workspace_id', '=', ctx.workspaceId)
-        .where('id', '=', coupon.campaign_id!)
-        .$if(lock === 'share', (q) => q.forShare())
-        .$if(lock === 'update', (q) => q.forNoKeyUpdate())
-        .executeTakeFirstOrThrow();
-    let campaign = await read('none');
-    // A use of a campaign with no limit holds it shared: such uses go on side by side, while a change of the
-    // campaign waits for them (and so counts them all). A limited campaign's uses take turns on its count.
-    // (A limit set just as a use of the campaign is under way can make two such uses wait on each other;
-    // PostgreSQL stops one, and the till's retry, the same code and order, redeems it.)
-    if (using) campaign = await read(campaign.max_uses === null ? 'share' : 'update');
+    // A use holds the campaign's row key-shared until it commits: uses go on side by side (a limited campaign's
+    // then take turns on its count, a lock that does not wait on theirs), while a change of the campaign
+    // (updateCampaign locks it for update) waits for the uses under way, and so counts them all.
+    const campaign = await trx
+      .selectFrom('loyalty_campaigns')
+      .selectAll()
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', coupon.campaign_id)
+      .$if(using, (q) => q.forKeyShare())
+      .executeTakeFirstOrThrow();
     limited = campaign.max_uses !== null;
     if (!campaign.active) throw new AppError('COUPON.INACTIVE');
     if (campaign.starts_at > now) throw new AppError('COUPON.NOT_YET_VALID');
@@ -83,29 +106,30 @@ async function evaluate(
     if (campaign.max_uses !== null && campaign.used_count >= campaign.max_uses) {
       throw new AppError('COUPON.OUT_OF_STOCK');
     }
-    if (!customerId) throw new AppError('COUPON.MEMBER_REQUIRED');
-    const member = await trx
-      .selectFrom('loyalty_members')
-      .select(['status', 'tier_id'])
-      .where('workspace_id', '=', ctx.workspaceId)
-      .where('customer_id', '=', customerId)
-      .executeTakeFirst();
+    if (!input.customerId) throw new AppError('COUPON.MEMBER_REQUIRED');
+    const member = await memberAtTill(trx, ctx, input.customerId);
+    customerId = member?.customer_id ?? input.customerId;
     if (member?.status !== 'active') throw new AppError('LOYALTY.NOT_MEMBER');
     if (campaign.min_tier_rank !== null) {
       const program = await findProgram(trx, ctx);
       const rank = program?.tiers.find((t) => t.id === member.tier_id)?.rank ?? 0;
       if (rank < campaign.min_tier_rank) throw new AppError('COUPON.NOT_ELIGIBLE');
     }
-    const before = await trx
-      .selectFrom('loyalty_coupon_uses')
-      .select('id')
-      .where('workspace_id', '=', ctx.workspaceId)
-      .where('campaign_id', '=', campaign.id)
-      .where('customer_id', '=', customerId)
-      .executeTakeFirst();
-    if (before) throw new AppError('COUPON.ALREADY_USED');
+    if (!using) {
+      const before = await trx
+        .selectFrom('loyalty_coupon_uses')
+        .select('id')
+        .where('workspace_id', '=', ctx.workspaceId)
+        .where('campaign_id', '=', campaign.id)
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst();
+      if (before) throw new AppError('COUPON.ALREADY_USED');
+    }
   } else {
-    if (customerId && customerId !== coupon.customer_id) throw new AppError('COUPON.NOT_CUSTOMERS');
+    if (input.customerId) {
+      customerId = (await memberAtTill(trx, ctx, input.customerId))?.customer_id ?? input.customerId;
+      if (customerId !== coupon.customer_id) throw new AppError('COUPON.NOT_CUSTOMERS');
+    }
     customerId = coupon.customer_id;
   }
   const minimum = Number(coupon.min_basket_agorot);
@@ -155,16 +179,17 @@ async function redemptionOf(
     basket_total_agorot: string;
     used_at: Date;
   },
+  coupon?: CouponRow,
 ) {
-  const coupon = await couponById(trx, ctx, use.coupon_id);
+  const row = coupon ?? (await couponById(trx, ctx, use.coupon_id));
   return {
-    code: coupon.code,
+    code: row.code,
     orderId: use.order_id,
     customerId: use.customer_id,
     discount: shekels(use.discount_agorot),
     basketTotal: shekels(use.basket_total_agorot),
     usedAt: use.used_at,
-    coupon: couponReplyOf(coupon),
+    coupon: couponReplyOf(row),
   };
 }
 
@@ -182,9 +207,11 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
     const earlier = await findUse(trx, ctx, coupon.id, body.orderId);
     return earlier ? { created: false, redemption: await redemptionOf(trx, ctx, earlier) } : null;
   };
-  const earlier = await replay();
+  // A single-use coupon shows the order that used it; a shared code's uses are asked.
+  const earlier = coupon.multi_use || coupon.order_id === body.orderId ? await replay() : null;
   if (earlier) return earlier;
   const { customerId, discount, limited } = await evaluate(trx, ctx, coupon, body, now, true);
+  let used: CouponRow = coupon;
   if (!coupon.multi_use) {
     // Of two redemptions at once, the second waits here for the first to commit and then finds the coupon used.
     const taken = await trx
@@ -193,7 +220,7 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
       .where('workspace_id', '=', ctx.workspaceId)
       .where('id', '=', coupon.id)
       .where('status', '=', 'active')
-      .returning('status')
+      .returningAll()
       .executeTakeFirst();
     if (!taken) {
       const again = await replay();
@@ -201,6 +228,7 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
       const { status } = await couponById(trx, ctx, coupon.id);
       throw new AppError(status === 'voided' ? 'COUPON.VOIDED' : 'COUPON.ALREADY_USED');
     }
+    used = { ...taken, order_id: body.orderId };
   }
   const use = await trx
     .insertInto('loyalty_coupon_uses')
@@ -216,7 +244,7 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
       used_at: now,
       actor: ctx.actor.type === 'system' ? 'system' : `${ctx.actor.type}:${ctx.actor.id}`,
     })
-    // A member's second use of a campaign (another code, another till) or the same order twice.
+    // The member's earlier use of the campaign (another code, another till: its unique key) or the same order twice.
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -237,7 +265,7 @@ export async function redeemCoupon(trx: Trx, ctx: Ctx, body: RedeemCouponBody, n
       .executeTakeFirst();
     if (!counted) throw new AppError('COUPON.OUT_OF_STOCK');
   }
-  return { created: true, redemption: await redemptionOf(trx, ctx, use) };
+  return { created: true, redemption: await redemptionOf(trx, ctx, use, used) };
 }
 
 /**
