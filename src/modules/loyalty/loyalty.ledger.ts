@@ -100,6 +100,7 @@ export async function book(trx: Trx, ctx: Ctx, booking: Booking): Promise<string
           customer_id: e.customerId ?? null,
           lot_id: e.lotId ?? null,
           amount: e.amount,
+          occurred_at: booking.occurredAt,
         })),
       )
       .execute();

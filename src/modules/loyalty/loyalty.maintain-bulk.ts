@@ -127,22 +127,34 @@ async function bookDue(
     customer_id: string | null;
     lot_id: string | null;
     amount: string;
+    occurred_at: string;
   }[] = [];
   const sums = new Map<string, bigint>();
   lots.forEach((lot, i) => {
-    const id = bookings[i]!.id;
+    const { id, occurred_at } = bookings[i]!;
     if (!fresh.has(id)) return;
     spec.entries(lot).forEach(([account, customerId, lotId, amount], n) => {
-      entries.push({ transaction_id: id, line_no: n + 1, account, customer_id: customerId, lot_id: lotId, amount });
+      entries.push({
+        transaction_id: id,
+        line_no: n + 1,
+        account,
+        customer_id: customerId,
+        lot_id: lotId,
+        amount,
+        occurred_at,
+      });
     });
     sums.set(lot.customer_id, (sums.get(lot.customer_id) ?? 0n) + BigInt(lot.remaining));
   });
   if (entries.length === 0) return 0;
   await sql`
-    insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount)
-    select ${ctx.workspaceId}::uuid, x.transaction_id, x.line_no, x.account, x.customer_id, x.lot_id, x.amount
+    insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount,
+      occurred_at)
+    select ${ctx.workspaceId}::uuid, x.transaction_id, x.line_no, x.account, x.customer_id, x.lot_id, x.amount,
+      x.occurred_at
     from json_to_recordset(${JSON.stringify(entries)}::json)
-      as x(transaction_id uuid, line_no int, account text, customer_id uuid, lot_id uuid, amount bigint)`.execute(trx);
+      as x(transaction_id uuid, line_no int, account text, customer_id uuid, lot_id uuid, amount bigint,
+        occurred_at timestamptz)`.execute(trx);
   const moved = JSON.stringify([...sums].map(([customer_id, points]) => ({ customer_id, points: points.toString() })));
   const pendingDelta = spec.kind === 'release' ? sql`- x.points` : sql`+ 0`;
   const availableDelta = spec.kind === 'release' ? sql`+ x.points` : sql`- x.points`;

@@ -138,12 +138,20 @@ export async function earnForOrdersBulk(
   const kept = rows.filter((r) => fresh.has(r.id) && r.points > 0);
   if (kept.length > 0) {
     const json = JSON.stringify(
-      kept.map((r) => ({ id: r.id, customer_id: r.customer_id, account: r.account, points: r.points })),
+      kept.map((r) => ({
+        id: r.id,
+        customer_id: r.customer_id,
+        account: r.account,
+        points: r.points,
+        occurred_at: r.occurred_at,
+      })),
     );
     await sql`
-      insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount)
-      select ${ctx.workspaceId}::uuid, x.id, e.line_no, e.account, e.customer_id, e.lot_id, e.amount
-      from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, account text, points bigint)
+      insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount,
+        occurred_at)
+      select ${ctx.workspaceId}::uuid, x.id, e.line_no, e.account, e.customer_id, e.lot_id, e.amount, x.occurred_at
+      from json_to_recordset(${json}::json)
+        as x(id uuid, customer_id uuid, account text, points bigint, occurred_at timestamptz)
       cross join lateral (values
         (1, 'club.issued', null::uuid, null::uuid, -x.points),
         (2, x.account, x.customer_id, x.id, x.points)) as e(line_no, account, customer_id, lot_id, amount)`.execute(

@@ -77,24 +77,33 @@ export async function loyaltyReport(trx: Trx, ctx: Ctx, now: Date, months = 12):
     where c.workspace_id = ${ws} and c.reason in ('upgrade', 'review')
       and c.occurred_at at time zone 'UTC' >= ${since}
     group by 1 order by 1`.execute(trx);
+  // The club's side of every booking, by month, from its own index (each entry carries its booking's date).
   const moves = await sql<{ month: string; issued: string; clawed: string; redeemed: string; expired: string }>`
-    select to_char(date_trunc('month', t.occurred_at at time zone 'UTC'), 'YYYY-MM') as month,
+    select to_char(e.month, 'YYYY-MM') as month,
       coalesce(sum(-e.amount) filter (where e.account = 'club.issued' and e.amount < 0), 0) as issued,
       coalesce(sum(e.amount) filter (where e.account = 'club.issued' and e.amount > 0), 0) as clawed,
       coalesce(sum(e.amount) filter (where e.account = 'club.redeemed'), 0) as redeemed,
       coalesce(sum(e.amount) filter (where e.account = 'club.expired'), 0) as expired
-    from loyalty_entries e
-    join loyalty_transactions t on t.workspace_id = e.workspace_id and t.id = e.transaction_id
-    where e.workspace_id = ${ws} and e.customer_id is null and t.occurred_at at time zone 'UTC' >= ${since}
-    group by 1 order by 1`.execute(trx);
-  const totals = await sql<{ available: string; pending: string; redeemed: string; expired: string }>`
+    from (
+      select date_trunc('month', occurred_at at time zone 'UTC') as month, account, amount
+      from loyalty_entries
+      where workspace_id = ${ws} and customer_id is null
+        and account in ('club.issued', 'club.redeemed', 'club.expired')
+        and occurred_at >= (${since}) at time zone 'UTC'
+    ) e
+    group by e.month order by e.month`.execute(trx);
+  // What members hold: their balances, each the sum of its entries (written with every booking, and checked
+  // against the ledger by loyalty.ledger.property.test.ts); what left their hands: the club's two accounts.
+  const held = await sql<{ available: string; pending: string }>`
+    select coalesce(sum(available), 0) as available, coalesce(sum(pending), 0) as pending
+    from loyalty_members where workspace_id = ${ws}`.execute(trx);
+  const left = await sql<{ redeemed: string; expired: string }>`
     select
-      coalesce(sum(amount) filter (where account = 'member.available'), 0) as available,
-      coalesce(sum(amount) filter (where account = 'member.pending'), 0) as pending,
       coalesce(sum(amount) filter (where account = 'club.redeemed'), 0) as redeemed,
       coalesce(sum(amount) filter (where account = 'club.expired'), 0) as expired
-    from loyalty_entries where workspace_id = ${ws}`.execute(trx);
-  const total = totals.rows[0];
+    from loyalty_entries
+    where workspace_id = ${ws} and customer_id is null and account in ('club.redeemed', 'club.expired')`.execute(trx);
+  const total = { ...held.rows[0], ...left.rows[0] };
   const available = int(total?.available);
   const pending = int(total?.pending);
   const redeemed = int(total?.redeemed);

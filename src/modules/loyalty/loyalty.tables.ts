@@ -105,6 +105,8 @@ export type LoyaltyEntryTable = {
   /** The earning whose points this moves; null for the club's accounts and for a member's debt. */
   lot_id: string | null;
   amount: Count;
+  /** The booking's date, as its transaction's (the club's report sums by month from it). */
+  occurred_at: Date;
 };
 
 export type LoyaltyTierChangeTable = {
