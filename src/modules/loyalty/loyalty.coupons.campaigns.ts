@@ -165,7 +165,7 @@ export async function updateCampaign(trx: Trx, ctx: Ctx, id: string, body: Updat
   const startsAt = body.startsAt ?? before.starts_at;
   const endsAt = body.endsAt ?? before.ends_at;
   if (endsAt <= startsAt) refuse('endsAt');
-  // The lock above waited for the uses under way (each holds the campaign row shared), so the count is exact.
+  // The lock above waited for the uses under way (each holds the campaign row key-shared), so the count is exact.
   const used = Number(before.uses ?? 0);
   if (body.maxUses != null && body.maxUses < used) refuse('maxUses', 'too_small');
   await trx

@@ -1,5 +1,5 @@
 import { addDays, addMonths } from 'date-fns';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
@@ -273,33 +273,34 @@ async function applyTierMoves(
 
 /**
  * Every tier due for review at `now`, in a few statements for the whole
- * club (the hourly job): each member's qualifying value from one grouped
- * query, the new tier by the program's downgrade rule (as reviewTier decides
- * for one), the members moved in one update and their changes in one insert.
+ * club (the hourly job): one statement gives the due their next review date
+ * (locking them) and reads each one's qualifying value; the new tier by the
+ * program's downgrade rule (as reviewTier decides for one); the members whose
+ * tier changes moved in one update and their changes in one insert.
  * Returns how many were reviewed.
  */
 export async function reviewTiersBulk(trx: Trx, ctx: Ctx, program: Program, now: Date): Promise<number> {
   const start = periodStart(program, now);
   const column = program.tierBasis === 'spend' ? sql`t.spend_agorot` : sql`t.points`;
   const kinds = program.tierBasis === 'spend' ? ['earn', 'clawback'] : ['earn', 'bonus', 'clawback'];
+  // A member's value is its own and that of customers merged into it; asked member by member (one index range
+  // each), so the plan does not depend on how many are due: a join of the due with themselves, planned on
+  // statistics from before they all fell due (a calendar year's end), was once a nested loop of n² rows.
+  const valueOf = (customer: RawBuilder<unknown>) => sql`(
+    select coalesce(sum(${column}), 0) from loyalty_transactions t
+    where t.workspace_id = ${ctx.workspaceId} and t.customer_id = ${customer}
+      and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
+      and (${start}::timestamptz is null or t.occurred_at > ${start}::timestamptz))`;
   const due = await sql<{ customer_id: string; tier_id: string | null; value: string }>`
     with due as (
-      select customer_id, tier_id from loyalty_members
+      update loyalty_members set tier_review_at = ${reviewDate(program, now)}, updated_at = now()
       where workspace_id = ${ctx.workspaceId} and status = 'active' and tier_review_at <= ${now}
-      for update
-    ), holders as (
-      select d.customer_id as holder, d.customer_id from due d
-      union all
-      select m.merged_into, m.customer_id from loyalty_members m join due d on m.merged_into = d.customer_id
-      where m.workspace_id = ${ctx.workspaceId}
+      returning customer_id, tier_id
     )
-    select d.customer_id, d.tier_id, coalesce(sum(${column}), 0) as value
-    from due d
-    join holders h on h.holder = d.customer_id
-    left join loyalty_transactions t on t.workspace_id = ${ctx.workspaceId} and t.customer_id = h.customer_id
-      and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
-      and (${start}::timestamptz is null or t.occurred_at > ${start}::timestamptz)
-    group by d.customer_id, d.tier_id`.execute(trx);
+    select d.customer_id, d.tier_id, ${valueOf(sql`d.customer_id`)} + coalesce((
+      select sum(${valueOf(sql`m.customer_id`)}) from loyalty_members m
+      where m.workspace_id = ${ctx.workspaceId} and m.merged_into = d.customer_id), 0) as value
+    from due d`.execute(trx);
   if (due.rows.length === 0) return 0;
   const byId = new Map(program.tiers.map((t) => [t.id, t]));
   const moves: TierMove[] = [];
@@ -311,8 +312,11 @@ export async function reviewTiersBulk(trx: Trx, ctx: Ctx, program: Program, now:
       const below = program.tiers.filter((t) => t.rank < current.rank).at(-1) ?? null;
       to = (below?.rank ?? 0) > (reached?.rank ?? 0) ? below : reached;
     }
-    moves.push({ customer_id: row.customer_id, tier_id: to?.id ?? null, from_id: current?.id ?? null });
+    // The due were given their next review as they were read; only those whose tier changes are written again.
+    if ((to?.id ?? null) !== (current?.id ?? null)) {
+      moves.push({ customer_id: row.customer_id, tier_id: to?.id ?? null, from_id: current?.id ?? null });
+    }
   }
   await applyTierMoves(trx, ctx, program, moves, 'review', now);
-  return moves.length;
+  return due.rows.length;
 }
