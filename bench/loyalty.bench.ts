@@ -133,12 +133,13 @@ try {
         from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, order_id uuid, points bigint,
           spend bigint, placed_at timestamptz)`.execute(trx);
       await sql`
-        insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount)
-        select ${other}::uuid, x.id, 1, 'club.issued', null, null, -x.points - 1
-        from json_to_recordset(${json}::json) as x(id uuid, points bigint)
+        insert into loyalty_entries (workspace_id, transaction_id, line_no, account, customer_id, lot_id, amount,
+          occurred_at)
+        select ${other}::uuid, x.id, 1, 'club.issued', null, null, -x.points - 1, x.placed_at
+        from json_to_recordset(${json}::json) as x(id uuid, points bigint, placed_at timestamptz)
         union all
-        select ${other}::uuid, x.id, 2, 'member.available', x.customer_id, x.id, x.points + 1
-        from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, points bigint)`.execute(trx);
+        select ${other}::uuid, x.id, 2, 'member.available', x.customer_id, x.id, x.points + 1, x.placed_at
+        from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, points bigint, placed_at timestamptz)`.execute(trx);
     });
   };
   // Batch by batch, the plain insert and the club's earning in turn, so both meet tables and indexes of the same size.
