@@ -283,6 +283,28 @@ describe('members and their points', () => {
     });
   });
 
+  it('counts the spend of a customer merged into a member at its tier review', async () => {
+    const survivor = await newMember();
+    const merged = await newMember();
+    await order(merged.customerId, '1200.00', new Date().toISOString());
+    await deliver();
+    await call('POST', `/api/v1/customers/${survivor.customerId}/merge`, { otherId: merged.customerId }, 200);
+    expect((await member(survivor.customerId)).tier.name).toBe('זהב');
+    // The survivor's review falls due now: its own spend is nothing, the merged customer's 1,200 ₪ keeps it in gold.
+    await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      trx
+        .updateTable('loyalty_members')
+        .set({ tier_review_at: new Date(Date.now() - 60_000) })
+        .where('workspace_id', '=', ws.workspaceId)
+        .where('customer_id', '=', survivor.customerId)
+        .execute(),
+    );
+    await maintain(new Date());
+    const after = await member(survivor.customerId);
+    expect(after.tier.name).toBe('זהב');
+    expect(new Date(after.tierReviewAt).getTime()).toBeGreaterThan(Date.now());
+  });
+
   it('reports the club as an accountant reads it: every figure a sum over the ledger', async () => {
     const w = await createTestWorkspace(t, 'דוח מועדון');
     await call('PUT', '/api/v1/loyalty/program', club, 200, w);
