@@ -139,7 +139,9 @@ try {
         from json_to_recordset(${json}::json) as x(id uuid, points bigint, placed_at timestamptz)
         union all
         select ${other}::uuid, x.id, 2, 'member.available', x.customer_id, x.id, x.points + 1, x.placed_at
-        from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, points bigint, placed_at timestamptz)`.execute(trx);
+        from json_to_recordset(${json}::json) as x(id uuid, customer_id uuid, points bigint, placed_at timestamptz)`.execute(
+        trx,
+      );
     });
   };
   // Batch by batch, the plain insert and the club's earning in turn, so both meet tables and indexes of the same size.

@@ -286,7 +286,7 @@ export async function reviewTiersBulk(trx: Trx, ctx: Ctx, program: Program, now:
   // A member's value is its own and that of customers merged into it; asked member by member (one index range
   // each), so the plan does not depend on how many are due: a join of the due with themselves, planned on
   // statistics from before they all fell due (a calendar year's end), was once a nested loop of n² rows.
-  const valueOf = (customer: RawBuilder<unknown>) => sql`(
+  const qualifyingSum = (customer: RawBuilder<unknown>) => sql`(
     select coalesce(sum(${column}), 0) from loyalty_transactions t
     where t.workspace_id = ${ctx.workspaceId} and t.customer_id = ${customer}
       and t.kind = any(${kinds}::text[]) and t.occurred_at <= ${now}
@@ -297,8 +297,8 @@ export async function reviewTiersBulk(trx: Trx, ctx: Ctx, program: Program, now:
       where workspace_id = ${ctx.workspaceId} and status = 'active' and tier_review_at <= ${now}
       returning customer_id, tier_id
     )
-    select d.customer_id, d.tier_id, ${valueOf(sql`d.customer_id`)} + coalesce((
-      select sum(${valueOf(sql`m.customer_id`)}) from loyalty_members m
+    select d.customer_id, d.tier_id, ${qualifyingSum(sql`d.customer_id`)} + coalesce((
+      select sum(${qualifyingSum(sql`m.customer_id`)}) from loyalty_members m
       where m.workspace_id = ${ctx.workspaceId} and m.merged_into = d.customer_id), 0) as value
     from due d`.execute(trx);
   if (due.rows.length === 0) return 0;
