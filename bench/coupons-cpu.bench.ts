@@ -3,9 +3,10 @@
  * after another through Fastify's inject against the database that
  * `bench/coupons.bench.ts --keep` leaves, timed by event-loop utilisation
  * (the thread's busy time, socket writes included, other threads not).
- * Beside it, in the same run, GET /healthz (inject's own cost, no database)
- * and GET /api/v1/loyalty/program (an authenticated read of a few
- * statements), so a change to the till path shows against them.
+ * Beside it, in the same run, GET /healthz (inject's own cost, no database),
+ * GET /api/v1/loyalty/program (an authenticated read of a few statements)
+ * and node-postgres on its own (a transaction of two small selects), so a
+ * change to the till path shows against them.
  *
  *   npx tsx bench/coupons.bench.ts --members 5000 --seconds 1 --keep
  *   npx tsx bench/coupons-cpu.bench.ts [--calls 400]
@@ -56,6 +57,20 @@ try {
       used++;
       return reply;
     },
+  };
+  // The baseline under every statement: node-postgres on its own, a transaction of two small selects.
+  const pool = runtime.database.pool!;
+  kinds['raw pg: begin, 2 selects, commit (no HTTP)'] = async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select $1::int as n', [1]);
+      await client.query('select $1::text as t', ['x']);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    return { statusCode: 200 } as LightMyRequestResponse;
   };
   const rows: string[] = [];
   for (const round of ['warm-up', 'measured']) {
