@@ -8,6 +8,7 @@ import { buildApp } from '../server.ts';
 import {
   createTestWorkspace,
   getTestApp,
+  noJobs,
   type TestApp,
   type TestWorkspace,
   testDatabaseKind,
@@ -482,7 +483,7 @@ describe('sign-in protection', () => {
       testDatabaseKind === 'postgres' && url
         ? await openDatabase({ kind: 'postgres', connectionString: url, max: 4 })
         : t.database;
-    const appB = await buildApp({ database: second, jobs: t.jobs, logLevel: 'error', trustProxy: true });
+    const appB = await buildApp({ database: second, jobs: noJobs, logLevel: 'error', trustProxy: true });
     try {
       await appB.ready();
       const [knownIp, unknownIp] = [freshIp(), freshIp()];

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../server.ts';
+import { noJobs } from '../test/harness.ts';
 import { randomToken } from './crypto.ts';
-import type { Jobs } from './jobs.ts';
 
 /**
  * First-run setup, login, invitations, users, API keys and settings, on a
@@ -18,16 +18,7 @@ let database: Database;
 let app: FastifyInstance;
 let dropDatabase: (() => Promise<void>) | undefined;
 
-/** Background jobs are not part of these flows; an object speaking the interface is enough. */
-const noJobs: Jobs = {
-  send: async () => null,
-  sendWithin: async () => null,
-  declare: async () => undefined,
-  work: async () => undefined,
-  schedule: async () => undefined,
-  unschedule: async () => undefined,
-  stop: async () => undefined,
-};
+// Background jobs are not part of these flows: noJobs speaks the interface.
 
 async function openFreshDatabase(): Promise<Database> {
   const url = process.env.KLIENT_TEST_PG_URL;

@@ -12,6 +12,21 @@ export type TestApp = { app: FastifyInstance; database: Database; jobs: Jobs };
 
 let shared: Promise<TestApp> | undefined;
 
+/**
+ * Jobs that run nothing, for a second app a test builds beside the shared one. Given the shared app's jobs, such
+ * an app would add its own workers to every queue, with handlers on its own database; once the test closed that
+ * database, those workers would go on taking other files' jobs (an import, a message) and fail them.
+ */
+export const noJobs: Jobs = {
+  send: async () => null,
+  sendWithin: async () => null,
+  declare: async () => undefined,
+  work: async () => undefined,
+  schedule: async () => undefined,
+  unschedule: async () => undefined,
+  stop: async () => undefined,
+};
+
 export const testDatabaseKind = process.env.KLIENT_TEST_PG_URL ? 'postgres' : 'pglite';
 
 export async function openTestDatabase(): Promise<Database> {
