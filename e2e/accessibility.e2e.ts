@@ -175,7 +175,19 @@ describe.each(['he', 'en'] as const)('every screen passes axe-core (WCAG 2.1 AA)
     await page.getByTestId('customer-more').click();
     await page.getByTestId('erase-customer').waitFor();
     await check('more-menu');
-    await page.getByTestId('erase-customer').click();
+    // The menu may close under a click that a fading layer took while axe ran; open it again then.
+    const erase = page.getByTestId('erase-customer');
+    for (let attempt = 0; ; attempt++) {
+      if (!(await erase.isVisible())) await page.getByTestId('customer-more').click();
+      const clicked = await erase
+        .click({ timeout: 3000 })
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (attempt >= 2) throw error;
+          return false;
+        });
+      if (clicked) break;
+    }
     await page.getByTestId('erase-confirm').waitFor();
     await check('erase');
     await closeOverlay('erase-confirm');
