@@ -5,6 +5,7 @@ import { importsModule } from './imports/imports.module.ts';
 import { locationsModule } from './locations/locations.module.ts';
 import { loyaltyModule } from './loyalty/loyalty.module.ts';
 import { messagingModule } from './messaging/messaging.module.ts';
+import { segmentsModule } from './segments/segments.module.ts';
 import { timelineModule } from './timeline/timeline.module.ts';
 
 /**
@@ -21,4 +22,5 @@ export const modules = [
   timelineModule,
   messagingModule,
   loyaltyModule,
+  segmentsModule,
 ] as const;

@@ -37,6 +37,10 @@ const he: Dictionary = {
     'still.referenced': 'רשומות אחרות עדיין מפנות לרשומה הזאת',
     'date.out_of_range': 'התאריך מחוץ לטווח האפשרי (1900 עד 2999)',
     'birthday.out_of_range': 'תאריך הלידה צריך להיות בין 1900 להיום',
+    'segment.field_unknown': 'אין שדה כזה לכללי קהל',
+    'segment.operator_invalid': 'הפעולה הזאת לא מתאימה לשדה',
+    'segment.period_not_allowed': 'לשדה הזה אי אפשר לבחור תקופה',
+    'segment.range_reversed': 'תחילת הטווח צריכה להיות לפני סופו',
   },
 };
 
@@ -71,6 +75,10 @@ const en: Dictionary = {
     'still.referenced': 'Other records still point to this one',
     'date.out_of_range': 'The date is out of range (1900 to 2999)',
     'birthday.out_of_range': 'The birthday must be between 1900 and today',
+    'segment.field_unknown': 'No such field for segment rules',
+    'segment.operator_invalid': 'This operator does not fit the field',
+    'segment.period_not_allowed': 'This field takes no period',
+    'segment.range_reversed': 'The start of the range must come before its end',
   },
 };
 

@@ -7,6 +7,7 @@ import type { Ctx } from './context.ts';
 import type { EventDefinition, Subscriber } from './events.ts';
 import type { JobHandler, Jobs } from './jobs.ts';
 import type { Role } from './platform.tables.ts';
+import type { SegmentFieldSpec } from './segment-fields.ts';
 
 /**
  * The module contract. A module is one folder that exports one of these
@@ -36,6 +37,8 @@ export type KlientModule = {
   readonly subscribers?: readonly Subscriber<EventDefinition>[];
   /** Its background work: a queue, its handler and, if it runs on a clock, a cron schedule. */
   readonly jobs?: readonly ModuleJob[];
+  /** What a segment's rules may test of a customer in this module, by key (`orders.count`): src/platform/segment-fields.ts. */
+  readonly segmentFields?: Readonly<Record<string, SegmentFieldSpec>>;
 };
 
 /**

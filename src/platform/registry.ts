@@ -1,6 +1,7 @@
 import { subscribe } from './events.ts';
 import type { CustomerHooks, ErrorSpec, KlientModule } from './module.ts';
 import { type Role, roles } from './roles.ts';
+import type { SegmentFieldSpec } from './segment-fields.ts';
 
 /** Every role, from the most to the least trusted. */
 export const allRoles: readonly Role[] = roles;
@@ -13,6 +14,7 @@ type Installed = {
   customerHooks: readonly [string, CustomerHooks][];
   timelineTypesWithoutPersonalData: readonly string[];
   timelineSources: ReadonlyMap<string, { module: string; eventTypes: readonly string[] }>;
+  segmentFields: ReadonlyMap<string, SegmentFieldSpec & { module: string }>;
 };
 
 let installed: Installed | undefined;
@@ -51,6 +53,7 @@ export function installModules(list: readonly KlientModule[]): void {
       claim('timeline source', name, module.name);
       for (const type of source.eventTypes) claim('timeline event', type, module.name);
     }
+    for (const key of Object.keys(module.segmentFields ?? {})) claim('segment field', key, module.name);
   }
   installed = {
     modules: list,
@@ -71,6 +74,11 @@ export function installModules(list: readonly KlientModule[]): void {
           name,
           { module: m.name, eventTypes: source.eventTypes },
         ]),
+      ),
+    ),
+    segmentFields: new Map(
+      list.flatMap((m) =>
+        Object.entries(m.segmentFields ?? {}).map(([key, spec]) => [key, { ...spec, module: m.name }]),
       ),
     ),
   };
@@ -116,4 +124,9 @@ export function timelineTypesWithoutPersonalData(): readonly string[] {
 /** The timeline sources the modules declare, by catalogue name. */
 export function declaredTimelineSources(): ReadonlyMap<string, { module: string; eventTypes: readonly string[] }> {
   return current().timelineSources;
+}
+
+/** The fields segment rules may test, by key, each with the module that declares it. */
+export function installedSegmentFields(): ReadonlyMap<string, SegmentFieldSpec & { module: string }> {
+  return current().segmentFields;
 }

@@ -41,6 +41,8 @@ type Seeded = {
   referralCode: string;
   friendCustomerId: string;
   contestId: string;
+  /** A saved segment of the customer's tag, with the customer in it. */
+  segmentId: string;
   customerId: string;
   otherCustomerId: string;
   firstName: string;
@@ -269,6 +271,17 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     }),
     201,
   );
+  const segment = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/segments',
+      payload: {
+        name: `קהל-${tag}`,
+        rules: { match: 'all', rules: [{ field: 'customer.tags', op: 'has_any', value: [`tag-${tag}`] }] },
+      },
+    }),
+    201,
+  );
   const { id: messageId } = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
     enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
       channel: 'email',
@@ -296,6 +309,7 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     referralCode: member.referralCode as string,
     friendCustomerId: friend.id as string,
     contestId: contest.id as string,
+    segmentId: segment.id as string,
     customerId: customer.id,
     otherCustomerId: other.id,
     firstName,
@@ -337,6 +351,7 @@ function markersOf(v: Seeded): string[] {
     v.referralCode,
     v.friendCustomerId,
     v.contestId,
+    v.segmentId,
   ];
 }
 
@@ -838,6 +853,60 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
       expect: 'hidden',
       request: { method: 'PATCH', url: `/api/v1/loyalty/contests/${v.contestId}`, payload: { status: 'closed' } },
     },
+  ],
+  // Segments: A's segment is unknown to B by id; B's rules count and list only B's customers (A's tag matches none).
+  'GET /api/v1/segments/fields': () => [
+    { expect: 'scoped', request: { method: 'GET', url: '/api/v1/segments/fields' } },
+  ],
+  'POST /api/v1/segments/preview': (v) => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/segments/preview',
+        payload: {
+          rules: { match: 'all', rules: [{ field: 'customer.tags', op: 'has_any', value: [`tag-${v.tag}`] }] },
+        },
+      },
+    },
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/segments/preview',
+        payload: { rules: { match: 'all', rules: [{ field: 'loyalty.tier', op: 'in', value: [v.tierId] }] } },
+      },
+    },
+  ],
+  'POST /api/v1/segments': (v) => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/segments',
+        // Rules with nothing of A's in them: the reply echoes its rules.
+        payload: {
+          name: 'קהל של B',
+          rules: { match: 'all', rules: [{ field: 'customer.first_name', op: 'eq', value: 'x' }] },
+        },
+      },
+    },
+  ],
+  'GET /api/v1/segments': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/segments' } }],
+  'GET /api/v1/segments/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/segments/${v.segmentId}` } },
+  ],
+  'PATCH /api/v1/segments/:id': (v) => [
+    { expect: 'hidden', request: { method: 'PATCH', url: `/api/v1/segments/${v.segmentId}`, payload: { name: 'x' } } },
+  ],
+  'DELETE /api/v1/segments/:id': (v) => [
+    { expect: 'hidden', request: { method: 'DELETE', url: `/api/v1/segments/${v.segmentId}` } },
+  ],
+  'POST /api/v1/segments/:id/refresh': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/segments/${v.segmentId}/refresh` } },
+  ],
+  'GET /api/v1/segments/:id/customers': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/segments/${v.segmentId}/customers` } },
   ],
   'POST /api/v1/loyalty/contests/:id/entries': (v, own) => [
     {

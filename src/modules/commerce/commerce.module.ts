@@ -1,11 +1,13 @@
 import { defineModule } from '../../platform/module.ts';
 import { commerceMigrations } from './commerce.migrations.ts';
 import { commerceRoutes } from './commerce.routes.ts';
+import { commerceSegmentFields } from './commerce.segment-fields.ts';
 import { commerceCustomerHooks } from './commerce.service.ts';
 
 /** Commerce: products, orders with their lines, refunds, and each customer's totals. */
 export const commerceModule = defineModule({
   name: 'commerce',
+  segmentFields: commerceSegmentFields,
   migrations: commerceMigrations,
   permissions: {
     'commerce.read': ['owner', 'admin', 'agent', 'marketer', 'analyst'],

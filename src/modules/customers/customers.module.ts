@@ -2,10 +2,12 @@ import { defineModule } from '../../platform/module.ts';
 import { customersMigrations } from './customers.migrations.ts';
 import { CustomerPageCache } from './customers.page-cache.ts';
 import { customersRoutes } from './customers.routes.ts';
+import { customerSegmentFields } from './customers.segment-fields.ts';
 
 /** Customers: the one record of each person, their identities, consents, tags, merges and erasure. */
 export const customersModule = defineModule({
   name: 'customers',
+  segmentFields: customerSegmentFields,
   migrations: customersMigrations,
   // Marketers tag customers (segments for campaigns) and export, but do not edit a profile.
   // Shoppers are external mystery shoppers: they never see customer data.

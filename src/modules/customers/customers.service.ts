@@ -440,3 +440,15 @@ export async function customerBirthdays(trx: Trx, ctx: Ctx, ids: readonly string
     .execute();
   return new Map(rows.map((r) => [r.id, r.birthday]));
 }
+
+/**
+ * The customers a segment may take in, as `c`, for its rules' condition
+ * (src/platform/segment-fields.ts): this workspace's records that are in use,
+ * not merged into another, archived or erased.
+ */
+export function segmentAudience(trx: Trx, ctx: Ctx) {
+  return trx
+    .selectFrom('customers as c')
+    .where('c.workspace_id', '=', ctx.workspaceId)
+    .where('c.status', '=', 'active');
+}

@@ -18,6 +18,7 @@ import { loyaltyRoutes } from './loyalty.routes.ts';
 import { rulesErrors } from './loyalty.rules.errors.ts';
 import { birthdaysJob } from './loyalty.rules.jobs.ts';
 import { rulesRoutes } from './loyalty.rules.routes.ts';
+import { loyaltySegmentFields } from './loyalty.segment-fields.ts';
 import { clawBackForRefund, earnForOrder, earnForOrders, loyaltyCustomerHooks } from './loyalty.service.ts';
 
 /**
@@ -28,6 +29,7 @@ import { clawBackForRefund, earnForOrder, earnForOrders, loyaltyCustomerHooks } 
  */
 export const loyaltyModule = defineModule({
   name: 'loyalty',
+  segmentFields: loyaltySegmentFields,
   migrations: loyaltyMigrations,
   // Agents enrol members at the counter and read their standing; points are given or taken by managers.
   permissions: {
