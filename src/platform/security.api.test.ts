@@ -891,6 +891,17 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
         },
       },
     },
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/segments',
+        payload: {
+          name: 'דרגה של A',
+          rules: { match: 'all', rules: [{ field: 'loyalty.tier', op: 'in', value: [v.tierId] }] },
+        },
+      },
+    },
   ],
   'GET /api/v1/segments': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/segments' } }],
   'GET /api/v1/segments/:id': (v) => [
