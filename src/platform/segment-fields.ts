@@ -51,11 +51,18 @@ export type SegmentFieldSpec = {
   /** An enum's values, each with its labels; or `loadOptions` when they are the workspace's own (tiers, branches). */
   readonly options?: readonly SegmentOption[];
   readonly loadOptions?: (trx: Trx, ctx: Ctx) => Promise<SegmentOption[]>;
-  /** The field's value for `c` (a column, or a scalar subquery over the module's tables), compared by its type. */
-  readonly value?: (eb: SegmentEb, rule: CheckedRule, now: Date) => Expression<unknown>;
-  /** The whole condition, for a field that is not one value (a product bought, a tag held). */
-  readonly where?: (eb: SegmentEb, rule: CheckedRule, now: Date) => Expression<SqlBool>;
+  /** The field's value for `c` (a column of the customer's row), compared by its type. */
+  readonly value?: (eb: SegmentEb, rule: CheckedRule, env: SegmentEnv) => Expression<unknown>;
+  /**
+   * The whole condition, for a field read from the module's own tables (use
+   * `customerIdsWhere`, so the planner reads the table once, not once per
+   * customer) or one that is not a single value (a product bought).
+   */
+  readonly where?: (eb: SegmentEb, rule: CheckedRule, env: SegmentEnv) => Expression<SqlBool>;
 };
+
+/** What a rule is read against: the workspace and the moment "the last N days" count back from. */
+export type SegmentEnv = { readonly workspaceId: string; readonly now: Date };
 
 /** The operators a field takes. */
 export function operatorsOf(spec: SegmentFieldSpec): readonly SegmentOperator[] {
@@ -133,6 +140,61 @@ export function compareValue(
     default:
       throw new Error(`operator ${rule.op} does not compare a value: the field needs its own where`);
   }
+}
+
+/**
+ * Whether a customer with no row in the field's table (no order in the
+ * period, not a member) matches the rule, where the field then reads `absent`
+ * (0 for a count or a sum, null for a column): as compareValue would answer.
+ */
+export function absentMatches(rule: CheckedRule, absent: 0 | null): boolean {
+  const v = rule.value;
+  if (absent === null) {
+    return ['is_not_set', 'neq', 'not_contains', 'not_in', 'not_in_last_days', 'has_none', 'is_false'].includes(
+      rule.op,
+    );
+  }
+  const n = Number(v);
+  switch (rule.op) {
+    case 'eq':
+      return n === 0;
+    case 'neq':
+      return n !== 0;
+    case 'gt':
+      return 0 > n;
+    case 'gte':
+      return 0 >= n;
+    case 'lt':
+      return 0 < n;
+    case 'lte':
+      return 0 <= n;
+    case 'between': {
+      const [from, to] = (v as [number, number]).map(Number) as [number, number];
+      return from <= 0 && 0 <= to;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The rule as a set of customer ids, read from a module's table in one pass
+ * (an uncorrelated subquery the planner hashes, also inside an OR): `ids(test)`
+ * gives the ids of the customers whose rows pass `test` (a where or a having).
+ * When a customer without rows matches too (`absent`), it is "not among those
+ * whose rows fail".
+ */
+export function customerIdsWhere(
+  eb: SegmentEb,
+  rule: CheckedRule,
+  absent: 0 | null,
+  ids: (test: (value: Expression<unknown>) => Expression<SqlBool>) => Expression<unknown>,
+  type: SegmentFieldType,
+  env: SegmentEnv,
+): Expression<SqlBool> {
+  const test = (value: Expression<unknown>) => compareValue(eb, value, type, rule, env.now);
+  if (!absentMatches(rule, absent)) return sql<SqlBool>`c.id in (${ids(test)})`;
+  return sql<SqlBool>`c.id not in (${ids((value) => sql<SqlBool>`not (${test(value)})`)})`;
 }
 
 /** The start of a rule's period (`withinDays` before `now`), or null for all time. */

@@ -1,4 +1,12 @@
-import type { SegmentEb, SegmentFieldSpec } from '../../platform/segment-fields.ts';
+import { type SqlBool, sql } from 'kysely';
+import {
+  type CheckedRule,
+  customerIdsWhere,
+  type SegmentEb,
+  type SegmentEnv,
+  type SegmentFieldSpec,
+  type SegmentFieldType,
+} from '../../platform/segment-fields.ts';
 import { findProgram } from './loyalty.program.ts';
 
 /*
@@ -9,61 +17,69 @@ import { findProgram } from './loyalty.program.ts';
  * in people outside the club; "not a member" says that.
  */
 
-/** One of the customer's active membership's columns (a scalar subquery: one row at most, by its key). */
+type MemberColumn = 'tier_id' | 'available' | 'pending' | 'lifetime_points' | 'joined_at' | 'last_activity_at';
+
+/** A rule on one column of the customer's active membership, read in one pass over the members (unset for others). */
 const memberColumn =
-  (column: 'tier_id' | 'available' | 'pending' | 'lifetime_points' | 'joined_at' | 'last_activity_at') =>
-  (eb: SegmentEb) =>
-    eb
-      .selectFrom('loyalty_members as lm')
-      .select(`lm.${column}`)
-      .whereRef('lm.workspace_id', '=', 'c.workspace_id')
-      .whereRef('lm.customer_id', '=', 'c.id')
-      .where('lm.status', '=', 'active');
+  (column: MemberColumn, type: SegmentFieldType) => (eb: SegmentEb, rule: CheckedRule, env: SegmentEnv) =>
+    customerIdsWhere(
+      eb,
+      rule,
+      null,
+      (test) =>
+        eb
+          .selectFrom('loyalty_members as lm')
+          .select('lm.customer_id')
+          .where('lm.workspace_id', '=', env.workspaceId)
+          .where('lm.status', '=', 'active')
+          .where(test(sql.ref(`lm.${column}`))),
+      type,
+      env,
+    );
 
 export const loyaltySegmentFields = {
   'loyalty.member': {
     type: 'boolean',
     label: { he: 'חבר/ת מועדון', en: 'Club member' },
-    where: (eb) =>
-      eb.exists(
-        eb
-          .selectFrom('loyalty_members as lm')
-          .select('lm.customer_id')
-          .whereRef('lm.workspace_id', '=', 'c.workspace_id')
-          .whereRef('lm.customer_id', '=', 'c.id')
-          .where('lm.status', '=', 'active'),
-      ),
+    where: (eb, rule, env) => {
+      const members = eb
+        .selectFrom('loyalty_members as lm')
+        .select('lm.customer_id')
+        .where('lm.workspace_id', '=', env.workspaceId)
+        .where('lm.status', '=', 'active');
+      return rule.op === 'is_true' ? sql<SqlBool>`c.id in (${members})` : sql<SqlBool>`c.id not in (${members})`;
+    },
   },
   'loyalty.tier': {
     type: 'enum',
     label: { he: 'דרגה במועדון', en: 'Club tier' },
     loadOptions: async (trx, ctx) =>
       ((await findProgram(trx, ctx))?.tiers ?? []).map((t) => ({ value: t.id, he: t.name, en: t.name })),
-    value: memberColumn('tier_id'),
+    where: memberColumn('tier_id', 'enum'),
   },
   'loyalty.available': {
     type: 'number',
     label: { he: 'נקודות זמינות', en: 'Points available' },
-    value: memberColumn('available'),
+    where: memberColumn('available', 'number'),
   },
   'loyalty.pending': {
     type: 'number',
     label: { he: 'נקודות בהמתנה', en: 'Points pending' },
-    value: memberColumn('pending'),
+    where: memberColumn('pending', 'number'),
   },
   'loyalty.lifetime_points': {
     type: 'number',
     label: { he: 'נקודות שנצברו מאז ההצטרפות', en: 'Points earned since joining' },
-    value: memberColumn('lifetime_points'),
+    where: memberColumn('lifetime_points', 'number'),
   },
   'loyalty.joined_at': {
     type: 'date',
     label: { he: 'הצטרף/ה למועדון', en: 'Joined the club' },
-    value: memberColumn('joined_at'),
+    where: memberColumn('joined_at', 'date'),
   },
   'loyalty.last_activity_at': {
     type: 'date',
     label: { he: 'פעילות אחרונה במועדון', en: 'Last club activity' },
-    value: memberColumn('last_activity_at'),
+    where: memberColumn('last_activity_at', 'date'),
   },
 } as const satisfies Record<string, SegmentFieldSpec>;

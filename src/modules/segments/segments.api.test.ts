@@ -118,6 +118,51 @@ describe('the rule builder', () => {
     expect(names(noTea.customers)).toEqual(['דנה', 'נועה']);
   });
 
+  it('reads the club: members, points and tiers, and who is outside it', async () => {
+    const club = await createTestWorkspace(t, 'מועדון קהלים');
+    const put = await club.request({
+      method: 'PUT',
+      url: '/api/v1/loyalty/program',
+      payload: { name: 'מועדון', pendingDays: 0, tiers: [{ name: 'כסף', threshold: 0 }] },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const silver = put.json().tiers[0].id as string;
+    const member = async (firstName: string, points: number) => {
+      const customer = await newCustomer(club, { firstName });
+      await call(club, 'POST', '/api/v1/loyalty/members', { customerId: customer.id }, 201);
+      if (points) {
+        await call(club, 'POST', `/api/v1/loyalty/members/${customer.id}/adjustments`, { points, note: 'פתיחה' }, 201);
+      }
+    };
+    await member('רונית', 500);
+    await member('אבי', 40);
+    await newCustomer(club, { firstName: 'גלית' });
+    const match = async (rule: object) => names((await preview({ match: 'all', rules: [rule] }, club)).customers);
+    expect(await match({ field: 'loyalty.available', op: 'gte', value: 100 })).toEqual(['רונית']);
+    // "Under 100 points" means members with under 100: Galit, outside the club, has no points to count.
+    expect(await match({ field: 'loyalty.available', op: 'lt', value: 100 })).toEqual(['אבי']);
+    expect(await match({ field: 'loyalty.available', op: 'is_not_set' })).toEqual(['גלית']);
+    expect(await match({ field: 'loyalty.member', op: 'is_false' })).toEqual(['גלית']);
+    expect(await match({ field: 'loyalty.tier', op: 'in', value: [silver] })).toEqual(['אבי', 'רונית']);
+    expect(await match({ field: 'loyalty.tier', op: 'not_in', value: [silver] })).toEqual(['גלית']);
+    // No order in the last 30 days counts as none: "fewer than one order" takes in everyone who bought nothing.
+    expect(await match({ field: 'orders.count', op: 'lt', value: 1, withinDays: 30 })).toEqual(['אבי', 'גלית', 'רונית']);
+    expect(await match({ field: 'orders.spend', op: 'eq', value: 0, withinDays: 30 })).toHaveLength(3);
+  });
+
+  it('reads a customer without orders in the period as 0, and one with orders by what they come to', async () => {
+    const fewer = await preview({ match: 'all', rules: [{ field: 'orders.count', op: 'lte', value: 1, withinDays: 30 }] });
+    // Dana has three orders in the last 30 days; Yossi's one is older; Noa has none.
+    expect(names(fewer.customers)).toEqual(['יוסי', 'נועה']);
+    const between = await preview({
+      match: 'all',
+      rules: [{ field: 'orders.spend', op: 'between', value: [0, 250], withinDays: 365 }],
+    });
+    expect(names(between.customers)).toEqual(['יוסי', 'נועה']);
+    const channel = await preview({ match: 'all', rules: [{ field: 'orders.channel', op: 'not_in', value: ['store'] }] });
+    expect(names(channel.customers)).toEqual(['נועה']);
+  });
+
   it('treats a value as a value: quotes, percent signs and SQL in it match only themselves', async () => {
     for (const value of ["'; drop table customers; --", '%', '_', "o'brien"]) {
       const res = await preview({ match: 'all', rules: [{ field: 'customer.last_name', op: 'contains', value }] });
@@ -132,7 +177,7 @@ describe('the rule builder', () => {
         rules: [{ field: 'customer.last_name', op: 'eq', value }],
       });
       const compiled = segmentAudience(trx, ctx)
-        .where((eb) => compileRules(eb, rules, new Date()))
+        .where((eb) => compileRules(eb, rules, { workspaceId: ws.workspaceId, now: new Date() }))
         .select('c.id')
         .compile();
       expect(compiled.sql).not.toContain('drop table');

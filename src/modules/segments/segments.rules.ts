@@ -9,6 +9,7 @@ import {
   compareValue,
   operatorsOf,
   type SegmentEb,
+  type SegmentEnv,
   type SegmentFieldSpec,
   type SegmentOperator,
   type SegmentOption,
@@ -161,14 +162,14 @@ export async function checkRules(
 }
 
 /** The condition on `c` the checked rules make: one expression, every value a parameter. No rule: everyone. */
-export function compileRules(eb: SegmentEb, rules: CheckedRules, now: Date): Expression<SqlBool> {
+export function compileRules(eb: SegmentEb, rules: CheckedRules, env: SegmentEnv): Expression<SqlBool> {
   const fields = installedSegmentFields();
   const one = (rule: CheckedRule): Expression<SqlBool> => {
     const spec = fields.get(rule.field);
     if (!spec) throw new Error(`segment field ${rule.field} is not declared (rules were not checked)`);
-    if (spec.where) return spec.where(eb, rule, now);
+    if (spec.where) return spec.where(eb, rule, env);
     if (!spec.value) throw new Error(`segment field ${rule.field} has neither value nor where`);
-    return compareValue(eb, spec.value(eb, rule, now), spec.type, rule, now);
+    return compareValue(eb, spec.value(eb, rule, env), spec.type, rule, env.now);
   };
   const combine = (how: 'all' | 'any', parts: Expression<SqlBool>[]) =>
     parts.length === 0 ? sql<SqlBool>`true` : how === 'all' ? eb.and(parts) : eb.or(parts);

@@ -26,7 +26,8 @@ const PREVIEW = 20;
 async function conditionOf(trx: Trx, ctx: Ctx, rules: SegmentRules, now: Date) {
   const { rules: checked, errors } = await checkRules(trx, ctx, rules);
   if (errors.length) throw new AppError('VALIDATION', { fields: errors.slice(0, 50) });
-  return (eb: SegmentEb) => compileRules(eb, checked, now);
+  const env = { workspaceId: ctx.workspaceId, now };
+  return (eb: SegmentEb) => compileRules(eb, checked, env);
 }
 
 function summaries(trx: Trx, ctx: Ctx) {
