@@ -146,12 +146,19 @@ describe('the rule builder', () => {
     expect(await match({ field: 'loyalty.tier', op: 'in', value: [silver] })).toEqual(['אבי', 'רונית']);
     expect(await match({ field: 'loyalty.tier', op: 'not_in', value: [silver] })).toEqual(['גלית']);
     // No order in the last 30 days counts as none: "fewer than one order" takes in everyone who bought nothing.
-    expect(await match({ field: 'orders.count', op: 'lt', value: 1, withinDays: 30 })).toEqual(['אבי', 'גלית', 'רונית']);
+    expect(await match({ field: 'orders.count', op: 'lt', value: 1, withinDays: 30 })).toEqual([
+      'אבי',
+      'גלית',
+      'רונית',
+    ]);
     expect(await match({ field: 'orders.spend', op: 'eq', value: 0, withinDays: 30 })).toHaveLength(3);
   });
 
   it('reads a customer without orders in the period as 0, and one with orders by what they come to', async () => {
-    const fewer = await preview({ match: 'all', rules: [{ field: 'orders.count', op: 'lte', value: 1, withinDays: 30 }] });
+    const fewer = await preview({
+      match: 'all',
+      rules: [{ field: 'orders.count', op: 'lte', value: 1, withinDays: 30 }],
+    });
     // Dana has three orders in the last 30 days; Yossi's one is older; Noa has none.
     expect(names(fewer.customers)).toEqual(['יוסי', 'נועה']);
     const between = await preview({
@@ -159,7 +166,10 @@ describe('the rule builder', () => {
       rules: [{ field: 'orders.spend', op: 'between', value: [0, 250], withinDays: 365 }],
     });
     expect(names(between.customers)).toEqual(['יוסי', 'נועה']);
-    const channel = await preview({ match: 'all', rules: [{ field: 'orders.channel', op: 'not_in', value: ['store'] }] });
+    const channel = await preview({
+      match: 'all',
+      rules: [{ field: 'orders.channel', op: 'not_in', value: ['store'] }],
+    });
     expect(names(channel.customers)).toEqual(['נועה']);
   });
 
