@@ -155,4 +155,20 @@ describe('demo business', () => {
       for (const m of sample) await expectLedgerRules(trx, ctx, m.customer_id, 'member');
     });
   });
+
+  it('has saved segments a café owner would mail, each with customers in it', async () => {
+    const segments = await inWorkspace(t.database.db, demo.workspaceId, (trx) =>
+      trx
+        .selectFrom('segments')
+        .select(['name', 'customer_count'])
+        .where('workspace_id', '=', demo.workspaceId)
+        .orderBy('name')
+        .execute(),
+    );
+    expect(segments).toHaveLength(4);
+    for (const s of segments) {
+      expect(s.customer_count, s.name).toBeGreaterThan(0);
+      expect(s.customer_count, s.name).toBeLessThan(2006);
+    }
+  });
 });

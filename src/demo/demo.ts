@@ -13,6 +13,7 @@ import { addNote, createCustomer, normalisePhone, updateCustomer } from '../modu
 import type { LifecycleStage } from '../modules/customers/customers.tables.ts';
 import { findOrCreateBranch } from '../modules/locations/locations.service.ts';
 import { seedDemoClub } from '../modules/loyalty/loyalty.demo.ts';
+import { seedDemoSegments } from '../modules/segments/segments.demo.ts';
 import { createWorkspace } from '../platform/auth.service.ts';
 import type { Ctx } from '../platform/context.ts';
 import {
@@ -355,6 +356,8 @@ export async function seedDemo(db: Kysely<DB>, options: { log: (line: string) =>
     },
     log,
   );
+  const segmentCounts = await seedDemoSegments(db, ctx, new Date());
+  log(`segments: ${segmentCounts.join(', ')} customers`);
   log(`done: ${customers.length + 6} customers, ${orders.length} orders, ${lines} order lines`);
   return { workspaceId, ownerEmail, ownerPassword };
 }
