@@ -6,6 +6,7 @@ import { dashboard } from './dashboard/index.ts';
 import { imports } from './imports/index.ts';
 import { loyalty } from './loyalty/index.ts';
 import { messaging } from './messaging/index.ts';
+import { segments } from './segments/index.ts';
 import { settings } from './settings/index.ts';
 
 /**
@@ -13,4 +14,15 @@ import { settings } from './settings/index.ts';
  * customer page's panels and timeline and the dashboard's cards are all built from this list: adding a feature is
  * one line here.
  */
-export const features = [auth, dashboard, customers, loyalty, commerce, imports, messaging, audit, settings] as const;
+export const features = [
+  auth,
+  dashboard,
+  customers,
+  segments,
+  loyalty,
+  commerce,
+  imports,
+  messaging,
+  audit,
+  settings,
+] as const;
