@@ -1,4 +1,5 @@
 import { platformModule } from '../platform/platform.module.ts';
+import { campaignsModule } from './campaigns/campaigns.module.ts';
 import { commerceModule } from './commerce/commerce.module.ts';
 import { customersModule } from './customers/customers.module.ts';
 import { importsModule } from './imports/imports.module.ts';
@@ -23,4 +24,5 @@ export const modules = [
   messagingModule,
   loyaltyModule,
   segmentsModule,
+  campaignsModule,
 ] as const;

@@ -41,6 +41,8 @@ const he: Dictionary = {
     'segment.operator_invalid': 'הפעולה הזאת לא מתאימה לשדה',
     'segment.period_not_allowed': 'לשדה הזה אי אפשר לבחור תקופה',
     'segment.range_reversed': 'תחילת הטווח צריכה להיות לפני סופו',
+    'template.field_unknown': 'שדה אישי לא מוכר (אפשר: firstName, lastName, fullName, businessName)',
+    'template.wrong_channel': 'התבנית שייכת לערוץ אחר',
   },
 };
 
@@ -79,6 +81,8 @@ const en: Dictionary = {
     'segment.operator_invalid': 'This operator does not fit the field',
     'segment.period_not_allowed': 'This field takes no period',
     'segment.range_reversed': 'The start of the range must come before its end',
+    'template.field_unknown': 'Unknown personal field (use firstName, lastName, fullName, businessName)',
+    'template.wrong_channel': 'The template is for another channel',
   },
 };
 

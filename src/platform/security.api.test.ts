@@ -41,8 +41,10 @@ type Seeded = {
   referralCode: string;
   friendCustomerId: string;
   contestId: string;
-  /** A saved segment of the customer's tag, with the customer in it. */
+  /** A saved segment of the customer's tag, with the customer in it; an email template and a campaign to it. */
   segmentId: string;
+  templateId: string;
+  mailingId: string;
   customerId: string;
   otherCustomerId: string;
   firstName: string;
@@ -282,6 +284,22 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     }),
     201,
   );
+  const template = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/templates',
+      payload: { name: `תבנית-${tag}`, channel: 'email', subject: 'שלום', blocks: [{ type: 'text', text: 'שלום' }] },
+    }),
+    201,
+  );
+  const mailing = await ok(
+    await ws.request({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      payload: { name: `קמפיין-${tag}`, segmentId: segment.id, emailTemplateId: template.id, channelStrategy: 'email' },
+    }),
+    201,
+  );
   const { id: messageId } = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
     enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
       channel: 'email',
@@ -310,6 +328,8 @@ async function seed(ws: TestWorkspace, label: string): Promise<Seeded> {
     friendCustomerId: friend.id as string,
     contestId: contest.id as string,
     segmentId: segment.id as string,
+    templateId: template.id as string,
+    mailingId: mailing.id as string,
     customerId: customer.id,
     otherCustomerId: other.id,
     firstName,
@@ -352,6 +372,8 @@ function markersOf(v: Seeded): string[] {
     v.friendCustomerId,
     v.contestId,
     v.segmentId,
+    v.templateId,
+    v.mailingId,
   ];
 }
 
@@ -392,6 +414,9 @@ const publicRoutes = [
   'GET /api/v1/club/:publicKey/me/history',
   'POST /api/v1/club/:publicKey/rewards/:id/redeem',
   'PUT /api/v1/club/:publicKey/consent',
+  // A marketing message's way out: the customer holds a link signed with the workspace's key (tested in campaigns).
+  'GET /api/v1/unsubscribe/:token',
+  'POST /api/v1/unsubscribe/:token',
 ];
 
 /**
@@ -853,6 +878,65 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
       expect: 'hidden',
       request: { method: 'PATCH', url: `/api/v1/loyalty/contests/${v.contestId}`, payload: { status: 'closed' } },
     },
+  ],
+  'GET /api/v1/unsubscribe/:token': () => [],
+  'POST /api/v1/unsubscribe/:token': () => [],
+  // Templates and campaigns: A's are unknown to B by id; B's campaign takes no segment or template of A's.
+  'POST /api/v1/templates': () => [
+    {
+      expect: 'scoped',
+      request: {
+        method: 'POST',
+        url: '/api/v1/templates',
+        payload: { name: 'של B', channel: 'sms', text: 'שלום {{firstName}}' },
+      },
+    },
+  ],
+  'GET /api/v1/templates': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/templates' } }],
+  'GET /api/v1/templates/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/templates/${v.templateId}` } },
+  ],
+  'POST /api/v1/templates/:id/preview': (v, own) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/templates/${v.templateId}/preview`, payload: {} } },
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: `/api/v1/templates/${own.templateId}/preview`,
+        payload: { customerId: v.customerId },
+      },
+    },
+  ],
+  'POST /api/v1/campaigns': (v, own) => [
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/campaigns',
+        payload: { name: 'x', segmentId: v.segmentId, emailTemplateId: own.templateId, channelStrategy: 'email' },
+      },
+    },
+    {
+      expect: 'rejected',
+      request: {
+        method: 'POST',
+        url: '/api/v1/campaigns',
+        payload: { name: 'x', segmentId: own.segmentId, emailTemplateId: v.templateId, channelStrategy: 'email' },
+      },
+    },
+  ],
+  'GET /api/v1/campaigns': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/campaigns' } }],
+  'GET /api/v1/campaigns/:id': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/campaigns/${v.mailingId}` } },
+  ],
+  'GET /api/v1/campaigns/:id/report': (v) => [
+    { expect: 'hidden', request: { method: 'GET', url: `/api/v1/campaigns/${v.mailingId}/report` } },
+  ],
+  'POST /api/v1/campaigns/:id/send': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/campaigns/${v.mailingId}/send` } },
+  ],
+  'POST /api/v1/campaigns/:id/cancel': (v) => [
+    { expect: 'hidden', request: { method: 'POST', url: `/api/v1/campaigns/${v.mailingId}/cancel` } },
   ],
   // Segments: A's segment is unknown to B by id; B's rules count and list only B's customers (A's tag matches none).
   'GET /api/v1/segments/fields': () => [

@@ -24,7 +24,7 @@ import {
   rowToCustomer,
 } from './customers.repository.ts';
 import type { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from './customers.schemas.ts';
-import type { CustomerRow, CustomerTable } from './customers.tables.ts';
+import type { ConsentChannel, CustomerRow, CustomerTable } from './customers.tables.ts';
 
 // What other modules may use of customers: this file is its one door (biome.json, docs/decisions.md).
 export { type BulkCustomerInput, type BulkCustomerOutcome, upsertCustomersBulk } from './customers.bulk.ts';
@@ -451,4 +451,54 @@ export function segmentAudience(trx: Trx, ctx: Ctx) {
     .selectFrom('customers as c')
     .where('c.workspace_id', '=', ctx.workspaceId)
     .where('c.status', '=', 'active');
+}
+
+/** How a campaign may reach a customer, read at the moment of sending. */
+export type CustomerContact = {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  preferredChannel: ConsentChannel | null;
+  consents: Partial<Record<ConsentChannel, boolean>>;
+  conductFlag: string | null;
+};
+
+/**
+ * The active customers among `ids` with their addresses and current consent,
+ * held (for share) until the caller's transaction ends: a consent change
+ * (an unsubscribe) waits for a send that read the old one, and one that
+ * commits first is what the send reads.
+ */
+export async function contactsForSending(
+  trx: Trx,
+  ctx: Ctx,
+  ids: readonly string[],
+): Promise<Map<string, CustomerContact>> {
+  if (ids.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('customers')
+    .select(['id', 'first_name', 'last_name', 'email', 'phone', 'preferred_channel', 'consents', 'conduct_flag'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', sql<string>`any(${[...new Set(ids)]}::uuid[])`)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .forShare()
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        email: r.email,
+        phone: r.phone,
+        preferredChannel: r.preferred_channel,
+        consents: r.consents,
+        conductFlag: r.conduct_flag,
+      },
+    ]),
+  );
 }

@@ -5,7 +5,15 @@ import { MAX_ATTEMPTS, type SendJob } from './messaging.jobs.ts';
 import { type Mailer, SendFailure } from './messaging.mailer.ts';
 import { lockForDelivery, updateDelivery } from './messaging.repository.ts';
 
-type Claimed = { id: string; to: string; subject: string; text: string; html: string | null; attempt: number };
+type Claimed = {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  unsubscribeUrl: string | null;
+  attempt: number;
+};
 
 /**
  * The send job: delivers one outbox message. Safe to run twice (a retry, a
@@ -57,6 +65,7 @@ export async function deliverMessage(db: Kysely<DB>, mailer: Mailer | null, job:
       subject: row.subject ?? '',
       text: row.text_body,
       html: row.html_body,
+      unsubscribeUrl: row.unsubscribe_url,
       attempt,
     };
   });
@@ -69,6 +78,7 @@ export async function deliverMessage(db: Kysely<DB>, mailer: Mailer | null, job:
       subject: claimed.subject,
       text: claimed.text,
       html: claimed.html,
+      unsubscribeUrl: claimed.unsubscribeUrl,
     });
   } catch (error) {
     const failure = error instanceof SendFailure ? error : new SendFailure(String(error).slice(0, 1000), false);

@@ -2,7 +2,15 @@ import nodemailer from 'nodemailer';
 import type { MailSettings } from '../../platform/module.ts';
 
 /** One email as the outbox hands it to the mail server. */
-export type Mail = { messageId: string; to: string; subject: string; text: string; html: string | null };
+export type Mail = {
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** A marketing message's one-click unsubscribe (RFC 8058): List-Unsubscribe with List-Unsubscribe-Post. */
+  unsubscribeUrl?: string | null;
+};
 
 /** The mail server, as the worker sees it: it sends, or throws a SendFailure. */
 export type Mailer = {
@@ -51,6 +59,12 @@ export function smtpMailer(settings: MailSettings): Mailer | null {
           text: mail.text,
           ...(mail.html ? { html: mail.html } : {}),
           messageId: `<${mail.messageId}@${domain}>`,
+          ...(mail.unsubscribeUrl
+            ? {
+                list: { unsubscribe: { url: mail.unsubscribeUrl, comment: 'Unsubscribe' } },
+                headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+              }
+            : {}),
         });
       } catch (error) {
         throw failureOf(error);

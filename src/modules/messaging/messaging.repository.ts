@@ -78,6 +78,7 @@ export type NewMessage = {
   purpose: string;
   module: string;
   idempotencyKey: string;
+  unsubscribeUrl: string | null;
 };
 
 /** Inserts the message, or nothing when its idempotency key is taken: the id of the new row, or null. */
@@ -96,6 +97,7 @@ export async function insertMessage(trx: Trx, ctx: Ctx, message: NewMessage): Pr
       purpose: message.purpose,
       module: message.module,
       idempotency_key: message.idempotencyKey,
+      unsubscribe_url: message.unsubscribeUrl,
       // Made here, to the millisecond, so a list cursor (an ISO time) names a row's time exactly.
       created_at: new Date(),
     })
@@ -179,6 +181,7 @@ export async function lockForDelivery(trx: Trx, workspaceId: string, id: string)
       'subject',
       'text_body',
       'html_body',
+      'unsubscribe_url',
       'status',
       'attempts',
       'erased_at',

@@ -29,6 +29,11 @@ export const outgoingMessage = z
       .max(50)
       .regex(/^[a-z][a-z0-9_]*$/),
     idempotencyKey: z.string().min(1).max(200),
+    /** For marketing: the one-click unsubscribe address (https, or http inside a business's network). */
+    unsubscribeUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

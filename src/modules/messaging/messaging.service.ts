@@ -68,6 +68,7 @@ export async function enqueueMessage(
     purpose: m.purpose,
     module: m.module,
     idempotencyKey: m.idempotencyKey,
+    unsubscribeUrl: m.unsubscribeUrl ?? null,
   });
   if (id === null) {
     const existing = await messageByKey(trx, ctx, m.idempotencyKey);
@@ -124,4 +125,21 @@ export function messagingChannels(mail: MailSettings) {
       { channel: 'sms' as const, delivery: 'local' as const, server: null, from: null },
     ],
   };
+}
+
+/** How many of the messages whose idempotency keys start with `prefix` stand where (a campaign's, `campaign:<id>:`). */
+export async function messageStatusCounts(
+  trx: Trx,
+  ctx: Ctx,
+  prefix: string,
+): Promise<Partial<Record<MessageStatus, number>>> {
+  const rows = await trx
+    .selectFrom('outbox_messages')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('workspace_id', '=', ctx.workspaceId)
+    // Keys are made of ids and colons: no LIKE wildcard in a prefix.
+    .where('idempotency_key', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

@@ -41,6 +41,8 @@ export type OutboxMessageTable = {
   created_at: CreatedAt;
   sent_at: Moment;
   erased_at: Moment;
+  /** A marketing message's one-click unsubscribe address, sent as List-Unsubscribe (RFC 8058). */
+  unsubscribe_url: string | null;
 };
 
 /** The tables this module owns: no other module writes SQL against them (src/platform/walls.test.ts). */

@@ -395,3 +395,15 @@ export const segmentsCustomerHooks: CustomerHooks = {
       .execute();
   },
 };
+
+/**
+ * The ids of a saved segment's members as of its last refresh, as a query to
+ * build on (a campaign copies them into its recipients in one statement).
+ */
+export async function segmentMemberIdsQuery(trx: Trx, ctx: Ctx, id: string) {
+  await segmentRow(trx, ctx, id);
+  return trx
+    .selectFrom('segment_members as sm')
+    .where('sm.workspace_id', '=', ctx.workspaceId)
+    .where('sm.segment_id', '=', id);
+}

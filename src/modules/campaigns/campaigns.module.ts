@@ -1,0 +1,40 @@
+import { defineModule } from '../../platform/module.ts';
+import { campaignsMigrations } from './campaigns.migrations.ts';
+import { campaignsRoutes } from './campaigns.routes.ts';
+import { campaignsCustomerHooks, DISPATCH_QUEUE, type DispatchJob, dispatchCampaign } from './campaigns.service.ts';
+
+/**
+ * Campaigns: templates (email through MJML, SMS), and campaigns that send one
+ * to a segment's members on each one's consented channel, through the
+ * platform outbox, with "פרסומת", the sender and a one-click unsubscribe in
+ * every message, consent read at the moment of sending, and quiet hours.
+ */
+export const campaignsModule = defineModule({
+  name: 'campaigns',
+  migrations: campaignsMigrations,
+  permissions: {
+    'campaigns.read': ['owner', 'admin', 'marketer', 'analyst'],
+    'campaigns.manage': ['owner', 'admin', 'marketer'],
+    'campaigns.send': ['owner', 'admin', 'marketer'],
+  },
+  errors: {
+    'TEMPLATE.NOT_FOUND': { status: 404, he: 'התבנית לא נמצאה', en: 'Template not found' },
+    'CAMPAIGN.NOT_FOUND': { status: 404, he: 'הקמפיין לא נמצא', en: 'Campaign not found' },
+    'CAMPAIGN.CANCELLED': { status: 409, he: 'הקמפיין בוטל', en: 'The campaign was cancelled' },
+    'CAMPAIGN.ALREADY_SENT': { status: 409, he: 'הקמפיין כבר נשלח', en: 'The campaign was already sent' },
+  },
+  customerHooks: campaignsCustomerHooks,
+  routes: async (api, { db, jobs }) => {
+    await api.register(campaignsRoutes, { db, jobs, clock: () => new Date() });
+  },
+  jobs: [
+    {
+      queue: DISPATCH_QUEUE,
+      handler:
+        ({ db, jobs, settings }) =>
+        async (data: DispatchJob) => {
+          await dispatchCampaign(db, jobs, settings.publicUrl, data);
+        },
+    },
+  ],
+});

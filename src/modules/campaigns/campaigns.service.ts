@@ -1,0 +1,550 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { inWorkspace, type Trx } from '../../db/tenancy.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import { AppError, type FieldError } from '../../platform/errors.ts';
+import type { Jobs } from '../../platform/jobs.ts';
+import { requirePermission } from '../../platform/permissions.ts';
+import { getWorkspace } from '../../platform/sessions.ts';
+import { type CustomerContact, contactsForSending } from '../customers/customers.service.ts';
+import { enqueueMessage, messageStatusCounts } from '../messaging/messaging.service.ts';
+import { refreshSegment, segmentMemberIdsQuery } from '../segments/segments.service.ts';
+import { nextSendingTime } from './campaigns.quiet.ts';
+import type { CreateCampaignBody, CreateTemplateBody } from './campaigns.schemas.ts';
+import type { CampaignChannel, MessageTemplateTable, SkipReason } from './campaigns.tables.ts';
+import {
+  fill,
+  type Locale,
+  marketingSubject,
+  type PersonalValues,
+  renderEmailHtml,
+  renderEmailText,
+  renderSms,
+  smsSegments,
+  unknownFields,
+} from './campaigns.templates.ts';
+import { unsubscribeKey, unsubscribeToken } from './campaigns.unsubscribe.ts';
+
+export const DISPATCH_QUEUE = 'campaigns.dispatch';
+/** Recipients decided in one transaction: a crash redoes at most this many, each still sent once (its outbox key). */
+const BATCH = 500;
+
+type TemplateRow = Selectable<MessageTemplateTable>;
+
+const templateReplyOf = (r: TemplateRow) => ({
+  id: r.id,
+  name: r.name,
+  channel: r.channel,
+  subject: r.subject,
+  blocks: r.blocks,
+  text: r.text_body,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Every personal field a template's texts name must be one Klient fills in. */
+function refuseUnknownFields(body: CreateTemplateBody) {
+  const errors: FieldError[] = [];
+  const check = (value: string | undefined, field: string) => {
+    if (value && unknownFields(value).length) errors.push({ field, message: 'template.field_unknown' });
+  };
+  if (body.channel === 'email') {
+    check(body.subject, 'subject');
+    body.blocks.forEach((b, i) => {
+      if (b.type !== 'divider') check(b.text, `blocks.${i}.text`);
+    });
+  } else check(body.text, 'text');
+  if (errors.length) throw new AppError('VALIDATION', { fields: errors });
+}
+
+export async function createTemplate(trx: Trx, ctx: Ctx, body: CreateTemplateBody, now: Date) {
+  requirePermission(ctx, 'campaigns.manage');
+  refuseUnknownFields(body);
+  const row = await trx
+    .insertInto('message_templates')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id: newId(),
+      name: body.name,
+      channel: body.channel,
+      subject: body.channel === 'email' ? body.subject : null,
+      blocks: JSON.stringify(body.channel === 'email' ? body.blocks : []),
+      text_body: body.channel === 'sms' ? body.text : '',
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, ctx, {
+    action: 'template.created',
+    entityType: 'message_template',
+    entityId: row.id,
+    after: { name: row.name },
+  });
+  return templateReplyOf(row);
+}
+
+async function templateRow(trx: Trx, ctx: Ctx, id: string): Promise<TemplateRow> {
+  const row = await trx
+    .selectFrom('message_templates')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw new AppError('TEMPLATE.NOT_FOUND');
+  return row;
+}
+
+export async function listTemplates(trx: Trx, ctx: Ctx) {
+  requirePermission(ctx, 'campaigns.read');
+  const rows = await trx
+    .selectFrom('message_templates')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .orderBy('name')
+    .execute();
+  return { items: rows.map(templateReplyOf), nextCursor: null };
+}
+
+export async function getTemplate(trx: Trx, ctx: Ctx, id: string) {
+  requirePermission(ctx, 'campaigns.read');
+  return templateReplyOf(await templateRow(trx, ctx, id));
+}
+
+/** A template made ready to send once: its HTML rendered by MJML, its texts with the footer the law asks for. */
+type Rendered = { channel: CampaignChannel; subject: string; html: string | null; text: string };
+
+async function renderTemplate(row: TemplateRow, locale: Locale, business: string): Promise<Rendered> {
+  if (row.channel === 'email') {
+    return {
+      channel: 'email',
+      subject: marketingSubject(row.subject ?? '', locale),
+      html: await renderEmailHtml(row.blocks, locale, business),
+      text: renderEmailText(row.blocks, locale, business),
+    };
+  }
+  return { channel: 'sms', subject: '', html: null, text: renderSms(row.text_body, locale, business) };
+}
+
+const valuesOf = (c: Pick<CustomerContact, 'firstName' | 'lastName'>, business: string): PersonalValues => ({
+  firstName: c.firstName ?? '',
+  lastName: c.lastName ?? '',
+  fullName: [c.firstName, c.lastName].filter(Boolean).join(' '),
+  businessName: business,
+});
+
+/** The message a customer (or a sample one) would get: subject, HTML, text and, for SMS, its parts. */
+export async function previewTemplate(trx: Trx, ctx: Ctx, id: string, customerId?: string) {
+  requirePermission(ctx, 'campaigns.read');
+  const row = await templateRow(trx, ctx, id);
+  const workspace = await getWorkspace(trx, ctx.workspaceId);
+  const locale: Locale = workspace.locale === 'en' ? 'en' : 'he';
+  const rendered = await renderTemplate(row, locale, workspace.name);
+  let person: Pick<CustomerContact, 'firstName' | 'lastName'> = {
+    firstName: locale === 'he' ? 'דנה' : 'Dana',
+    lastName: locale === 'he' ? 'לוי' : 'Levi',
+  };
+  if (customerId) {
+    const found = (await contactsForSending(trx, ctx, [customerId])).get(customerId);
+    if (!found) throw new AppError('VALIDATION', { fields: [{ field: 'customerId', message: 'customer.not_found' }] });
+    person = found;
+  }
+  const values = { ...valuesOf(person, workspace.name) };
+  const withLink = (s: string, html: boolean) => fill(s, values, html).replaceAll('{{unsubscribeUrl}}', '#unsubscribe');
+  const text = withLink(rendered.text, false);
+  return {
+    channel: rendered.channel,
+    subject: rendered.channel === 'email' ? fill(rendered.subject, values) : null,
+    html: rendered.html ? withLink(rendered.html, true) : null,
+    text,
+    sms: rendered.channel === 'sms' ? smsSegments(text) : null,
+  };
+}
+
+type CampaignRow = Selectable<DB['campaigns']>;
+
+async function campaignRow(trx: Trx, ctx: Ctx, id: string, lock = false): Promise<CampaignRow> {
+  const row = await trx
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .$if(lock, (q) => q.forUpdate())
+    .executeTakeFirst();
+  if (!row) throw new AppError('CAMPAIGN.NOT_FOUND');
+  return row;
+}
+
+/** What a campaign's screen shows: its settings, and where each recipient stands (and why one got nothing). */
+async function campaignReply(trx: Trx, ctx: Ctx, row: CampaignRow) {
+  const counts = await trx
+    .selectFrom('campaign_recipients')
+    .select(['status', 'skip_reason', 'channel', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('campaign_id', '=', row.id)
+    .groupBy(['status', 'skip_reason', 'channel'])
+    .execute();
+  const recipients = { total: 0, pending: 0, sent: 0, skipped: 0 };
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const byChannel: Partial<Record<CampaignChannel, number>> = {};
+  for (const c of counts) {
+    const n = Number(c.n);
+    recipients.total += n;
+    recipients[c.status] += n;
+    if (c.skip_reason) skipped[c.skip_reason] = (skipped[c.skip_reason] ?? 0) + n;
+    if (c.status === 'sent' && c.channel) byChannel[c.channel] = (byChannel[c.channel] ?? 0) + n;
+  }
+  return {
+    id: row.id,
+    name: row.name,
+    segmentId: row.segment_id,
+    emailTemplateId: row.email_template_id,
+    smsTemplateId: row.sms_template_id,
+    channelStrategy: row.channel_strategy,
+    quietHours: row.quiet_hours,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    createdAt: row.created_at,
+    recipients,
+    skipped,
+    byChannel,
+    messages: await messageStatusCounts(trx, ctx, `campaign:${row.id}:`),
+  };
+}
+
+export async function createCampaign(trx: Trx, ctx: Ctx, body: CreateCampaignBody, now: Date) {
+  requirePermission(ctx, 'campaigns.manage');
+  const errors: FieldError[] = [];
+  for (const [field, channel] of [
+    ['emailTemplateId', 'email'],
+    ['smsTemplateId', 'sms'],
+  ] as const) {
+    const id = body[field];
+    if (!id) continue;
+    const found = await trx
+      .selectFrom('message_templates')
+      .select('channel')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!found) errors.push({ field, message: 'reference.not_found' });
+    else if (found.channel !== channel) errors.push({ field, message: 'template.wrong_channel' });
+  }
+  if (!body.emailTemplateId && !body.smsTemplateId) errors.push({ field: 'emailTemplateId', message: 'required' });
+  if (body.channelStrategy === 'email' && !body.emailTemplateId)
+    errors.push({ field: 'emailTemplateId', message: 'required' });
+  if (body.channelStrategy === 'sms' && !body.smsTemplateId)
+    errors.push({ field: 'smsTemplateId', message: 'required' });
+  if (errors.length) throw new AppError('VALIDATION', { fields: errors });
+  // The segment is the workspace's (its own 404 otherwise).
+  await segmentMemberIdsQuery(trx, ctx, body.segmentId);
+  const row = await trx
+    .insertInto('campaigns')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id: newId(),
+      name: body.name,
+      segment_id: body.segmentId,
+      email_template_id: body.emailTemplateId ?? null,
+      sms_template_id: body.smsTemplateId ?? null,
+      channel_strategy: body.channelStrategy,
+      quiet_hours: body.quietHours,
+      created_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, ctx, { action: 'campaign.created', entityType: 'campaign', entityId: row.id, after: body });
+  return campaignReply(trx, ctx, row);
+}
+
+export async function listCampaigns(trx: Trx, ctx: Ctx) {
+  requirePermission(ctx, 'campaigns.read');
+  const rows = await trx
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', ctx.workspaceId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  const items = [];
+  for (const row of rows) items.push(await campaignReply(trx, ctx, row));
+  return { items, nextCursor: null };
+}
+
+export async function getCampaign(trx: Trx, ctx: Ctx, id: string) {
+  requirePermission(ctx, 'campaigns.read');
+  return campaignReply(trx, ctx, await campaignRow(trx, ctx, id));
+}
+
+/**
+ * Starts sending: the segment is refreshed, its members become the campaign's
+ * recipients (once each, however often this is called), and the dispatch job
+ * is enqueued in this transaction. Only a draft starts; a campaign sending or
+ * sent answers as it is.
+ */
+export async function sendCampaign(trx: Trx, ctx: Ctx, jobs: Pick<Jobs, 'sendWithin'>, id: string, now: Date) {
+  requirePermission(ctx, 'campaigns.send');
+  const row = await campaignRow(trx, ctx, id, true);
+  if (row.status === 'cancelled') throw new AppError('CAMPAIGN.CANCELLED');
+  if (row.status !== 'draft') return campaignReply(trx, ctx, row);
+  await refreshSegment(trx, ctx, row.segment_id, now);
+  const members = await segmentMemberIdsQuery(trx, ctx, row.segment_id);
+  await trx
+    .insertInto('campaign_recipients')
+    .columns(['workspace_id', 'campaign_id', 'customer_id'])
+    .expression(
+      members.select([
+        sql<string>`${ctx.workspaceId}::uuid`.as('workspace_id'),
+        sql<string>`${row.id}::uuid`.as('campaign_id'),
+        'sm.customer_id',
+      ]),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const started = await trx
+    .updateTable('campaigns')
+    .set({ status: 'sending', started_at: now, updated_at: now })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await jobs.sendWithin(trx, DISPATCH_QUEUE, { workspaceId: ctx.workspaceId, campaignId: row.id });
+  await recordAudit(trx, ctx, { action: 'campaign.sent', entityType: 'campaign', entityId: row.id, after: {} });
+  return campaignReply(trx, ctx, started);
+}
+
+/** Stops a campaign: recipients not yet decided get nothing; messages already in the outbox go on. */
+export async function cancelCampaign(trx: Trx, ctx: Ctx, id: string, now: Date) {
+  requirePermission(ctx, 'campaigns.send');
+  const row = await campaignRow(trx, ctx, id, true);
+  if (row.status === 'sent') throw new AppError('CAMPAIGN.ALREADY_SENT');
+  const cancelled = await trx
+    .updateTable('campaigns')
+    .set({ status: 'cancelled', finished_at: now, updated_at: now })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, ctx, { action: 'campaign.cancelled', entityType: 'campaign', entityId: id, after: {} });
+  return campaignReply(trx, ctx, cancelled);
+}
+
+/** The channels to try for a customer, in order: the campaign's one, or the customer's preferred then the rest. */
+function channelsFor(strategy: CampaignRow['channel_strategy'], contact: CustomerContact): CampaignChannel[] {
+  if (strategy !== 'preferred') return [strategy];
+  const preferred =
+    contact.preferredChannel === 'email' || contact.preferredChannel === 'sms' ? [contact.preferredChannel] : [];
+  return [...new Set<CampaignChannel>([...preferred, 'email', 'sms'])];
+}
+
+/** The channel a recipient is reached on, or why none: consent first (the law), then an address, then a template. */
+function decide(
+  row: CampaignRow,
+  contact: CustomerContact | undefined,
+  templates: Partial<Record<CampaignChannel, Rendered>>,
+): { channel: CampaignChannel; to: string } | { reason: SkipReason } {
+  if (!contact) return { reason: 'gone' };
+  if (contact.conductFlag === 'banned') return { reason: 'conduct' };
+  let reason: SkipReason = 'no_consent';
+  for (const channel of channelsFor(row.channel_strategy, contact)) {
+    if (contact.consents[channel] !== true) continue;
+    const to = channel === 'email' ? contact.email : contact.phone;
+    if (!to) {
+      reason = 'no_address';
+      continue;
+    }
+    if (!templates[channel]) {
+      if (reason !== 'no_address') reason = 'no_template';
+      continue;
+    }
+    return { channel, to };
+  }
+  return { reason };
+}
+
+export type DispatchJob = { workspaceId: string; campaignId: string };
+
+/**
+ * The dispatch job: decides the campaign's pending recipients a batch at a
+ * time, each in a transaction of its own — consent read at that moment (an
+ * unsubscribe mid-campaign stops what is not yet decided), each message into
+ * the outbox under the key `campaign:<id>:<customer>` (a batch redone after a
+ * crash sends nothing twice). In quiet hours it stops and comes back when
+ * they end. Safe to run twice at once: batches take their rows with SKIP LOCKED.
+ */
+export async function dispatchCampaign(
+  db: Kysely<DB>,
+  jobs: Pick<Jobs, 'send' | 'sendWithin'>,
+  publicUrl: string,
+  job: DispatchJob,
+  clock: () => Date = () => new Date(),
+): Promise<{ decided: number; resumeAt: Date | null }> {
+  const ctx: Ctx = {
+    workspaceId: job.workspaceId,
+    actor: { type: 'system', id: null, role: 'owner', name: 'campaigns' },
+  };
+  const setup = await inWorkspace(db, job.workspaceId, async (trx) => {
+    const row = await campaignRow(trx, ctx, job.campaignId);
+    if (row.status !== 'sending') return null;
+    const workspace = await getWorkspace(trx, job.workspaceId);
+    const locale: Locale = workspace.locale === 'en' ? 'en' : 'he';
+    const templates: Partial<Record<CampaignChannel, Rendered>> = {};
+    for (const id of [row.email_template_id, row.sms_template_id]) {
+      if (!id) continue;
+      const t = await templateRow(trx, ctx, id);
+      templates[t.channel] = await renderTemplate(t, locale, workspace.name);
+    }
+    return { row, workspace, templates, key: await unsubscribeKey(trx, ctx) };
+  });
+  if (!setup) return { decided: 0, resumeAt: null };
+  const { row, workspace, templates, key } = setup;
+  let decided = 0;
+  for (;;) {
+    const now = clock();
+    if (row.quiet_hours) {
+      const resumeAt = nextSendingTime(now, workspace.timeZone);
+      if (resumeAt > now) {
+        await jobs.send(DISPATCH_QUEUE, job, { startAfter: resumeAt });
+        return { decided, resumeAt };
+      }
+    }
+    const done = await inWorkspace(db, job.workspaceId, async (trx) => {
+      const current = await campaignRow(trx, ctx, job.campaignId);
+      if (current.status !== 'sending') return true;
+      const pending = await trx
+        .selectFrom('campaign_recipients')
+        .select('customer_id')
+        .where('workspace_id', '=', job.workspaceId)
+        .where('campaign_id', '=', job.campaignId)
+        .where('status', '=', 'pending')
+        .orderBy('customer_id')
+        .limit(BATCH)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (pending.length === 0) {
+        const left = await trx
+          .selectFrom('campaign_recipients')
+          .select('customer_id')
+          .where('workspace_id', '=', job.workspaceId)
+          .where('campaign_id', '=', job.campaignId)
+          .where('status', '=', 'pending')
+          .limit(1)
+          .executeTakeFirst();
+        // Another run holds the last batch: it finishes the campaign.
+        if (left) return true;
+        await trx
+          .updateTable('campaigns')
+          .set({ status: 'sent', finished_at: now, updated_at: now })
+          .where('workspace_id', '=', job.workspaceId)
+          .where('id', '=', job.campaignId)
+          .where('status', '=', 'sending')
+          .execute();
+        return true;
+      }
+      const contacts = await contactsForSending(
+        trx,
+        ctx,
+        pending.map((p) => p.customer_id),
+      );
+      for (const { customer_id: customerId } of pending) {
+        const contact = contacts.get(customerId);
+        const choice = decide(row, contact, templates);
+        const mark = (set: object) =>
+          trx
+            .updateTable('campaign_recipients')
+            .set({ ...set, decided_at: now })
+            .where('workspace_id', '=', job.workspaceId)
+            .where('campaign_id', '=', job.campaignId)
+            .where('customer_id', '=', customerId)
+            .execute();
+        if ('reason' in choice || !contact) {
+          await mark({ status: 'skipped', skip_reason: 'reason' in choice ? choice.reason : 'gone' });
+          continue;
+        }
+        const rendered = templates[choice.channel]!;
+        const url = `${publicUrl}/api/v1/unsubscribe/${unsubscribeToken(key, job.workspaceId, customerId, choice.channel)}`;
+        const values = valuesOf(contact, workspace.name);
+        const personal = (s: string, html: boolean) =>
+          fill(s, values, html).replaceAll('{{unsubscribeUrl}}', html ? url.replaceAll('&', '&amp;') : url);
+        const message = await enqueueMessage(trx, ctx, jobs, {
+          channel: choice.channel,
+          to: choice.to,
+          customerId,
+          ...(choice.channel === 'email' ? { subject: fill(rendered.subject, values) } : {}),
+          text: personal(rendered.text, false),
+          ...(rendered.html ? { html: personal(rendered.html, true) } : {}),
+          purpose: 'campaigns.marketing',
+          module: 'campaigns',
+          idempotencyKey: `campaign:${job.campaignId}:${customerId}`,
+          ...(choice.channel === 'email' ? { unsubscribeUrl: url } : {}),
+        });
+        await mark({ status: 'sent', channel: choice.channel, message_id: message.id });
+      }
+      decided += pending.length;
+      return false;
+    });
+    if (done) return { decided, resumeAt: null };
+  }
+}
+
+/** A customer's part in campaigns: merge moves it (once per campaign), erase removes it, export lists it. */
+export const campaignsCustomerHooks = {
+  async merge(trx: Trx, ctx: Ctx, { survivorId, mergedId }: { survivorId: string; mergedId: string }) {
+    await trx
+      .updateTable('campaign_recipients as r')
+      .set({ customer_id: survivorId })
+      .where('r.workspace_id', '=', ctx.workspaceId)
+      .where('r.customer_id', '=', mergedId)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('campaign_recipients as s')
+              .select('s.customer_id')
+              .whereRef('s.workspace_id', '=', 'r.workspace_id')
+              .whereRef('s.campaign_id', '=', 'r.campaign_id')
+              .where('s.customer_id', '=', survivorId),
+          ),
+        ),
+      )
+      .execute();
+    await trx
+      .deleteFrom('campaign_recipients')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('customer_id', '=', mergedId)
+      .execute();
+  },
+  async export(trx: Trx, ctx: Ctx, customerId: string) {
+    const rows = await trx
+      .selectFrom('campaign_recipients as r')
+      .innerJoin('campaigns as k', (j) =>
+        j.onRef('k.workspace_id', '=', 'r.workspace_id').onRef('k.id', '=', 'r.campaign_id'),
+      )
+      .select(['k.name', 'r.status', 'r.channel', 'r.skip_reason', 'r.decided_at'])
+      .where('r.workspace_id', '=', ctx.workspaceId)
+      .where('r.customer_id', '=', customerId)
+      .orderBy('r.decided_at')
+      .execute();
+    return {
+      campaigns: rows.map((r) => ({
+        campaign: r.name,
+        status: r.status,
+        channel: r.channel,
+        skipReason: r.skip_reason,
+        decidedAt: r.decided_at,
+      })),
+    };
+  },
+  async erase(trx: Trx, ctx: Ctx, customerId: string) {
+    await trx
+      .deleteFrom('campaign_recipients')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('customer_id', '=', customerId)
+      .execute();
+  },
+};
