@@ -225,6 +225,18 @@ describe('the send job with a mail server', () => {
 
   const mailer = () => smtpMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Café Dana <club@cafe-dana.example>' });
 
+  it('hands a marketing email its one-click unsubscribe headers (RFC 8058), and others none', async () => {
+    const unsubscribeUrl = 'https://klient.example.co.il/api/v1/unsubscribe/abc.def';
+    const marketing = await enqueue(ws, email({ subject: 'פרסומת: מבצע', text: 'מבצע', unsubscribeUrl }), noJobs);
+    const plain = await enqueue(ws, email({ subject: 'Your code', text: '123456' }), noJobs);
+    for (const { id } of [marketing, plain])
+      await deliverMessage(t.database.db, mailer(), { workspaceId: ws.workspaceId, messageId: id });
+    const rawOf = (id: string) => received.find((r) => r.raw.includes(`<${id}@cafe-dana.example>`))?.raw ?? '';
+    expect(rawOf(marketing.id)).toContain(`List-Unsubscribe: <${unsubscribeUrl}>`);
+    expect(rawOf(marketing.id)).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(rawOf(plain.id)).not.toContain('List-Unsubscribe');
+  });
+
   it('sends it by SMTP, once, however often the job runs', async () => {
     const message = email({ subject: 'Your club code', text: 'Your code is 482913', html: '<p>482913</p>' });
     const { id } = await enqueue(ws, message, noJobs);
