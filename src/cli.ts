@@ -150,7 +150,11 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   const runtime = await startRuntime(config);
   if (config.demo && (await isSetupNeeded(runtime.database.db))) {
     console.log('Empty database: loading the demo business (KLIENT_DEMO=0 starts empty) ...');
-    const demo = await seedDemo(runtime.database.db, { log: (line) => console.log(line) });
+    const demo = await seedDemo(runtime.database.db, {
+      log: (line) => console.log(line),
+      jobs: runtime.jobs,
+      publicUrl: config.publicUrl,
+    });
     console.log(`Demo business ready. Log in as ${demo.ownerEmail} / ${demo.ownerPassword}`);
   }
   await runtime.app.listen({ port: config.port, host: config.host });

@@ -16,7 +16,11 @@ let seconds = 0;
 beforeAll(async () => {
   t = await getTestApp();
   const started = Date.now();
-  demo = await seedDemo(t.database.db, { log: (line) => lines.push(line) });
+  demo = await seedDemo(t.database.db, {
+    log: (line) => lines.push(line),
+    jobs: t.jobs,
+    publicUrl: 'http://localhost:3000',
+  });
   seconds = (Date.now() - started) / 1000;
 }, 400_000);
 
@@ -170,5 +174,26 @@ describe('demo business', () => {
       expect(s.customer_count, s.name).toBeGreaterThan(0);
       expect(s.customer_count, s.name).toBeLessThan(2006);
     }
+  });
+
+  it('has two campaigns sent, with their messages in the outbox', async () => {
+    const { campaigns, messages } = await inWorkspace(t.database.db, demo.workspaceId, async (trx) => ({
+      campaigns: await trx
+        .selectFrom('campaigns')
+        .select(['name', 'status'])
+        .where('workspace_id', '=', demo.workspaceId)
+        .execute(),
+      messages: await trx
+        .selectFrom('outbox_messages')
+        .select(['channel', sql<number>`count(*)::int`.as('n')])
+        .where('workspace_id', '=', demo.workspaceId)
+        .where('purpose', '=', 'campaigns.marketing')
+        .groupBy('channel')
+        .orderBy('channel')
+        .execute(),
+    }));
+    expect(campaigns.map((c) => c.status)).toEqual(['sent', 'sent']);
+    expect(messages.map((m) => m.channel)).toEqual(['email', 'sms']);
+    for (const m of messages) expect(m.n, m.channel).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { inWorkspace } from '../db/tenancy.ts';
+import { seedDemoCampaigns } from '../modules/campaigns/campaigns.demo.ts';
 import {
   type BulkOrderInput,
   insertOrdersBulk,
@@ -16,6 +17,7 @@ import { seedDemoClub } from '../modules/loyalty/loyalty.demo.ts';
 import { seedDemoSegments } from '../modules/segments/segments.demo.ts';
 import { createWorkspace } from '../platform/auth.service.ts';
 import type { Ctx } from '../platform/context.ts';
+import type { Jobs } from '../platform/jobs.ts';
 import {
   branches,
   type DemoProduct,
@@ -232,7 +234,15 @@ function makeOrders(r: Random, customers: DemoCustomer[], ids: string[], today: 
  * in Tel Aviv, Haifa and Be'er Sheva, about 2,000 customers and three years
  * of orders, written with the same bulk functions the importer uses.
  */
-export async function seedDemo(db: Kysely<DB>, options: { log: (line: string) => void }): Promise<DemoResult> {
+export async function seedDemo(
+  db: Kysely<DB>,
+  options: {
+    log: (line: string) => void;
+    /** The server's jobs: the demo campaigns' messages are enqueued for the outbox; without them no campaign is sent. */
+    jobs?: Pick<Jobs, 'send' | 'sendWithin'>;
+    publicUrl?: string;
+  },
+): Promise<DemoResult> {
   const started = Date.now();
   const log = (line: string) => options.log(`[demo ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   const ownerEmail = 'owner@demo.klient.co.il';
@@ -356,8 +366,19 @@ export async function seedDemo(db: Kysely<DB>, options: { log: (line: string) =>
     },
     log,
   );
-  const segmentCounts = await seedDemoSegments(db, ctx, new Date());
-  log(`segments: ${segmentCounts.join(', ')} customers`);
+  const segments = await seedDemoSegments(db, ctx, new Date());
+  log(`segments: ${segments.map((s) => s.count).join(', ')} customers`);
+  if (options.jobs) {
+    const reached = await seedDemoCampaigns(
+      db,
+      ctx,
+      options.jobs,
+      options.publicUrl ?? 'http://localhost:3000',
+      { regulars: segments[0]!.id, lapsed: segments[1]!.id },
+      new Date(),
+    );
+    log(`campaigns sent: ${reached.join(', ')} messages`);
+  }
   log(`done: ${customers.length + 6} customers, ${orders.length} orders, ${lines} order lines`);
   return { workspaceId, ownerEmail, ownerPassword };
 }

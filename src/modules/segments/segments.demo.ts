@@ -63,12 +63,12 @@ const demoSegments: { name: string; description: string; schedule: 'daily' | 'ho
   },
 ];
 
-/** Saves the demo's segments (their members worked out at once). Returns how many customers each holds. */
-export async function seedDemoSegments(db: Kysely<DB>, ctx: Ctx, now: Date): Promise<number[]> {
-  const counts: number[] = [];
+/** Saves the demo's segments (their members worked out at once): each one's id and how many customers it holds. */
+export async function seedDemoSegments(db: Kysely<DB>, ctx: Ctx, now: Date): Promise<{ id: string; count: number }[]> {
+  const saved = [];
   for (const segment of demoSegments) {
-    const saved = await inWorkspace(db, ctx.workspaceId, (trx) => createSegment(trx, ctx, segment, now));
-    counts.push(saved.customerCount);
+    const made = await inWorkspace(db, ctx.workspaceId, (trx) => createSegment(trx, ctx, segment, now));
+    saved.push({ id: made.id, count: made.customerCount });
   }
-  return counts;
+  return saved;
 }
