@@ -7,7 +7,7 @@ import { createTemplateBody } from './campaigns.schemas.ts';
 import { createCampaign, createTemplate, dispatchCampaign, sendCampaign } from './campaigns.service.ts';
 
 /**
- * The demo café's two campaigns, sent: a Hanukkah email to its regulars and
+ * The demo café's two campaigns, sent: a Hanukkah email (or SMS, as each prefers and agreed) to its regulars and
  * an SMS win-back to those who have not come for three months. Their
  * messages go into the outbox (kept for its screen when no mail server is
  * set) through `jobs`, so a new user sees the report and the messages.
@@ -39,21 +39,35 @@ export async function seedDemoCampaigns(
     channel: 'sms',
     text: '{{firstName}}, מזמן לא ראינו אותך! הקפה הבא עלינו בהצגת ההודעה עד סוף החודש.',
   });
+  const hanukkahSms = createTemplateBody.parse({
+    name: 'חנוכה: SMS',
+    channel: 'sms',
+    text: '{{firstName}}, חג אורים שמח! כל השבוע סופגנייה שנייה עלינו, בכל הסניפים.',
+  });
   const reached: number[] = [];
   const campaigns = [
-    { name: 'חנוכה 2026', segmentId: segments.regulars, template: email, channelStrategy: 'preferred' as const },
-    { name: 'מתגעגעים — נובמבר', segmentId: segments.lapsed, template: sms, channelStrategy: 'sms' as const },
+    {
+      name: 'חנוכה 2026',
+      segmentId: segments.regulars,
+      templates: [email, hanukkahSms],
+      channelStrategy: 'preferred' as const,
+    },
+    { name: 'מתגעגעים — נובמבר', segmentId: segments.lapsed, templates: [sms], channelStrategy: 'sms' as const },
   ];
   for (const c of campaigns) {
     const id = await inWorkspace(db, ctx.workspaceId, async (trx) => {
-      const template = await createTemplate(trx, ctx, c.template, now);
+      const ids: { emailTemplateId?: string; smsTemplateId?: string } = {};
+      for (const body of c.templates) {
+        const template = await createTemplate(trx, ctx, body, now);
+        ids[template.channel === 'email' ? 'emailTemplateId' : 'smsTemplateId'] = template.id;
+      }
       const made = await createCampaign(
         trx,
         ctx,
         {
           name: c.name,
           segmentId: c.segmentId,
-          ...(template.channel === 'email' ? { emailTemplateId: template.id } : { smsTemplateId: template.id }),
+          ...ids,
           channelStrategy: c.channelStrategy,
           quietHours: false,
         },
