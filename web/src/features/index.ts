@@ -1,5 +1,6 @@
 import { audit } from './audit/index.ts';
 import { auth } from './auth/index.ts';
+import { campaigns } from './campaigns/index.ts';
 import { commerce } from './commerce/index.ts';
 import { customers } from './customers/index.ts';
 import { dashboard } from './dashboard/index.ts';
@@ -19,6 +20,7 @@ export const features = [
   dashboard,
   customers,
   segments,
+  campaigns,
   loyalty,
   commerce,
   imports,
