@@ -5,7 +5,12 @@ import { inWorkspace, type Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { randomToken, safeEqual } from '../../platform/crypto.ts';
 import { getWorkspace } from '../../platform/sessions.ts';
-import { type ConsentChannel, changeConsent, contactsForSending } from '../customers/customers.service.ts';
+import {
+  type ConsentChannel,
+  changeConsent,
+  contactsForSending,
+  resolveActiveCustomerId,
+} from '../customers/customers.service.ts';
 
 /*
  * One-click unsubscribe. Each marketing message carries a link that names the
@@ -85,9 +90,11 @@ export async function unsubscribe(
     const expected = unsubscribeToken(row.unsubscribe_key, parts.workspaceId, parts.customerId, parts.channel);
     if (!safeEqual(expected, token)) return null;
     const business = await getWorkspace(trx, parts.workspaceId);
-    const { workspaceId, customerId, channel } = parts;
+    const { workspaceId, channel } = parts;
+    // The link names the customer it was sent to; one merged since is the customer it was merged into.
+    const customerId = (await resolveActiveCustomerId(trx, ctx, parts.customerId)) ?? parts.customerId;
     const customer = (await contactsForSending(trx, ctx, [customerId])).get(customerId);
-    // A customer merged or erased since, or one who already left this channel: nothing to change.
+    // A customer erased since, or one who already left this channel: nothing to change.
     if (!customer || customer.consents[channel] === false) {
       return { workspaceId, customerId, channel, revoked: false, business: business.name };
     }
