@@ -29,7 +29,12 @@ export async function startRuntime(config: Config, database?: Database): Promise
       pageCacheMb: config.pageCacheMb,
       publicUrl: config.publicUrl,
       webDir: config.webDir,
-      mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
+      mail: {
+        smtpUrl: config.smtpUrl,
+        from: config.mailFrom,
+        leaseSeconds: config.sendLeaseSeconds,
+        connections: config.smtpConnections,
+      },
     });
     const stopEvents = startEventDispatcher(db.db);
     return {

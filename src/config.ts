@@ -20,6 +20,10 @@ export type Config = {
   smtpUrl: string | null;
   /** The sender of that mail (KLIENT_MAIL_FROM), e.g. `Café Dana <club@cafe-dana.co.il>`. */
   mailFrom: string | null;
+  /** Seconds before a send that never finished is taken over (KLIENT_SEND_LEASE_SECONDS, 5–3600; default 300). */
+  sendLeaseSeconds: number;
+  /** SMTP connections a batch of messages goes out over (KLIENT_SMTP_CONNECTIONS, 1–50; default 8). */
+  smtpConnections: number;
 };
 
 /** A setting that cannot be used; the CLI prints its message alone and stops. */
@@ -86,6 +90,15 @@ function mailFromFrom(value: string | undefined, smtpUrl: string | null): string
   return from;
 }
 
+function wholeNumberFrom(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  }
+  return n;
+}
+
 /** Reads the process environment once; every other module takes a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -106,5 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pageCacheMb: Number(env.KLIENT_PAGE_CACHE_MB ?? 64),
     smtpUrl,
     mailFrom: mailFromFrom(env.KLIENT_MAIL_FROM, smtpUrl),
+    sendLeaseSeconds: wholeNumberFrom('KLIENT_SEND_LEASE_SECONDS', env.KLIENT_SEND_LEASE_SECONDS, 300, 5, 3600),
+    smtpConnections: wholeNumberFrom('KLIENT_SMTP_CONNECTIONS', env.KLIENT_SMTP_CONNECTIONS, 8, 1, 50),
   };
 }

@@ -74,7 +74,14 @@ export type ServerSettings = {
   mail: MailSettings;
 };
 
-export type MailSettings = { smtpUrl: string | null; from: string | null };
+export type MailSettings = {
+  smtpUrl: string | null;
+  from: string | null;
+  /** Seconds after which a send that never finished is taken to have died with its process (default 300). */
+  leaseSeconds?: number;
+  /** SMTP connections a batch of messages goes out over (default 8). */
+  connections?: number;
+};
 
 export type ModuleJob = {
   queue: string;

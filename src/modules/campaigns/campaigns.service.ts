@@ -9,7 +9,7 @@ import type { Jobs } from '../../platform/jobs.ts';
 import { requirePermission } from '../../platform/permissions.ts';
 import { getWorkspace } from '../../platform/sessions.ts';
 import { type CustomerContact, contactsForSending } from '../customers/customers.service.ts';
-import { enqueueMessage, messageStatusCounts } from '../messaging/messaging.service.ts';
+import { enqueueMessages, messageStatusCounts, type OutgoingMessage } from '../messaging/messaging.service.ts';
 import { refreshSegment, segmentMemberIdsQuery } from '../segments/segments.service.ts';
 import { nextSendingTime } from './campaigns.quiet.ts';
 import type { CreateCampaignBody, CreateTemplateBody } from './campaigns.schemas.ts';
@@ -451,19 +451,13 @@ export async function dispatchCampaign(
         ctx,
         pending.map((p) => p.customer_id),
       );
+      const skipped: { customerId: string; reason: string }[] = [];
+      const sending: { customerId: string; channel: CampaignChannel; message: OutgoingMessage }[] = [];
       for (const { customer_id: customerId } of pending) {
         const contact = contacts.get(customerId);
         const choice = decide(row, contact, templates);
-        const mark = (set: object) =>
-          trx
-            .updateTable('campaign_recipients')
-            .set({ ...set, decided_at: now })
-            .where('workspace_id', '=', job.workspaceId)
-            .where('campaign_id', '=', job.campaignId)
-            .where('customer_id', '=', customerId)
-            .execute();
         if ('reason' in choice || !contact) {
-          await mark({ status: 'skipped', skip_reason: 'reason' in choice ? choice.reason : 'gone' });
+          skipped.push({ customerId, reason: 'reason' in choice ? choice.reason : 'gone' });
           continue;
         }
         const rendered = templates[choice.channel]!;
@@ -471,25 +465,76 @@ export async function dispatchCampaign(
         const values = valuesOf(contact, workspace.name);
         const personal = (s: string, html: boolean) =>
           fill(s, values, html).replaceAll('{{unsubscribeUrl}}', html ? url.replaceAll('&', '&amp;') : url);
-        const message = await enqueueMessage(trx, ctx, jobs, {
-          channel: choice.channel,
-          to: choice.to,
+        sending.push({
           customerId,
-          ...(choice.channel === 'email' ? { subject: fill(rendered.subject, values) } : {}),
-          text: personal(rendered.text, false),
-          ...(rendered.html ? { html: personal(rendered.html, true) } : {}),
-          purpose: 'campaigns.marketing',
-          module: 'campaigns',
-          idempotencyKey: `campaign:${job.campaignId}:${customerId}`,
-          ...(choice.channel === 'email' ? { unsubscribeUrl: url } : {}),
+          channel: choice.channel,
+          message: {
+            channel: choice.channel,
+            to: choice.to,
+            customerId,
+            ...(choice.channel === 'email' ? { subject: fill(rendered.subject, values) } : {}),
+            text: personal(rendered.text, false),
+            ...(rendered.html ? { html: personal(rendered.html, true) } : {}),
+            purpose: 'campaigns.marketing',
+            module: 'campaigns',
+            idempotencyKey: `campaign:${job.campaignId}:${customerId}`,
+            ...(choice.channel === 'email' ? { unsubscribeUrl: url } : {}),
+          },
         });
-        await mark({ status: 'sent', channel: choice.channel, message_id: message.id });
       }
+      const enqueued = await enqueueMessages(
+        trx,
+        ctx,
+        jobs,
+        sending.map((s) => s.message),
+      );
+      await markRecipients(trx, job.workspaceId, job.campaignId, now, [
+        ...skipped.map((s) => ({
+          customerId: s.customerId,
+          status: 'skipped' as const,
+          reason: s.reason,
+          channel: null,
+          messageId: null,
+        })),
+        ...sending.map((s, i) => ({
+          customerId: s.customerId,
+          status: 'sent' as const,
+          reason: null,
+          channel: s.channel,
+          messageId: enqueued[i]!.id,
+        })),
+      ]);
       decided += pending.length;
       return false;
     });
     if (done) return { decided, resumeAt: null };
   }
+}
+
+/** Writes what was decided for a batch of recipients, in one statement. */
+async function markRecipients(
+  trx: Trx,
+  workspaceId: string,
+  campaignId: string,
+  now: Date,
+  rows: {
+    customerId: string;
+    status: 'sent' | 'skipped';
+    reason: string | null;
+    channel: CampaignChannel | null;
+    messageId: string | null;
+  }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update campaign_recipients r
+       set status = d.status, skip_reason = d.reason, channel = d.channel, message_id = d.message_id, decided_at = ${now}
+      from unnest(${rows.map((r) => r.customerId)}::uuid[], ${rows.map((r) => r.status)}::text[],
+                  ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.channel)}::text[],
+                  ${rows.map((r) => r.messageId)}::uuid[]) as d(customer_id, status, reason, channel, message_id)
+     where r.workspace_id = ${workspaceId} and r.campaign_id = ${campaignId} and r.customer_id = d.customer_id`.execute(
+    trx,
+  );
 }
 
 /** A customer's part in campaigns: merge moves it (once per campaign), erase removes it, export lists it. */

@@ -13,10 +13,10 @@ import {
   type TestWorkspace,
   testDatabaseKind,
 } from '../../test/harness.ts';
-import { deliverMessage } from './messaging.delivery.ts';
-import { MAX_ATTEMPTS } from './messaging.jobs.ts';
+import { deliverBatch, deliverMessage, groupCommit, sweepAbandoned } from './messaging.delivery.ts';
+import { MAX_ATTEMPTS, SEND_BATCH_QUEUE, type SendBatchJob } from './messaging.jobs.ts';
 import { smtpMailer } from './messaging.mailer.ts';
-import { enqueueMessage, type OutgoingMessage } from './messaging.service.ts';
+import { enqueueMessage, enqueueMessages, type OutgoingMessage } from './messaging.service.ts';
 
 type Message = {
   id: string;
@@ -295,6 +295,121 @@ describe('the send job with a mail server', () => {
     await claim('1 hour');
     await deliverMessage(t.database.db, mailer(), job);
     expect(await read(id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('sends a batch over a pool of connections, each message once, and puts a refusal for now in a batch of its own', async () => {
+    const tag = randomToken(4).toLowerCase();
+    const batch = Array.from({ length: 40 }, (_, i) =>
+      email({ to: `${i === 7 ? 'busy' : 'guest'}.${tag}.${i}@mail.example`, idempotencyKey: `batch:${tag}:${i}` }),
+    );
+    batch.push(email({ to: `nobody.${tag}@mail.example`, idempotencyKey: `batch:${tag}:nobody` }));
+    const batchJobs: { queue: string; data: SendBatchJob }[] = [];
+    const capture: Pick<Jobs, 'sendWithin'> = {
+      sendWithin: async (_trx, queue, data) => {
+        batchJobs.push({ queue, data: data as SendBatchJob });
+        return null;
+      },
+    };
+    const enqueued = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      enqueueMessages(trx, systemCtx(ws.workspaceId), capture, batch),
+    );
+    expect(enqueued).toHaveLength(41);
+    expect(batchJobs).toEqual([
+      { queue: SEND_BATCH_QUEUE, data: { workspaceId: ws.workspaceId, messageIds: enqueued.map((e) => e.id) } },
+    ]);
+    // The same batch again (a dispatch redone after a crash) enqueues nothing new and answers the same messages.
+    const again = await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+      enqueueMessages(trx, systemCtx(ws.workspaceId), capture, batch),
+    );
+    expect(again.map((e) => [e.id, e.created])).toEqual(enqueued.map((e) => [e.id, false]));
+    expect(batchJobs).toHaveLength(1);
+
+    const later: { data: SendBatchJob; startAfter: unknown }[] = [];
+    const jobs: Pick<Jobs, 'send'> = {
+      send: async (_queue, data, options) => {
+        later.push({ data: data as SendBatchJob, startAfter: options?.startAfter });
+        return null;
+      },
+    };
+    const job = batchJobs[0]!.data;
+    await Promise.all([
+      deliverBatch(t.database.db, mailer(), jobs, job, { connections: 4 }),
+      deliverBatch(t.database.db, mailer(), jobs, job, { connections: 4 }),
+    ]);
+    const ids = enqueued.map((e) => e.id);
+    const copies = ids.map((id) => received.filter((r) => r.raw.includes(`<${id}@cafe-dana.example>`)).length);
+    // Two runs of one batch at once: 39 arrive once each; the busy one and the refused one never arrive.
+    expect(copies.filter((n) => n === 1)).toHaveLength(39);
+    expect(copies.filter((n) => n > 1)).toHaveLength(0);
+    const statuses = await Promise.all(ids.map((id) => read(id)));
+    expect(statuses.filter((m) => m.status === 'sent')).toHaveLength(39);
+    expect(statuses[7]).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(statuses[40]).toMatchObject({ status: 'failed', attempts: 1 });
+    // The refusal for now waits 30 s in a batch of its own; the second run found every other message taken.
+    const retry = later.filter((l) => l.data.messageIds.includes(ids[7]!));
+    expect(retry).toEqual([{ data: { workspaceId: ws.workspaceId, messageIds: [ids[7]] }, startAfter: 30 }]);
+  });
+
+  it('hands messages left sending by a dead process to a new batch, and no others', async () => {
+    const { id } = await enqueue(ws, email(), noJobs);
+    const { id: fresh } = await enqueue(ws, email(), noJobs);
+    await inSystem(t.database.db, (trx) =>
+      trx
+        .updateTable('outbox_messages')
+        .set({ status: 'sending', attempts: 1, sending_since: sql`now() - interval '10 minutes'` })
+        .where('id', '=', id)
+        .execute(),
+    );
+    await inSystem(t.database.db, (trx) =>
+      trx
+        .updateTable('outbox_messages')
+        .set({ status: 'sending', sending_since: sql`now()` })
+        .where('id', '=', fresh)
+        .execute(),
+    );
+    const sent: SendBatchJob[] = [];
+    await sweepAbandoned(t.database.db, {
+      send: async (_q, data) => {
+        sent.push(data as SendBatchJob);
+        return null;
+      },
+    });
+    const swept = sent.flatMap((b) => b.messageIds);
+    expect(swept).toContain(id);
+    expect(swept).not.toContain(fresh);
+    const job = sent.find((b) => b.messageIds.includes(id))!;
+    await deliverBatch(t.database.db, mailer(), { send: async () => null }, job);
+    expect(await read(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await read(fresh)).toMatchObject({ status: 'sending' });
+  });
+});
+
+describe('group commits', () => {
+  it('writes what arrives during a write in the next one, and answers each caller after its own write', async () => {
+    const writes: number[][] = [];
+    let release: () => void = () => undefined;
+    const record = groupCommit(async (items: number[]) => {
+      writes.push([...items]);
+      if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    });
+    const first = record(1);
+    await Promise.resolve();
+    const rest = [record(2), record(3), record(4)];
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(writes).toEqual([[1]]);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(writes).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('rejects the callers of a write that failed, and goes on with the next', async () => {
+    let fail = true;
+    const record = groupCommit(async () => {
+      if (fail) throw new Error('database gone');
+    });
+    await expect(record(1)).rejects.toThrow('database gone');
+    fail = false;
+    await expect(record(2)).resolves.toBeUndefined();
   });
 });
 

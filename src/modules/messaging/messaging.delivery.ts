@@ -1,104 +1,184 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { inWorkspace } from '../../db/tenancy.ts';
-import { MAX_ATTEMPTS, type SendJob } from './messaging.jobs.ts';
-import { type Mailer, SendFailure } from './messaging.mailer.ts';
-import { lockForDelivery, updateDelivery } from './messaging.repository.ts';
+import { inSystem, inWorkspace } from '../../db/tenancy.ts';
+import type { Jobs } from '../../platform/jobs.ts';
+import {
+  batchOptions,
+  CONNECTIONS,
+  LEASE_SECONDS,
+  MAX_ATTEMPTS,
+  MAX_BATCH,
+  retryAfterSeconds,
+  SEND_BATCH_QUEUE,
+  type SendBatchJob,
+  type SendJob,
+} from './messaging.jobs.ts';
+import type { Mail, Mailer, SendFailure } from './messaging.mailer.ts';
+import { claimMessages, type Outcome, recordOutcomes, sendingPastLease } from './messaging.repository.ts';
 
-type Claimed = {
-  id: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  unsubscribeUrl: string | null;
-  attempt: number;
-};
+export type DeliveryOptions = { leaseSeconds?: number; connections?: number };
+
+/** What a run leaves for later: messages to try again after a wait, grouped by that wait. */
+export type Later =
+  | { afterSeconds: number; ids: string[]; why: 'busy' }
+  | { afterSeconds: number; ids: string[]; why: 'refused'; attempt: number };
 
 /**
- * The send job: delivers one outbox message. Safe to run twice (a retry, a
- * job pg-boss hands out again): a message that is sent, kept, failed or
- * cancelled is left alone, and one another run is sending now makes this run
- * wait for a later retry. No transaction stays open while the mail server
- * talks: the message is claimed (`sending`) in one, and its outcome written in
- * another.
+ * Delivers outbox messages: the send jobs' work, for one message or a
+ * campaign's batch. Safe to run twice (a retry, a job pg-boss hands out
+ * again, two batches naming one message): a message that is sent, kept,
+ * failed or cancelled is left alone, and one another live run is sending is
+ * left to it (returned in `later`). No transaction stays open while the mail
+ * server talks: the messages are claimed (`sending`) in one statement, and
+ * what the server answered is written as it comes, in group commits — every
+ * answer that arrives while one commit runs goes into the next, and a
+ * connection takes its next message only once its last is recorded. So a
+ * process killed at any instant leaves at most one message per connection
+ * taken by the server and not recorded: only those can arrive twice, and a
+ * copy carries the same Message-ID (the message's id).
  *
  * With no mail server (`mailer` null), and for SMS, which has no provider
  * yet, delivery is keeping it: `delivered_locally`, for the outbox screen. A
- * failed send is tried again by pg-boss with growing waits, up to
- * MAX_ATTEMPTS; a refusal that cannot change (a 5xx: no such mailbox) fails at
- * once. What pg-boss records of a failure is only that it failed: the server's
- * reply, which may quote the address, is kept on the message, where an
- * erasure finds it.
+ * refusal that cannot change (a 5xx: no such mailbox), or one on the last of
+ * MAX_ATTEMPTS, fails the message; one for now (a 4xx, a dropped connection)
+ * queues it again, with the server's reply kept on the message, where an
+ * erasure finds it — never in pg-boss.
  */
-export async function deliverMessage(db: Kysely<DB>, mailer: Mailer | null, job: SendJob): Promise<void> {
-  const { workspaceId, messageId } = job;
-  const claimed = await inWorkspace(db, workspaceId, async (trx): Promise<Claimed | null> => {
-    const row = await lockForDelivery(trx, workspaceId, messageId);
-    if (!row) return null;
-    if (row.status === 'sent' || row.status === 'delivered_locally' || row.status === 'failed') return null;
-    if (row.status === 'cancelled') return null;
-    if (row.erased_at !== null) {
-      await updateDelivery(trx, workspaceId, messageId, { status: 'cancelled', sendingSince: null });
-      return null;
-    }
-    if (row.status === 'sending' && row.in_lease) throw new Error(`message ${messageId} is being sent by another run`);
-    const attempt = row.attempts + 1;
-    if (!mailer || row.channel === 'sms') {
-      await updateDelivery(trx, workspaceId, messageId, {
-        status: 'delivered_locally',
-        attempts: attempt,
-        lastError: null,
-        sendingSince: null,
-        sentAt: new Date(),
-      });
-      return null;
-    }
-    await updateDelivery(trx, workspaceId, messageId, {
-      status: 'sending',
-      attempts: attempt,
-      sendingSince: new Date(),
-    });
-    return {
-      id: row.id,
-      to: row.recipient,
-      subject: row.subject ?? '',
-      text: row.text_body,
-      html: row.html_body,
-      unsubscribeUrl: row.unsubscribe_url,
-      attempt,
-    };
-  });
-  if (!claimed || !mailer) return;
-
-  try {
-    await mailer.send({
-      messageId: claimed.id,
-      to: claimed.to,
-      subject: claimed.subject,
-      text: claimed.text,
-      html: claimed.html,
-      unsubscribeUrl: claimed.unsubscribeUrl,
-    });
-  } catch (error) {
-    const failure = error instanceof SendFailure ? error : new SendFailure(String(error).slice(0, 1000), false);
-    const final = failure.permanent || claimed.attempt >= MAX_ATTEMPTS;
-    await inWorkspace(db, workspaceId, (trx) =>
-      updateDelivery(trx, workspaceId, messageId, {
-        status: final ? 'failed' : 'queued',
-        lastError: failure.summary,
-        sendingSince: null,
-      }),
-    );
-    if (final) return;
-    throw new Error(`message ${messageId}: attempt ${claimed.attempt} of ${MAX_ATTEMPTS} failed, tried again later`);
-  }
-  await inWorkspace(db, workspaceId, (trx) =>
-    updateDelivery(trx, workspaceId, messageId, {
-      status: 'sent',
-      lastError: null,
-      sendingSince: null,
-      sentAt: new Date(),
-    }),
+export async function deliverMessages(
+  db: Kysely<DB>,
+  mailer: Mailer | null,
+  job: SendBatchJob,
+  options: DeliveryOptions = {},
+): Promise<Later[]> {
+  const { workspaceId } = job;
+  const leaseSeconds = options.leaseSeconds ?? LEASE_SECONDS;
+  const { claimed, busy } = await inWorkspace(db, workspaceId, (trx) =>
+    claimMessages(trx, workspaceId, job.messageIds, { leaseSeconds, local: mailer === null }),
   );
+  const later: Later[] = [];
+  if (busy.length > 0) {
+    const wait = Math.max(...busy.map((b) => b.secondsLeft));
+    later.push({ afterSeconds: wait, ids: busy.map((b) => b.id), why: 'busy' });
+  }
+  if (!mailer || claimed.length === 0) return later;
+
+  const attempts = new Map(claimed.map((m) => [m.id, m.attempts]));
+  const record = groupCommit((outcomes: Outcome[]) =>
+    inWorkspace(db, workspaceId, (trx) => recordOutcomes(trx, workspaceId, outcomes)),
+  );
+  const again = new Map<number, string[]>();
+  const mails: Mail[] = claimed.map((m) => ({
+    messageId: m.id,
+    to: m.recipient,
+    subject: m.subject ?? '',
+    text: m.text_body,
+    html: m.html_body,
+    unsubscribeUrl: m.unsubscribe_url,
+  }));
+  await mailer.sendAll(mails, options.connections ?? CONNECTIONS, async (mail, failure: SendFailure | null) => {
+    const attempt = attempts.get(mail.messageId) ?? MAX_ATTEMPTS;
+    const final = failure !== null && (failure.permanent || attempt >= MAX_ATTEMPTS);
+    if (failure && !final) again.set(attempt, [...(again.get(attempt) ?? []), mail.messageId]);
+    await record({ id: mail.messageId, error: failure?.summary ?? null, final });
+  });
+  for (const [attempt, ids] of again)
+    later.push({ afterSeconds: retryAfterSeconds(attempt), ids, why: 'refused', attempt });
+  return later;
+}
+
+/**
+ * The one-message job (SEND_QUEUE): what is left for later is thrown, so
+ * pg-boss tries the job again with its growing waits.
+ */
+export async function deliverMessage(
+  db: Kysely<DB>,
+  mailer: Mailer | null,
+  job: SendJob,
+  options: DeliveryOptions = {},
+): Promise<void> {
+  const later = await deliverMessages(
+    db,
+    mailer,
+    { workspaceId: job.workspaceId, messageIds: [job.messageId] },
+    options,
+  );
+  const left = later[0];
+  if (!left) return;
+  if (left.why === 'busy') throw new Error(`message ${job.messageId} is being sent by another run`);
+  throw new Error(`message ${job.messageId}: attempt ${left.attempt} of ${MAX_ATTEMPTS} failed, tried again later`);
+}
+
+/**
+ * The batch job (SEND_BATCH_QUEUE): a refusal for now goes into a new batch,
+ * at the wait its attempt calls for. A message another live run is sending is
+ * that run's: if it dies, the sweep hands the message on once its lease ends.
+ */
+export async function deliverBatch(
+  db: Kysely<DB>,
+  mailer: Mailer | null,
+  jobs: Pick<Jobs, 'send'>,
+  job: SendBatchJob,
+  options: DeliveryOptions = {},
+): Promise<void> {
+  const later = await deliverMessages(db, mailer, job, options);
+  for (const { afterSeconds, ids, why } of later) {
+    if (why === 'busy') continue;
+    await jobs.send<SendBatchJob>(
+      SEND_BATCH_QUEUE,
+      { workspaceId: job.workspaceId, messageIds: ids },
+      { ...batchOptions(options.leaseSeconds), startAfter: afterSeconds },
+    );
+  }
+}
+
+/**
+ * The sweep (every minute): messages left `sending` past the lease — their
+ * process died between claiming and recording them — go into new batches.
+ * pg-boss would retry the dead job too, after its expiry; the sweep also
+ * catches a job that had used up its retries.
+ */
+export async function sweepAbandoned(
+  db: Kysely<DB>,
+  jobs: Pick<Jobs, 'send'>,
+  options: DeliveryOptions = {},
+): Promise<number> {
+  const rows = await inSystem(db, (trx) =>
+    sendingPastLease(trx, options.leaseSeconds ?? LEASE_SECONDS, 50 * MAX_BATCH),
+  );
+  const byWorkspace = new Map<string, string[]>();
+  for (const r of rows) byWorkspace.set(r.workspace_id, [...(byWorkspace.get(r.workspace_id) ?? []), r.id]);
+  for (const [workspaceId, ids] of byWorkspace) {
+    for (let i = 0; i < ids.length; i += MAX_BATCH) {
+      await jobs.send<SendBatchJob>(
+        SEND_BATCH_QUEUE,
+        { workspaceId, messageIds: ids.slice(i, i + MAX_BATCH) },
+        batchOptions(options.leaseSeconds),
+      );
+    }
+  }
+  return rows.length;
+}
+
+/**
+ * Batches calls into group commits: `add` resolves once its item is written.
+ * Items that arrive while a write runs go together into the next one.
+ */
+export function groupCommit<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let waiting: { items: T[]; done: Promise<void> } | null = null;
+  let running: Promise<void> = Promise.resolve();
+  return (item) => {
+    if (waiting) {
+      waiting.items.push(item);
+      return waiting.done;
+    }
+    const group: { items: T[]; done: Promise<void> } = { items: [item], done: Promise.resolve() };
+    group.done = running.then(() => {
+      // From here on, new items start the next group.
+      if (waiting === group) waiting = null;
+      return write(group.items);
+    });
+    waiting = group;
+    running = group.done.catch(() => undefined);
+    return group.done;
+  };
 }

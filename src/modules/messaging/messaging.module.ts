@@ -1,6 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
-import { deliverMessage } from './messaging.delivery.ts';
-import { SEND_QUEUE, type SendJob } from './messaging.jobs.ts';
+import { deliverBatch, deliverMessage, sweepAbandoned } from './messaging.delivery.ts';
+import { SEND_BATCH_QUEUE, SEND_QUEUE, type SendBatchJob, type SendJob, SWEEP_QUEUE } from './messaging.jobs.ts';
 import { smtpMailer } from './messaging.mailer.ts';
 import { messagingMigrations } from './messaging.migrations.ts';
 import { messagingCustomerHooks } from './messaging.privacy.ts';
@@ -38,8 +38,24 @@ export const messagingModule = defineModule({
       queue: SEND_QUEUE,
       handler: ({ db, settings }) => {
         const mailer = smtpMailer(settings.mail);
-        return (job: SendJob) => deliverMessage(db, mailer, job);
+        return (job: SendJob) => deliverMessage(db, mailer, job, settings.mail);
       },
+    },
+    {
+      queue: SEND_BATCH_QUEUE,
+      handler: ({ db, jobs, settings }) => {
+        const mailer = smtpMailer(settings.mail);
+        return (job: SendBatchJob) => deliverBatch(db, mailer, jobs, job, settings.mail);
+      },
+    },
+    {
+      queue: SWEEP_QUEUE,
+      handler:
+        ({ db, jobs, settings }) =>
+        async () => {
+          await sweepAbandoned(db, jobs, settings.mail);
+        },
+      schedule: { cron: '* * * * *' },
     },
   ],
 });

@@ -2,7 +2,6 @@ import { type Selectable, sql } from 'kysely';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../../platform/cursor.ts';
-import { LEASE_SECONDS } from './messaging.jobs.ts';
 import type { MessageChannel, MessageStatus, OutboxMessageTable } from './messaging.tables.ts';
 
 /** A message as the outbox keeps it. */
@@ -107,6 +106,55 @@ export async function insertMessage(trx: Trx, ctx: Ctx, message: NewMessage): Pr
   return inserted?.id ?? null;
 }
 
+/** Inserts many messages, skipping keys taken: the ids of the new rows, by idempotency key. */
+export async function insertMessages(
+  trx: Trx,
+  ctx: Ctx,
+  messages: readonly NewMessage[],
+): Promise<Map<string, string>> {
+  if (messages.length === 0) return new Map();
+  const createdAt = new Date();
+  const rows = await trx
+    .insertInto('outbox_messages')
+    .values(
+      messages.map((message) => ({
+        workspace_id: ctx.workspaceId,
+        id: message.id,
+        channel: message.channel,
+        recipient: message.recipient,
+        customer_id: message.customerId,
+        subject: message.subject,
+        text_body: message.text,
+        html_body: message.html,
+        purpose: message.purpose,
+        module: message.module,
+        idempotency_key: message.idempotencyKey,
+        unsubscribe_url: message.unsubscribeUrl,
+        created_at: createdAt,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+    .returning(['id', 'idempotency_key'])
+    .execute();
+  return new Map(rows.map((r) => [r.idempotency_key, r.id]));
+}
+
+/** The messages of these keys that exist already (a batch enqueued again). */
+export async function messagesByKeys(
+  trx: Trx,
+  ctx: Ctx,
+  keys: readonly string[],
+): Promise<Map<string, { id: string; status: MessageStatus }>> {
+  if (keys.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('outbox_messages')
+    .select(['id', 'status', 'idempotency_key'])
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('idempotency_key', '=', sql<string>`any(${[...keys]}::text[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.idempotency_key, { id: r.id, status: r.status }]));
+}
+
 export async function messageByKey(
   trx: Trx,
   ctx: Ctx,
@@ -170,54 +218,126 @@ export async function findMessage(trx: Trx, ctx: Ctx, id: string): Promise<Outbo
   return row ? { ...rowToMessage(row), text: row.text_body, html: row.html_body } : undefined;
 }
 
-/** What the worker needs of a message, locked until its transaction ends. */
-export async function lockForDelivery(trx: Trx, workspaceId: string, id: string) {
-  return trx
+/** A message as the worker sends it. */
+export type ClaimedMessage = {
+  id: string;
+  recipient: string;
+  subject: string | null;
+  text_body: string;
+  html_body: string | null;
+  unsubscribe_url: string | null;
+  attempts: number;
+};
+
+// A message the worker may take: waiting, or `sending` by a run whose lease ran out (it died with its process).
+const takeable = (leaseSeconds: number) =>
+  sql<boolean>`(status = 'queued' or (status = 'sending' and sending_since <= now() - make_interval(secs => ${leaseSeconds})))`;
+
+/**
+ * Takes the messages of `ids` that may be sent now, in one statement: a
+ * message erased meanwhile is cancelled; with no mail server (`local`), and
+ * for SMS, which has no provider yet, delivery is keeping it
+ * (`delivered_locally`); the rest become `sending`, with one more attempt, and
+ * are returned. Those another live run is sending are returned apart, with
+ * the seconds left of that run's lease. Two runs at once take each message
+ * once: the update's row locks make the second see the first's `sending`.
+ */
+export async function claimMessages(
+  trx: Trx,
+  workspaceId: string,
+  ids: readonly string[],
+  options: { leaseSeconds: number; local: boolean },
+): Promise<{ claimed: ClaimedMessage[]; busy: { id: string; secondsLeft: number }[] }> {
+  const idList = sql<string>`any(${[...ids]}::uuid[])`;
+  const busy = await trx
     .selectFrom('outbox_messages')
     .select([
       'id',
-      'channel',
-      'recipient',
-      'subject',
-      'text_body',
-      'html_body',
-      'unsubscribe_url',
-      'status',
-      'attempts',
-      'erased_at',
-      // Whether a `sending` is someone's live attempt, or one that died with its process.
-      sql<boolean>`sending_since > now() - make_interval(secs => ${LEASE_SECONDS})`.as('in_lease'),
+      sql<number>`ceil(extract(epoch from sending_since + make_interval(secs => ${options.leaseSeconds}) - now()))::int`.as(
+        'seconds_left',
+      ),
     ])
     .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-/** Moves the message on; `from` guards the step (a message that moved meanwhile is left as it is). */
-export async function updateDelivery(
-  trx: Trx,
-  workspaceId: string,
-  id: string,
-  change: {
-    status: MessageStatus;
-    attempts?: number;
-    lastError?: string | null;
-    sendingSince?: Date | null;
-    sentAt?: Date | null;
-  },
-): Promise<void> {
+    .where('id', '=', idList)
+    .where('status', '=', 'sending')
+    .where(sql<boolean>`sending_since > now() - make_interval(secs => ${options.leaseSeconds})`)
+    .execute();
+  await trx
+    .updateTable('outbox_messages')
+    .set({ status: 'cancelled', sending_since: null })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', idList)
+    .where('erased_at', 'is not', null)
+    .where(takeable(options.leaseSeconds))
+    .execute();
   await trx
     .updateTable('outbox_messages')
     .set({
-      status: change.status,
-      ...(change.attempts !== undefined ? { attempts: change.attempts } : {}),
-      ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
-      ...(change.sendingSince !== undefined ? { sending_since: change.sendingSince } : {}),
-      ...(change.sentAt !== undefined ? { sent_at: change.sentAt } : {}),
+      status: 'delivered_locally',
+      attempts: sql`attempts + 1`,
+      last_error: null,
+      sending_since: null,
+      sent_at: new Date(),
     })
     .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
+    .where('id', '=', idList)
+    .where(takeable(options.leaseSeconds))
+    .$if(!options.local, (q) => q.where('channel', '=', 'sms'))
+    .execute();
+  const claimed = options.local
+    ? []
+    : await trx
+        .updateTable('outbox_messages')
+        .set({ status: 'sending', attempts: sql`attempts + 1`, sending_since: new Date() })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', idList)
+        .where(takeable(options.leaseSeconds))
+        .returning(['id', 'recipient', 'subject', 'text_body', 'html_body', 'unsubscribe_url', 'attempts'])
+        .execute();
+  return { claimed, busy: busy.map((b) => ({ id: b.id, secondsLeft: Math.max(1, Number(b.seconds_left)) })) };
+}
+
+/** What became of one message the mail server was handed. */
+export type Outcome = { id: string; error: string | null; final: boolean };
+
+/**
+ * Writes what the mail server answered, for many messages in two statements:
+ * taken, `sent`; refused, `failed` when `final`, otherwise `queued` again with
+ * the reply kept. Only a message still `sending` moves.
+ */
+export async function recordOutcomes(trx: Trx, workspaceId: string, outcomes: readonly Outcome[]): Promise<void> {
+  const sent = outcomes.filter((o) => o.error === null).map((o) => o.id);
+  const refused = outcomes.filter((o) => o.error !== null);
+  if (sent.length > 0) {
+    await trx
+      .updateTable('outbox_messages')
+      .set({ status: 'sent', last_error: null, sending_since: null, sent_at: new Date() })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', sql<string>`any(${sent}::uuid[])`)
+      .where('status', '=', 'sending')
+      .execute();
+  }
+  if (refused.length > 0) {
+    await sql`
+      update outbox_messages o
+         set status = case when r.final then 'failed' else 'queued' end,
+             last_error = r.error,
+             sending_since = null
+        from unnest(${refused.map((r) => r.id)}::uuid[], ${refused.map((r) => r.error)}::text[],
+                    ${refused.map((r) => r.final)}::bool[]) as r(id, error, final)
+       where o.workspace_id = ${workspaceId} and o.id = r.id and o.status = 'sending'`.execute(trx);
+  }
+}
+
+/** Messages of every workspace left `sending` past the lease: their process died (the sweep job). */
+export async function sendingPastLease(trx: Trx, leaseSeconds: number, limit: number) {
+  return trx
+    .selectFrom('outbox_messages')
+    .select(['workspace_id', 'id'])
+    .where('status', '=', 'sending')
+    .where(sql<boolean>`sending_since <= now() - make_interval(secs => ${leaseSeconds})`)
+    .orderBy('workspace_id')
+    .limit(limit)
     .execute();
 }
 

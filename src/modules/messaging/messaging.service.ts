@@ -5,12 +5,23 @@ import { AppError } from '../../platform/errors.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { MailSettings } from '../../platform/module.ts';
 import { requirePermission } from '../../platform/permissions.ts';
-import { SEND_QUEUE, type SendJob, sendOptions } from './messaging.jobs.ts';
+import {
+  batchOptions,
+  MAX_BATCH,
+  SEND_BATCH_QUEUE,
+  SEND_QUEUE,
+  type SendBatchJob,
+  type SendJob,
+  sendOptions,
+} from './messaging.jobs.ts';
 import {
   findMessage,
   insertMessage,
+  insertMessages,
   listMessages,
   messageByKey,
+  messagesByKeys,
+  type NewMessage,
   type OutboxFilter,
   type OutboxMessage,
   type OutboxMessageDetail,
@@ -47,17 +58,70 @@ export async function enqueueMessage(
   jobs: Pick<Jobs, 'sendWithin'>,
   message: OutgoingMessage,
 ): Promise<EnqueuedMessage> {
-  const parsed = outgoingMessage.safeParse(message);
-  if (!parsed.success) {
-    throw new AppError('MESSAGE.INVALID', {
-      fields: parsed.error.issues.map((issue) => ({
-        field: issue.path.join('.') || '(message)',
-        message: issue.code === 'custom' ? issue.message : issue.code,
-      })),
-    });
+  const m = validated(message, '');
+  const id = await insertMessage(trx, ctx, newMessage(m));
+  if (id === null) {
+    const existing = await messageByKey(trx, ctx, m.idempotencyKey);
+    return { ...existing, created: false };
   }
-  const m = parsed.data;
-  const id = await insertMessage(trx, ctx, {
+  await jobs.sendWithin<SendJob>(trx, SEND_QUEUE, { workspaceId: ctx.workspaceId, messageId: id }, sendOptions(id));
+  return { id, status: 'queued', created: true };
+}
+
+/**
+ * Sends many people a message each (a campaign's batch), as part of the
+ * caller's change, like enqueueMessage: the rows in one statement and one
+ * batch job per MAX_BATCH messages, which sends them over a pool of SMTP
+ * connections. Answers each message, in the order given; keys seen before
+ * answer the message first made for them. A message that does not fit is
+ * MESSAGE.INVALID, naming `messages.<index>.<field>`, and nothing is enqueued.
+ */
+export async function enqueueMessages(
+  trx: Trx,
+  ctx: Ctx,
+  jobs: Pick<Jobs, 'sendWithin'>,
+  messages: readonly OutgoingMessage[],
+): Promise<EnqueuedMessage[]> {
+  const parsed = messages.map((message, i) => validated(message, `messages.${i}`));
+  const keys = new Set<string>();
+  const fresh = parsed.filter((m) => !keys.has(m.idempotencyKey) && keys.add(m.idempotencyKey));
+  const created = await insertMessages(trx, ctx, fresh.map(newMessage));
+  const existing = await messagesByKeys(
+    trx,
+    ctx,
+    fresh.filter((m) => !created.has(m.idempotencyKey)).map((m) => m.idempotencyKey),
+  );
+  const ids = [...created.values()];
+  for (let i = 0; i < ids.length; i += MAX_BATCH) {
+    await jobs.sendWithin<SendBatchJob>(
+      trx,
+      SEND_BATCH_QUEUE,
+      { workspaceId: ctx.workspaceId, messageIds: ids.slice(i, i + MAX_BATCH) },
+      batchOptions(),
+    );
+  }
+  return parsed.map((m) => {
+    const id = created.get(m.idempotencyKey);
+    if (id !== undefined) return { id, status: 'queued', created: true };
+    const found = existing.get(m.idempotencyKey);
+    if (!found) throw new Error(`message of key ${m.idempotencyKey} neither inserted nor found`);
+    return { ...found, created: false };
+  });
+}
+
+function validated(message: OutgoingMessage, prefix: string): OutgoingMessage {
+  const parsed = outgoingMessage.safeParse(message);
+  if (parsed.success) return parsed.data;
+  throw new AppError('MESSAGE.INVALID', {
+    fields: parsed.error.issues.map((issue) => ({
+      field: [prefix, ...issue.path].filter((p) => p !== '').join('.') || '(message)',
+      message: issue.code === 'custom' ? issue.message : issue.code,
+    })),
+  });
+}
+
+function newMessage(m: OutgoingMessage): NewMessage {
+  return {
     id: newId(),
     channel: m.channel,
     recipient: m.channel === 'email' ? m.to.toLowerCase() : m.to,
@@ -69,13 +133,7 @@ export async function enqueueMessage(
     module: m.module,
     idempotencyKey: m.idempotencyKey,
     unsubscribeUrl: m.unsubscribeUrl ?? null,
-  });
-  if (id === null) {
-    const existing = await messageByKey(trx, ctx, m.idempotencyKey);
-    return { ...existing, created: false };
-  }
-  await jobs.sendWithin<SendJob>(trx, SEND_QUEUE, { workspaceId: ctx.workspaceId, messageId: id }, sendOptions(id));
-  return { id, status: 'queued', created: true };
+  };
 }
 
 /** Whether the outbox would take this address on this channel (an email address; a phone in E.164, +972…). */
