@@ -4,7 +4,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { createTestWorkspace, getTestApp, noJobs, type TestApp, type TestWorkspace } from '../../test/harness.ts';
 import { call, type Json, newCustomer } from '../customers/customers.test-helpers.ts';
 import { isQuiet, nextSendingTime } from './campaigns.quiet.ts';
-import { dispatchCampaign, sendCampaign } from './campaigns.service.ts';
+import { type DispatchJob, dispatchCampaign, resumeCampaigns, sendCampaign } from './campaigns.service.ts';
 import { smsSegments } from './campaigns.templates.ts';
 
 // Templates and campaigns: what a customer gets, on which channel, what the law asks of it, and the way out.
@@ -228,7 +228,7 @@ describe('a campaign', () => {
       () => new Date('2026-12-11T13:00:00Z'),
     );
     expect(friday).toEqual({ decided: 0, resumeAt: new Date('2026-12-12T18:00:00Z') });
-    expect(later).toEqual([{ startAfter: new Date('2026-12-12T18:00:00Z') }]);
+    expect(later).toEqual([expect.objectContaining({ startAfter: new Date('2026-12-12T18:00:00Z') })]);
     expect(await messagesOf(id)).toHaveLength(0);
     const saturday = await dispatchCampaign(
       t.database.db,
@@ -238,6 +238,37 @@ describe('a campaign', () => {
       () => new Date('2026-12-12T18:00:00Z'),
     );
     expect(saturday.decided).toBe(5);
+  });
+
+  it('is taken up again within a minute when its dispatch died, but not in its quiet hours, nor once decided', async () => {
+    const id = await started({ name: 'אחרי נפילה', segmentId, smsTemplateId: smsId, channelStrategy: 'sms' });
+    const resumed: { data: DispatchJob; options: Record<string, unknown> }[] = [];
+    const jobs = {
+      send: async (_q: string, data: object, options?: object) => {
+        resumed.push({ data: data as DispatchJob, options: (options ?? {}) as Record<string, unknown> });
+        return 'job';
+      },
+    };
+    const mine = () => resumed.filter((r) => r.data.campaignId === id);
+    await resumeCampaigns(t.database.db, jobs, () => new Date('2026-12-11T13:00:00Z')); // Friday 15:00
+    expect(mine()).toHaveLength(0);
+    await resumeCampaigns(t.database.db, jobs, () => tuesdayNoon);
+    expect(mine()).toEqual([
+      {
+        data: { workspaceId: ws.workspaceId, campaignId: id },
+        options: expect.objectContaining({ singletonKey: `resume:${id}`, singletonSeconds: 60 }),
+      },
+    ]);
+    await dispatchCampaign(
+      t.database.db,
+      noJobs,
+      PUBLIC,
+      { workspaceId: ws.workspaceId, campaignId: id },
+      () => tuesdayNoon,
+    );
+    resumed.length = 0;
+    await resumeCampaigns(t.database.db, jobs, () => tuesdayNoon);
+    expect(mine()).toHaveLength(0);
   });
 
   it('sends through the API and its job, only for those allowed to', async () => {

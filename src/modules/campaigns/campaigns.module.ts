@@ -1,7 +1,14 @@
 import { defineModule } from '../../platform/module.ts';
 import { campaignsMigrations } from './campaigns.migrations.ts';
 import { campaignsRoutes } from './campaigns.routes.ts';
-import { campaignsCustomerHooks, DISPATCH_QUEUE, type DispatchJob, dispatchCampaign } from './campaigns.service.ts';
+import {
+  campaignsCustomerHooks,
+  DISPATCH_QUEUE,
+  type DispatchJob,
+  dispatchCampaign,
+  RESUME_QUEUE,
+  resumeCampaigns,
+} from './campaigns.service.ts';
 
 /**
  * Campaigns: templates (email through MJML, SMS), and campaigns that send one
@@ -35,6 +42,15 @@ export const campaignsModule = defineModule({
         async (data: DispatchJob) => {
           await dispatchCampaign(db, jobs, settings.publicUrl, data);
         },
+    },
+    {
+      queue: RESUME_QUEUE,
+      handler:
+        ({ db, jobs }) =>
+        async () => {
+          await resumeCampaigns(db, jobs);
+        },
+      schedule: { cron: '* * * * *' },
     },
   ],
 });

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { inWorkspace, type Trx } from '../../db/tenancy.ts';
+import { inSystem, inWorkspace, type Trx } from '../../db/tenancy.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
@@ -28,6 +28,14 @@ import {
 import { unsubscribeKey, unsubscribeToken } from './campaigns.unsubscribe.ts';
 
 export const DISPATCH_QUEUE = 'campaigns.dispatch';
+/** Every minute: a campaign still sending with recipients undecided gets a dispatch run (its last one may have died). */
+export const RESUME_QUEUE = 'campaigns.resume';
+/**
+ * A dispatch run that has not finished in this long is taken to have died
+ * with its process, and pg-boss hands the job out again; the resume schedule
+ * usually starts a run much sooner. Two runs at once are safe (SKIP LOCKED).
+ */
+const dispatchOptions = { expireInSeconds: 15 * 60, retryLimit: 5, retryDelay: 30, retryBackoff: true };
 /** Recipients decided in one transaction: a crash redoes at most this many, each still sent once (its outbox key). */
 const BATCH = 500;
 
@@ -312,7 +320,7 @@ export async function sendCampaign(trx: Trx, ctx: Ctx, jobs: Pick<Jobs, 'sendWit
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await jobs.sendWithin(trx, DISPATCH_QUEUE, { workspaceId: ctx.workspaceId, campaignId: row.id });
+  await jobs.sendWithin(trx, DISPATCH_QUEUE, { workspaceId: ctx.workspaceId, campaignId: row.id }, dispatchOptions);
   await recordAudit(trx, ctx, { action: 'campaign.sent', entityType: 'campaign', entityId: row.id, after: {} });
   return campaignReply(trx, ctx, started);
 }
@@ -408,7 +416,7 @@ export async function dispatchCampaign(
     if (row.quiet_hours) {
       const resumeAt = nextSendingTime(now, workspace.timeZone);
       if (resumeAt > now) {
-        await jobs.send(DISPATCH_QUEUE, job, { startAfter: resumeAt });
+        await jobs.send(DISPATCH_QUEUE, job, { ...dispatchOptions, startAfter: resumeAt });
         return { decided, resumeAt };
       }
     }
@@ -509,6 +517,52 @@ export async function dispatchCampaign(
     });
     if (done) return { decided, resumeAt: null };
   }
+}
+
+/**
+ * The resume job (every minute): each campaign that is sending and still has
+ * undecided recipients, outside its quiet hours, gets a dispatch run — at
+ * most one a minute each (pg-boss's singleton). A server killed mid-campaign
+ * so goes on within a minute of starting again; a live run beside it is
+ * harmless, each takes its own batches. Returns the campaigns it started.
+ */
+export async function resumeCampaigns(
+  db: Kysely<DB>,
+  jobs: Pick<Jobs, 'send'>,
+  clock: () => Date = () => new Date(),
+): Promise<number> {
+  const sending = await inSystem(db, (trx) =>
+    trx
+      .selectFrom('campaigns as k')
+      .select(['k.workspace_id', 'k.id', 'k.quiet_hours'])
+      .where('k.status', '=', 'sending')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('campaign_recipients as r')
+            .select('r.customer_id')
+            .whereRef('r.workspace_id', '=', 'k.workspace_id')
+            .whereRef('r.campaign_id', '=', 'k.id')
+            .where('r.status', '=', 'pending'),
+        ),
+      )
+      .execute(),
+  );
+  const now = clock();
+  let started = 0;
+  for (const c of sending) {
+    if (c.quiet_hours) {
+      const { timeZone } = await inWorkspace(db, c.workspace_id, (trx) => getWorkspace(trx, c.workspace_id));
+      if (nextSendingTime(now, timeZone) > now) continue;
+    }
+    const id = await jobs.send<DispatchJob>(
+      DISPATCH_QUEUE,
+      { workspaceId: c.workspace_id, campaignId: c.id },
+      { ...dispatchOptions, singletonKey: `resume:${c.id}`, singletonSeconds: 60 },
+    );
+    if (id) started++;
+  }
+  return started;
 }
 
 /** Writes what was decided for a batch of recipients, in one statement. */
