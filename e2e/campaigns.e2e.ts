@@ -277,6 +277,20 @@ describe('campaigns in Hebrew (RTL)', () => {
     expect(await row.getByTestId('campaign-row-status').innerText()).toBe('נשלח');
     expect(await row.getByTestId('campaign-row-recipients').innerText()).toBe('2 / 3');
     await check(page, 'he', 'campaigns-list');
+
+    // The customer's page shows the message on her timeline: channel, subject, where it stands.
+    const dana = await api<{ items: { id: string }[] }>(
+      page,
+      'GET',
+      `/customers?q=${encodeURIComponent(people[0]!.email)}`,
+    );
+    await page.goto(`${baseUrl}/customers/${dana.body.items[0]!.id}`);
+    const event = page.getByTestId('message-event').first();
+    await event.waitFor();
+    expect(await event.getAttribute('data-channel')).toBe('email');
+    expect(await event.innerText()).toContain('דוא״ל');
+    expect(await event.innerText()).toContain('פרסומת');
+    await check(page, 'he', 'customer-with-campaign-message');
   });
 });
 

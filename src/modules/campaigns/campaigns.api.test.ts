@@ -173,6 +173,13 @@ describe('a campaign', () => {
     expect(email.unsubscribe_url).toMatch(new RegExp(`^${PUBLIC}/api/v1/unsubscribe/`));
     expect(email.text_body).toContain(email.unsubscribe_url);
     expect(email.html_body).toContain(email.unsubscribe_url);
+    // The customer's timeline shows the message and where it stands, not its text.
+    const timeline = await call(ws, 'GET', `/api/v1/customers/${customers.email?.id}/timeline`, undefined, 200);
+    const sent = timeline.items.find((e: { type: string }) => e.type === 'message.sent');
+    expect(sent).toMatchObject({
+      data: { channel: 'email', subject: email.subject, purpose: 'campaigns.marketing', status: 'queued' },
+    });
+    expect(JSON.stringify(sent)).not.toContain(email.unsubscribe_url);
     // Run again (a retried job, a restart): nothing is sent twice.
     await dispatchCampaign(
       t.database.db,

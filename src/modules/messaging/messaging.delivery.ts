@@ -63,9 +63,7 @@ export async function deliverMessages(
   if (!mailer || claimed.length === 0) return later;
 
   const attempts = new Map(claimed.map((m) => [m.id, m.attempts]));
-  const record = groupCommit((outcomes: Outcome[]) =>
-    inWorkspace(db, workspaceId, (trx) => recordOutcomes(trx, workspaceId, outcomes)),
-  );
+  const record = groupCommit((outcomes: Outcome[]) => recordOutcomes(db, workspaceId, outcomes));
   const again = new Map<number, string[]>();
   const mails: Mail[] = claimed.map((m) => ({
     messageId: m.id,

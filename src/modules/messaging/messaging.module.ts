@@ -33,6 +33,10 @@ export const messagingModule = defineModule({
     await api.register(messagingRoutes, { db, mail: settings.mail });
   },
   customerHooks: messagingCustomerHooks,
+  timeline: {
+    // klient_messaging_events (migration 20261205_091000): each message to the customer, without its text.
+    sources: { 'messaging.messages': { eventTypes: ['message.sent'] } },
+  },
   jobs: [
     {
       queue: SEND_QUEUE,

@@ -1,4 +1,5 @@
-import { type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { Trx } from '../../db/tenancy.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../../platform/cursor.ts';
@@ -301,32 +302,24 @@ export async function claimMessages(
 export type Outcome = { id: string; error: string | null; final: boolean };
 
 /**
- * Writes what the mail server answered, for many messages in two statements:
+ * Writes what the mail server answered, for many messages in one statement:
  * taken, `sent`; refused, `failed` when `final`, otherwise `queued` again with
- * the reply kept. Only a message still `sending` moves.
+ * the reply kept. Only a message still `sending` moves. The statement is its
+ * own transaction (one round trip: the send worker waits on it before a
+ * connection takes its next message), scoped to the workspace by its own
+ * condition, as the worker's system part.
  */
-export async function recordOutcomes(trx: Trx, workspaceId: string, outcomes: readonly Outcome[]): Promise<void> {
-  const sent = outcomes.filter((o) => o.error === null).map((o) => o.id);
-  const refused = outcomes.filter((o) => o.error !== null);
-  if (sent.length > 0) {
-    await trx
-      .updateTable('outbox_messages')
-      .set({ status: 'sent', last_error: null, sending_since: null, sent_at: new Date() })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', sql<string>`any(${sent}::uuid[])`)
-      .where('status', '=', 'sending')
-      .execute();
-  }
-  if (refused.length > 0) {
-    await sql`
-      update outbox_messages o
-         set status = case when r.final then 'failed' else 'queued' end,
-             last_error = r.error,
-             sending_since = null
-        from unnest(${refused.map((r) => r.id)}::uuid[], ${refused.map((r) => r.error)}::text[],
-                    ${refused.map((r) => r.final)}::bool[]) as r(id, error, final)
-       where o.workspace_id = ${workspaceId} and o.id = r.id and o.status = 'sending'`.execute(trx);
-  }
+export async function recordOutcomes(db: Kysely<DB>, workspaceId: string, outcomes: readonly Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await sql`
+    update outbox_messages o
+       set status = case when r.error is null then 'sent' when r.final then 'failed' else 'queued' end,
+           last_error = r.error,
+           sending_since = null,
+           sent_at = case when r.error is null then now() else o.sent_at end
+      from unnest(${outcomes.map((r) => r.id)}::uuid[], ${outcomes.map((r) => r.error)}::text[],
+                  ${outcomes.map((r) => r.final)}::bool[]) as r(id, error, final)
+     where o.workspace_id = ${workspaceId}::uuid and o.id = r.id and o.status = 'sending'`.execute(db);
 }
 
 /** Messages of every workspace left `sending` past the lease: their process died (the sweep job). */

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inSystem } from '../../db/tenancy.ts';
+import { inSystem, inWorkspace } from '../../db/tenancy.ts';
+import { systemCtx } from '../../platform/context.ts';
 import { randomToken } from '../../platform/crypto.ts';
 import { dispatchEvents } from '../../platform/events.ts';
 import { declaredTimelineSources } from '../../platform/registry.ts';
 import { registerTimelineSource, unregisterTimelineSource } from '../../platform/timeline-sources.ts';
 import { createTestWorkspace, getTestApp, type TestApp, type TestWorkspace } from '../../test/harness.ts';
+import { enqueueMessage } from '../messaging/messaging.service.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -38,7 +40,8 @@ describe('timeline sources, one catalogue', () => {
     // A club member: each order also earns points (loyalty's source), and joining put a tier on the timeline.
     await call('PUT', '/api/v1/loyalty/program', { name: 'מועדון', tiers: [{ name: 'חברים', threshold: 0 }] });
     await call('POST', '/api/v1/loyalty/members', { customerId: customer.id });
-    // Every source writes in turn, so the newest 20 interleave them: notes (recorded), consents, orders, points.
+    // Every source writes in turn, so the newest 20 interleave them: notes (recorded), consents, orders, points,
+    // messages.
     for (let i = 0; i < 9; i++) {
       await call('POST', `/api/v1/customers/${customer.id}/notes`, { body: `שיחה ${i}: ביקשה להחליף מידה` });
       await call('POST', `/api/v1/customers/${customer.id}/consents`, {
@@ -53,6 +56,18 @@ describe('timeline sources, one catalogue', () => {
         channel: 'store',
         items: [{ sku: 'shirt', name: 'חולצה', quantity: 1, unitPrice: '89.90' }],
       });
+      await inWorkspace(t.database.db, ws.workspaceId, (trx) =>
+        enqueueMessage(trx, systemCtx(ws.workspaceId), t.jobs, {
+          channel: 'email',
+          to: 'noa.cohen@example.co.il',
+          customerId: customer.id,
+          subject: `ההזמנה שלך ${i} בדרך`,
+          text: 'ההזמנה יצאה מהמחסן',
+          purpose: 'commerce.shipping',
+          module: 'commerce',
+          idempotencyKey: `tl:${customer.id}:${i}`,
+        }),
+      );
       await dispatchEvents(t.database.db, { batch: 10_000, workspaceId: ws.workspaceId });
     }
     const page = await call('GET', `/api/v1/customers/${customer.id}`);
@@ -64,7 +79,7 @@ describe('timeline sources, one catalogue', () => {
     // The rest follow from the cursor, without a gap or a repeat.
     const rest = await call('GET', `/api/v1/customers/${customer.id}/timeline?limit=100&cursor=${api.nextCursor}`);
     const all = [...api.items, ...rest.items];
-    expect(all).toHaveLength(1 + 1 + 9 * 4);
+    expect(all).toHaveLength(1 + 1 + 9 * 5);
     expect(new Set(all.map((e: Json) => e.id)).size).toBe(all.length);
     const times = all.map((e: Json) => Date.parse(e.occurredAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
@@ -77,7 +92,7 @@ describe('timeline sources, one catalogue', () => {
     const registered = catalogue.rows.map((r) => r.name);
     // What the migrations registered is what the modules declare (src/modules/*/*.module.ts, `timeline.sources`).
     expect(registered).toEqual([...declaredTimelineSources().keys()].sort());
-    expect(registered).toEqual(['commerce.orders', 'customers.events', 'loyalty.club']);
+    expect(registered).toEqual(['commerce.orders', 'customers.events', 'loyalty.club', 'messaging.messages']);
     const seen = new Set(all.map((e: Json) => sourceOf(e.type)));
     const seenOnPage = new Set(page.timeline.items.map((e: Json) => sourceOf(e.type)));
     for (const name of registered) {

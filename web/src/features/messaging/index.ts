@@ -3,6 +3,7 @@ import { defineFeature } from '../feature.ts';
 import { MessagePage } from './message-page.tsx';
 import { messagingEn } from './messaging.en.ts';
 import { messagingHe } from './messaging.he.ts';
+import { messagingTimeline } from './messaging-timeline.tsx';
 import { OutboxPage } from './outbox-page.tsx';
 
 /** The outbox: every message sent to people, and the mailbox of those kept here when no mail server is set. */
@@ -13,6 +14,7 @@ export const messaging = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/outbox', component: OutboxPage }),
     createRoute({ getParentRoute: () => app, path: '/outbox/$id', component: MessagePage }),
   ],
+  timeline: messagingTimeline,
   nav: [
     {
       to: '/outbox',

@@ -67,4 +67,7 @@ export const messagingEn = {
     delivered_locally: 'Kept here',
     cancelled: 'Cancelled',
   },
+  timeline: {
+    sent: 'Message',
+  },
 };

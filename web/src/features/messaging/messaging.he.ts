@@ -68,4 +68,7 @@ export const messagingHe: Messages<typeof messagingEn> = {
     delivered_locally: 'נשמרה כאן',
     cancelled: 'בוטלה',
   },
+  timeline: {
+    sent: 'הודעה',
+  },
 };
