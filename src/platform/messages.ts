@@ -43,6 +43,7 @@ const he: Dictionary = {
     'segment.range_reversed': 'תחילת הטווח צריכה להיות לפני סופו',
     'template.field_unknown': 'שדה אישי לא מוכר (אפשר: firstName, lastName, fullName, businessName)',
     'template.wrong_channel': 'התבנית שייכת לערוץ אחר',
+    'template.channel_fixed': 'אי אפשר להעביר תבנית לערוץ אחר: צרו תבנית חדשה',
   },
 };
 
@@ -83,6 +84,7 @@ const en: Dictionary = {
     'segment.range_reversed': 'The start of the range must come before its end',
     'template.field_unknown': 'Unknown personal field (use firstName, lastName, fullName, businessName)',
     'template.wrong_channel': 'The template is for another channel',
+    'template.channel_fixed': 'A template cannot move to another channel: make a new one',
   },
 };
 

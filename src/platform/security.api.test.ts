@@ -896,6 +896,19 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
   'GET /api/v1/templates/:id': (v) => [
     { expect: 'hidden', request: { method: 'GET', url: `/api/v1/templates/${v.templateId}` } },
   ],
+  'PUT /api/v1/templates/:id': (v) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'PUT',
+        url: `/api/v1/templates/${v.templateId}`,
+        payload: { name: 'x', channel: 'email', subject: 'x', blocks: [{ type: 'text', text: 'x' }] },
+      },
+    },
+  ],
+  'DELETE /api/v1/templates/:id': (v) => [
+    { expect: 'hidden', request: { method: 'DELETE', url: `/api/v1/templates/${v.templateId}` } },
+  ],
   'POST /api/v1/templates/:id/preview': (v, own) => [
     { expect: 'hidden', request: { method: 'POST', url: `/api/v1/templates/${v.templateId}/preview`, payload: {} } },
     {
@@ -928,6 +941,28 @@ const cases: Record<string, (v: Seeded, own: Seeded) => Attack[]> = {
   'GET /api/v1/campaigns': () => [{ expect: 'scoped', request: { method: 'GET', url: '/api/v1/campaigns' } }],
   'GET /api/v1/campaigns/:id': (v) => [
     { expect: 'hidden', request: { method: 'GET', url: `/api/v1/campaigns/${v.mailingId}` } },
+  ],
+  'PUT /api/v1/campaigns/:id': (v, own) => [
+    {
+      expect: 'hidden',
+      request: {
+        method: 'PUT',
+        url: `/api/v1/campaigns/${v.mailingId}`,
+        payload: { name: 'x', segmentId: own.segmentId, emailTemplateId: own.templateId, channelStrategy: 'email' },
+      },
+    },
+    // B's own draft cannot be pointed at A's segment.
+    {
+      expect: 'rejected',
+      request: {
+        method: 'PUT',
+        url: `/api/v1/campaigns/${own.mailingId}`,
+        payload: { name: 'x', segmentId: v.segmentId, emailTemplateId: own.templateId, channelStrategy: 'email' },
+      },
+    },
+  ],
+  'DELETE /api/v1/campaigns/:id': (v) => [
+    { expect: 'hidden', request: { method: 'DELETE', url: `/api/v1/campaigns/${v.mailingId}` } },
   ],
   'GET /api/v1/campaigns/:id/report': (v) => [
     { expect: 'hidden', request: { method: 'GET', url: `/api/v1/campaigns/${v.mailingId}/report` } },

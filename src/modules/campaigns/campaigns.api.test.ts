@@ -139,6 +139,74 @@ describe('templates', () => {
   });
 });
 
+describe('editing', () => {
+  it('changes and deletes a draft, never one that went out, and keeps a template a campaign names', async () => {
+    const template = await call(ws, 'POST', '/api/v1/templates', { ...emailTemplate, name: 'טיוטה' }, 201);
+    const body = { name: 'טיוטה', segmentId, emailTemplateId: template.id, channelStrategy: 'email' };
+    const draft = await call(ws, 'POST', '/api/v1/campaigns', body, 201);
+    const changed = await call(
+      ws,
+      'PUT',
+      `/api/v1/campaigns/${draft.id}`,
+      { ...body, name: 'טיוטה מתוקנת', quietHours: false },
+      200,
+    );
+    expect(changed).toMatchObject({ name: 'טיוטה מתוקנת', quietHours: false, status: 'draft' });
+    // The same checks as making one: an SMS template where an email one goes is refused, naming the field.
+    const wrong = await ws.request({
+      method: 'PUT',
+      url: `/api/v1/campaigns/${draft.id}`,
+      payload: { ...body, emailTemplateId: smsId },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().errors).toMatchObject([{ field: 'emailTemplateId', code: 'template.wrong_channel' }]);
+
+    // A template a campaign names is kept; its text may change, its channel not.
+    const kept = await ws.request({ method: 'DELETE', url: `/api/v1/templates/${template.id}` });
+    expect(kept.statusCode).toBe(409);
+    expect(kept.json().code).toBe('TEMPLATE.IN_USE');
+    const edited = await call(
+      ws,
+      'PUT',
+      `/api/v1/templates/${template.id}`,
+      { ...emailTemplate, name: 'טיוטה', subject: 'נושא חדש, {{firstName}}' },
+      200,
+    );
+    expect(edited.subject).toBe('נושא חדש, {{firstName}}');
+    const moved = await ws.request({
+      method: 'PUT',
+      url: `/api/v1/templates/${template.id}`,
+      payload: { name: 'טיוטה', channel: 'sms', text: 'שלום' },
+    });
+    expect(moved.statusCode).toBe(400);
+    expect(moved.json().errors).toMatchObject([{ field: 'channel', code: 'template.channel_fixed' }]);
+
+    // While a campaign sends with it, the template stays as it is; once sent, the campaign stays as it went out.
+    await inWorkspace(t.database.db, ws.workspaceId, (trx) => sendCampaign(trx, ctx, noJobs, draft.id, tuesdayNoon));
+    const busy = await ws.request({
+      method: 'PUT',
+      url: `/api/v1/templates/${template.id}`,
+      payload: { ...emailTemplate, name: 'טיוטה' },
+    });
+    expect(busy.statusCode).toBe(409);
+    for (const request of [
+      { method: 'PUT' as const, url: `/api/v1/campaigns/${draft.id}`, payload: body },
+      { method: 'DELETE' as const, url: `/api/v1/campaigns/${draft.id}` },
+    ]) {
+      const res = await ws.request(request);
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('CAMPAIGN.NOT_DRAFT');
+    }
+
+    const other = await call(ws, 'POST', '/api/v1/campaigns', { ...body, name: 'למחיקה' }, 201);
+    expect((await ws.request({ method: 'DELETE', url: `/api/v1/campaigns/${other.id}` })).statusCode).toBe(204);
+    expect((await ws.request({ method: 'GET', url: `/api/v1/campaigns/${other.id}` })).statusCode).toBe(404);
+    const unused = await call(ws, 'POST', '/api/v1/templates', { ...emailTemplate, name: 'ללא שימוש' }, 201);
+    expect((await ws.request({ method: 'DELETE', url: `/api/v1/templates/${unused.id}` })).statusCode).toBe(204);
+    expect((await ws.request({ method: 'GET', url: `/api/v1/templates/${unused.id}` })).statusCode).toBe(404);
+  });
+});
+
 describe('a campaign', () => {
   it('reaches each member on a consented channel, the preferred first, and says why the others got nothing', async () => {
     const id = await started({

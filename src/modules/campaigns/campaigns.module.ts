@@ -29,6 +29,16 @@ export const campaignsModule = defineModule({
     'CAMPAIGN.NOT_FOUND': { status: 404, he: 'הקמפיין לא נמצא', en: 'Campaign not found' },
     'CAMPAIGN.CANCELLED': { status: 409, he: 'הקמפיין בוטל', en: 'The campaign was cancelled' },
     'CAMPAIGN.ALREADY_SENT': { status: 409, he: 'הקמפיין כבר נשלח', en: 'The campaign was already sent' },
+    'CAMPAIGN.NOT_DRAFT': {
+      status: 409,
+      he: 'אפשר לשנות או למחוק רק קמפיין שעוד לא נשלח',
+      en: 'Only a campaign not yet sent can be changed or deleted',
+    },
+    'TEMPLATE.IN_USE': {
+      status: 409,
+      he: 'התבנית בשימוש של קמפיין: אפשר למחוק רק תבנית שאף קמפיין לא משתמש בה, ולשנות רק כשאף קמפיין שלה לא נשלח כרגע',
+      en: 'The template is used by a campaign: it can be deleted only when no campaign uses it, and changed only while none of its campaigns is sending',
+    },
   },
   customerHooks: campaignsCustomerHooks,
   routes: async (api, { db, jobs }) => {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { withCtx } from '../../platform/http.ts';
 import type { Jobs } from '../../platform/jobs.ts';
-import { pageOf, replies } from '../../platform/replies.ts';
+import { noContent, pageOf, replies } from '../../platform/replies.ts';
 import {
   campaignSchema,
   createCampaignBody,
@@ -18,12 +18,16 @@ import {
   cancelCampaign,
   createCampaign,
   createTemplate,
+  deleteCampaign,
+  deleteTemplate,
   getCampaign,
   getTemplate,
   listCampaigns,
   listTemplates,
   previewTemplate,
   sendCampaign,
+  updateCampaign,
+  updateTemplate,
 } from './campaigns.service.ts';
 import { unsubscribe } from './campaigns.unsubscribe.ts';
 import { unsubscribePage } from './campaigns.unsubscribe-page.ts';
@@ -64,6 +68,25 @@ export const campaignsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs
     },
     async (req) => withCtx(db, req, (trx, ctx) => getTemplate(trx, ctx, req.params.id)),
   );
+  app.put(
+    '/templates/:id',
+    {
+      config: { access: 'campaigns.manage' },
+      schema: { tags, params: idParams, body: createTemplateBody, response: replies({ 200: templateSchema }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => updateTemplate(trx, ctx, req.params.id, req.body, clock())),
+  );
+  app.delete(
+    '/templates/:id',
+    {
+      config: { access: 'campaigns.manage' },
+      schema: { tags, params: idParams, response: replies({ 204: noContent }) },
+    },
+    async (req, reply) => {
+      await withCtx(db, req, (trx, ctx) => deleteTemplate(trx, ctx, req.params.id));
+      return reply.code(204).send();
+    },
+  );
   app.post(
     '/templates/:id/preview',
     {
@@ -94,6 +117,25 @@ export const campaignsRoutes: FastifyPluginAsyncZod<{ db: Kysely<DB>; jobs: Jobs
       schema: { tags, params: idParams, response: replies({ 200: campaignSchema }) },
     },
     async (req) => withCtx(db, req, (trx, ctx) => getCampaign(trx, ctx, req.params.id)),
+  );
+  app.put(
+    '/campaigns/:id',
+    {
+      config: { access: 'campaigns.manage' },
+      schema: { tags, params: idParams, body: createCampaignBody, response: replies({ 200: campaignSchema }) },
+    },
+    async (req) => withCtx(db, req, (trx, ctx) => updateCampaign(trx, ctx, req.params.id, req.body, clock())),
+  );
+  app.delete(
+    '/campaigns/:id',
+    {
+      config: { access: 'campaigns.manage' },
+      schema: { tags, params: idParams, response: replies({ 204: noContent }) },
+    },
+    async (req, reply) => {
+      await withCtx(db, req, (trx, ctx) => deleteCampaign(trx, ctx, req.params.id));
+      return reply.code(204).send();
+    },
   );
   app.get(
     '/campaigns/:id/report',

@@ -94,12 +94,77 @@ export async function createTemplate(trx: Trx, ctx: Ctx, body: CreateTemplateBod
   return templateReplyOf(row);
 }
 
-async function templateRow(trx: Trx, ctx: Ctx, id: string): Promise<TemplateRow> {
+/**
+ * Replaces a template's content. Its channel stays (campaigns name it for
+ * one), and a campaign sending with it keeps it as it is: each dispatch run
+ * renders its templates when it starts, so an edit then would split one
+ * campaign between two versions.
+ */
+export async function updateTemplate(trx: Trx, ctx: Ctx, id: string, body: CreateTemplateBody, now: Date) {
+  requirePermission(ctx, 'campaigns.manage');
+  const row = await templateRow(trx, ctx, id, true);
+  if (body.channel !== row.channel) {
+    throw new AppError('VALIDATION', { fields: [{ field: 'channel', message: 'template.channel_fixed' }] });
+  }
+  refuseUnknownFields(body);
+  if (await templateUsedBy(trx, ctx, id, ['sending'])) throw new AppError('TEMPLATE.IN_USE');
+  const updated = await trx
+    .updateTable('message_templates')
+    .set({
+      name: body.name,
+      subject: body.channel === 'email' ? body.subject : null,
+      blocks: JSON.stringify(body.channel === 'email' ? body.blocks : []),
+      text_body: body.channel === 'sms' ? body.text : '',
+      updated_at: now,
+    })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, ctx, {
+    action: 'template.updated',
+    entityType: 'message_template',
+    entityId: id,
+    before: { name: row.name },
+    after: { name: updated.name },
+  });
+  return templateReplyOf(updated);
+}
+
+/** Deletes a template no campaign names (a sent campaign's report still says what it sent with). */
+export async function deleteTemplate(trx: Trx, ctx: Ctx, id: string): Promise<void> {
+  requirePermission(ctx, 'campaigns.manage');
+  const row = await templateRow(trx, ctx, id, true);
+  if (await templateUsedBy(trx, ctx, id)) throw new AppError('TEMPLATE.IN_USE');
+  await trx.deleteFrom('message_templates').where('workspace_id', '=', ctx.workspaceId).where('id', '=', id).execute();
+  await recordAudit(trx, ctx, {
+    action: 'template.deleted',
+    entityType: 'message_template',
+    entityId: id,
+    before: { name: row.name },
+  });
+}
+
+/** Whether a campaign (of these statuses, or any) names the template. */
+async function templateUsedBy(trx: Trx, ctx: Ctx, id: string, statuses?: CampaignRow['status'][]): Promise<boolean> {
+  const found = await trx
+    .selectFrom('campaigns')
+    .select('id')
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where((eb) => eb.or([eb('email_template_id', '=', id), eb('sms_template_id', '=', id)]))
+    .$if(statuses !== undefined, (q) => q.where('status', 'in', statuses!))
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+async function templateRow(trx: Trx, ctx: Ctx, id: string, lock = false): Promise<TemplateRow> {
   const row = await trx
     .selectFrom('message_templates')
     .selectAll()
     .where('workspace_id', '=', ctx.workspaceId)
     .where('id', '=', id)
+    .$if(lock, (q) => q.forUpdate())
     .executeTakeFirst();
   if (!row) throw new AppError('TEMPLATE.NOT_FOUND');
   return row;
@@ -225,6 +290,30 @@ async function campaignReply(trx: Trx, ctx: Ctx, row: CampaignRow) {
 
 export async function createCampaign(trx: Trx, ctx: Ctx, body: CreateCampaignBody, now: Date) {
   requirePermission(ctx, 'campaigns.manage');
+  await checkCampaignBody(trx, ctx, body);
+  const row = await trx
+    .insertInto('campaigns')
+    .values({
+      workspace_id: ctx.workspaceId,
+      id: newId(),
+      name: body.name,
+      segment_id: body.segmentId,
+      email_template_id: body.emailTemplateId ?? null,
+      sms_template_id: body.smsTemplateId ?? null,
+      channel_strategy: body.channelStrategy,
+      quiet_hours: body.quietHours,
+      created_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, ctx, { action: 'campaign.created', entityType: 'campaign', entityId: row.id, after: body });
+  return campaignReply(trx, ctx, row);
+}
+
+/** A campaign's templates are the workspace's and of their channels, one for each channel it may send on; its segment the workspace's. */
+async function checkCampaignBody(trx: Trx, ctx: Ctx, body: CreateCampaignBody): Promise<void> {
   const errors: FieldError[] = [];
   for (const [field, channel] of [
     ['emailTemplateId', 'email'],
@@ -249,25 +338,45 @@ export async function createCampaign(trx: Trx, ctx: Ctx, body: CreateCampaignBod
   if (errors.length) throw new AppError('VALIDATION', { fields: errors });
   // The segment is the workspace's (its own 404 otherwise).
   await segmentMemberIdsQuery(trx, ctx, body.segmentId);
-  const row = await trx
-    .insertInto('campaigns')
-    .values({
-      workspace_id: ctx.workspaceId,
-      id: newId(),
+}
+
+/** Changes a draft: what it sends, to whom and how. One sending or sent stays as it went out. */
+export async function updateCampaign(trx: Trx, ctx: Ctx, id: string, body: CreateCampaignBody, now: Date) {
+  requirePermission(ctx, 'campaigns.manage');
+  const row = await campaignRow(trx, ctx, id, true);
+  if (row.status !== 'draft') throw new AppError('CAMPAIGN.NOT_DRAFT');
+  await checkCampaignBody(trx, ctx, body);
+  const updated = await trx
+    .updateTable('campaigns')
+    .set({
       name: body.name,
       segment_id: body.segmentId,
       email_template_id: body.emailTemplateId ?? null,
       sms_template_id: body.smsTemplateId ?? null,
       channel_strategy: body.channelStrategy,
       quiet_hours: body.quietHours,
-      created_by: ctx.actor.type === 'user' ? ctx.actor.id : null,
-      created_at: now,
       updated_at: now,
     })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await recordAudit(trx, ctx, { action: 'campaign.created', entityType: 'campaign', entityId: row.id, after: body });
-  return campaignReply(trx, ctx, row);
+  await recordAudit(trx, ctx, { action: 'campaign.updated', entityType: 'campaign', entityId: id, after: body });
+  return campaignReply(trx, ctx, updated);
+}
+
+/** Deletes a draft. A campaign that went out is kept: its report is the record of what was sent. */
+export async function deleteCampaign(trx: Trx, ctx: Ctx, id: string): Promise<void> {
+  requirePermission(ctx, 'campaigns.manage');
+  const row = await campaignRow(trx, ctx, id, true);
+  if (row.status !== 'draft') throw new AppError('CAMPAIGN.NOT_DRAFT');
+  await trx.deleteFrom('campaigns').where('workspace_id', '=', ctx.workspaceId).where('id', '=', id).execute();
+  await recordAudit(trx, ctx, {
+    action: 'campaign.deleted',
+    entityType: 'campaign',
+    entityId: id,
+    before: { name: row.name },
+  });
 }
 
 export async function listCampaigns(trx: Trx, ctx: Ctx) {

@@ -9,7 +9,7 @@ export type Json = Record<string, any>;
 
 export async function call(
   w: TestWorkspace,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   payload?: object,
   status?: number,

@@ -150,7 +150,9 @@ export async function sweepAbandoned(
       await jobs.send<SendBatchJob>(
         SEND_BATCH_QUEUE,
         { workspaceId, messageIds: ids.slice(i, i + MAX_BATCH) },
-        batchOptions(options.leaseSeconds),
+        // Ahead of a campaign's waiting batches: these waited a lease already, and a sweep a minute later
+        // would hand them on again while they wait.
+        { ...batchOptions(options.leaseSeconds), priority: 1 },
       );
     }
   }
