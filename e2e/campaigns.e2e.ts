@@ -248,6 +248,19 @@ describe('campaigns in Hebrew (RTL)', () => {
     expect(await page.getByTestId('campaign-report').innerText()).toContain('עוד אין נמענים');
     await check(page, 'he', 'campaign-draft');
 
+    // A draft can still change: the same form, filled in with what was saved.
+    await page.getByTestId('campaign-edit-link').click();
+    await page.getByTestId('campaign-edit').waitFor();
+    await page.getByTestId('campaign-form').waitFor();
+    expect(await page.getByTestId('campaign-name').inputValue()).toBe(campaignName);
+    expect(await page.getByRole('switch', { name: 'שמירה על שעות שקט' }).isChecked()).toBe(false);
+    await check(page, 'he', 'campaign-edit');
+    await page.getByTestId('campaign-name').fill(`${campaignName} לכל המשפחה`);
+    await page.getByTestId('campaign-save').click();
+    await page.getByTestId('campaign-page').waitFor();
+    expect(page.url()).toBe(campaignUrl);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`${campaignName} לכל המשפחה`);
+
     await page.getByTestId('campaign-send').click();
     await page.getByTestId('campaign-send-confirm').waitFor();
     await page.waitForTimeout(300);
@@ -277,6 +290,28 @@ describe('campaigns in Hebrew (RTL)', () => {
     expect(await row.getByTestId('campaign-row-status').innerText()).toBe('נשלח');
     expect(await row.getByTestId('campaign-row-recipients').innerText()).toBe('2 / 3');
     await check(page, 'he', 'campaigns-list');
+
+    // A draft no one wants is deleted after a confirm; one that went out has no such button.
+    const segments = await api<{ items: { id: string; name: string }[] }>(page, 'GET', '/segments');
+    const templates = await api<{ items: { id: string; name: string }[] }>(page, 'GET', '/templates');
+    const spare = await api<{ id: string }>(page, 'POST', '/campaigns', {
+      name: 'טיוטה למחיקה',
+      segmentId: segments.body.items.find((x) => x.name === segmentName)!.id,
+      emailTemplateId: templates.body.items.find((x) => x.name === templateName)!.id,
+      channelStrategy: 'email',
+    });
+    await page.goto(`${baseUrl}/campaigns/${spare.body.id}`);
+    await page.getByTestId('campaign-delete').click();
+    await page.getByTestId('campaign-delete-confirm').waitFor();
+    expect(await page.getByTestId('campaign-delete-modal').innerText()).toContain('טיוטה למחיקה');
+    await page.getByTestId('campaign-delete-confirm').click();
+    await page.waitForURL(`${baseUrl}/campaigns`);
+    await page.getByTestId('campaign-row').first().waitFor();
+    expect(await page.getByTestId('campaign-row').filter({ hasText: 'טיוטה למחיקה' }).count()).toBe(0);
+    await page.goto(campaignUrl);
+    await page.getByTestId('campaign-page').waitFor();
+    expect(await page.getByTestId('campaign-delete').count()).toBe(0);
+    expect(await page.getByTestId('campaign-edit-link').count()).toBe(0);
 
     // The customer's page shows the message on her timeline: channel, subject, where it stands.
     const dana = await api<{ items: { id: string }[] }>(

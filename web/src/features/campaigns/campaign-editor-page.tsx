@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Card, Radio, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useNavigate } from '@tanstack/react-router';
+import { Link, useNavigate, useParams } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../api.ts';
@@ -8,7 +8,14 @@ import { withPermission } from '../../components/app-layout.tsx';
 import { FormAlert, notifySaved, PageLoader, QueryError } from '../../components/errors.tsx';
 import { PageTitle } from '../../components/page-title.tsx';
 import { BackLink } from './campaign-parts.tsx';
-import { type ChannelStrategy, channelStrategies, useSaveCampaign, useTemplates } from './campaigns-api.ts';
+import {
+  type Campaign,
+  type ChannelStrategy,
+  channelStrategies,
+  useCampaign,
+  useSaveCampaign,
+  useTemplates,
+} from './campaigns-api.ts';
 
 type SegmentOption = { id: string; name: string; customerCount: number };
 
@@ -24,17 +31,17 @@ function fieldError(error: unknown, field: string): string | undefined {
   return error.errors.find((e) => e.field === field || e.field === `body.${field}` || e.field === `/${field}`)?.message;
 }
 
-function CampaignForm({ segments }: { segments: SegmentOption[] }) {
+function CampaignForm({ segments, initial }: { segments: SegmentOption[]; initial?: Campaign | undefined }) {
   const { t } = useTranslation('campaigns');
   const navigate = useNavigate();
   const templates = useTemplates();
-  const save = useSaveCampaign();
-  const [name, setName] = useState('');
-  const [segmentId, setSegmentId] = useState<string | null>(null);
-  const [emailTemplateId, setEmailTemplateId] = useState<string | null>(null);
-  const [smsTemplateId, setSmsTemplateId] = useState<string | null>(null);
-  const [strategy, setStrategy] = useState<ChannelStrategy>('preferred');
-  const [quietHours, setQuietHours] = useState(true);
+  const save = useSaveCampaign(initial?.id);
+  const [name, setName] = useState(initial?.name ?? '');
+  const [segmentId, setSegmentId] = useState<string | null>(initial?.segmentId ?? null);
+  const [emailTemplateId, setEmailTemplateId] = useState<string | null>(initial?.emailTemplateId ?? null);
+  const [smsTemplateId, setSmsTemplateId] = useState<string | null>(initial?.smsTemplateId ?? null);
+  const [strategy, setStrategy] = useState<ChannelStrategy>(initial?.channelStrategy ?? 'preferred');
+  const [quietHours, setQuietHours] = useState(initial?.quietHours ?? true);
   const [tried, setTried] = useState(false);
   const items = templates.data?.items ?? [];
   const options = (channel: 'email' | 'sms') =>
@@ -182,6 +189,40 @@ function NewCampaign() {
   );
 }
 
+function EditCampaign() {
+  const { t } = useTranslation('campaigns');
+  const { id } = useParams({ strict: false }) as { id: string };
+  const segments = useSegmentOptions();
+  const campaign = useCampaign(id);
+  const failed = segments.error ?? campaign.error;
+  return (
+    <Stack gap="md" data-testid="campaign-edit">
+      <BackLink />
+      <PageTitle>{t('editor.editTitle')}</PageTitle>
+      {segments.isPending || campaign.isPending ? <PageLoader /> : null}
+      {failed ? (
+        <QueryError
+          error={failed}
+          onRetry={() => {
+            void segments.refetch();
+            void campaign.refetch();
+          }}
+        />
+      ) : null}
+      {campaign.data && campaign.data.status !== 'draft' ? (
+        <Alert variant="light" color="yellow" data-testid="campaign-not-draft">
+          {t('editor.notDraft')}
+        </Alert>
+      ) : null}
+      {segments.data && campaign.data?.status === 'draft' ? (
+        <CampaignForm segments={segments.data.items} initial={campaign.data} />
+      ) : null}
+    </Stack>
+  );
+}
+
 /** A new campaign: its segment, its templates, the channel and quiet hours; sent from its own page once saved. */
 export const NewCampaignPage = withPermission('campaigns.manage', NewCampaign);
+/** A draft changed: the same form, filled in; once sent, a campaign stays as it went out. */
+export const EditCampaignPage = withPermission('campaigns.manage', EditCampaign);
 export { useSegmentOptions };

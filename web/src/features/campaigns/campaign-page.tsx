@@ -1,5 +1,5 @@
 import { Alert, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { getRouteApi } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api.ts';
@@ -12,7 +12,14 @@ import { isolate, useFormat } from '../../format.ts';
 import { useCan } from '../../session.ts';
 import { useSegmentOptions } from './campaign-editor-page.tsx';
 import { BackLink, StatusBadge } from './campaign-parts.tsx';
-import { type Campaign, skipReasons, useCampaign, useCampaignAction, useTemplates } from './campaigns-api.ts';
+import {
+  type Campaign,
+  skipReasons,
+  useCampaign,
+  useCampaignAction,
+  useDeleteCampaign,
+  useTemplates,
+} from './campaigns-api.ts';
 
 const route = getRouteApi('/_app/campaigns/$id');
 
@@ -162,6 +169,56 @@ function Report({ campaign }: { campaign: Campaign }) {
   );
 }
 
+/** A draft's own: change it, or delete it (after a confirm). */
+function DraftActions({ campaign }: { campaign: Campaign }) {
+  const { t } = useTranslation('campaigns');
+  const navigate = useNavigate();
+  const remove = useDeleteCampaign(campaign.id);
+  const [asking, setAsking] = useState(false);
+  return (
+    <>
+      <Button
+        component={Link}
+        to={`/campaigns/${campaign.id}/edit`}
+        variant="default"
+        leftSection={<Icon name="edit" size={18} />}
+        data-testid="campaign-edit-link"
+      >
+        {t('campaign.edit')}
+      </Button>
+      <Button
+        variant="subtle"
+        color="red"
+        leftSection={<Icon name="trash" size={18} />}
+        onClick={() => setAsking(true)}
+        data-testid="campaign-delete"
+      >
+        {t('campaign.delete')}
+      </Button>
+      <ConfirmModal
+        opened={asking}
+        onClose={() => setAsking(false)}
+        title={t('campaign.deleteTitle')}
+        text={t('campaign.deleteText', { name: isolate(campaign.name) })}
+        error={remove.error ?? undefined}
+        confirm={t('campaign.delete')}
+        color="red"
+        loading={remove.isPending}
+        onConfirm={() =>
+          remove.mutate(undefined, {
+            onSuccess: () => {
+              notifySaved(t('campaign.deleted'));
+              void navigate({ to: '/campaigns', replace: true });
+            },
+          })
+        }
+        confirmTestId="campaign-delete-confirm"
+        testId="campaign-delete-modal"
+      />
+    </>
+  );
+}
+
 function Actions({ campaign }: { campaign: Campaign }) {
   const { t } = useTranslation('campaigns');
   const send = useCampaignAction(campaign.id, 'send');
@@ -306,11 +363,10 @@ function CampaignScreen() {
             <StatusBadge status={campaign.status} testId="campaign-status" />
           </Group>
         </Stack>
-        {can('campaigns.send') ? (
-          <Group gap="xs">
-            <Actions campaign={campaign} />
-          </Group>
-        ) : null}
+        <Group gap="xs">
+          {can('campaigns.manage') && campaign.status === 'draft' ? <DraftActions campaign={campaign} /> : null}
+          {can('campaigns.send') ? <Actions campaign={campaign} /> : null}
+        </Group>
       </Group>
       {campaign.status === 'draft' ? (
         <Alert variant="light" color="gray" data-testid="campaign-draft-note">

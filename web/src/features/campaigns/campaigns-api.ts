@@ -86,12 +86,28 @@ export function useSaveTemplate() {
   });
 }
 
-export function useSaveCampaign() {
+/** Makes a campaign, or with `id` changes that draft. */
+export function useSaveCampaign(id?: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: CampaignInput) => api<Campaign>('/campaigns', { method: 'POST', body }),
+    mutationFn: (body: CampaignInput) =>
+      id
+        ? api<Campaign>(`/campaigns/${id}`, { method: 'PUT', body })
+        : api<Campaign>('/campaigns', { method: 'POST', body }),
     onSuccess: (campaign) => {
       queryClient.setQueryData(campaignKeys.one(campaign.id), campaign);
+      return queryClient.invalidateQueries({ queryKey: campaignKeys.list });
+    },
+  });
+}
+
+/** Deletes a draft. */
+export function useDeleteCampaign(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<null>(`/campaigns/${id}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: campaignKeys.one(id) });
       return queryClient.invalidateQueries({ queryKey: campaignKeys.list });
     },
   });

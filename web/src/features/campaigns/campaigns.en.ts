@@ -75,6 +75,8 @@ export const campaignsEn = {
   },
   editor: {
     newTitle: 'New campaign',
+    editTitle: 'Edit campaign',
+    notDraft: 'This campaign was sent: it stays as it went out. Make a new campaign to send again.',
     details: 'Details',
     name: 'Name',
     segment: 'Segment',
@@ -101,6 +103,11 @@ export const campaignsEn = {
     needTemplate: 'Choose at least one template.',
   },
   campaign: {
+    edit: 'Edit',
+    delete: 'Delete',
+    deleteTitle: 'Delete this draft?',
+    deleteText: 'The draft “{{name}}” is deleted. Its segment and templates stay.',
+    deleted: 'The draft was deleted',
     notFound: 'Campaign not found',
     notFoundText: 'The list of campaigns has the ones there are.',
     segment: 'Segment',

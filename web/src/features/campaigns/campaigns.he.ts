@@ -76,6 +76,8 @@ export const campaignsHe: Messages<typeof campaignsEn> = {
   },
   editor: {
     newTitle: 'קמפיין חדש',
+    editTitle: 'עריכת קמפיין',
+    notDraft: 'הקמפיין הזה נשלח: הוא נשאר כפי שיצא. כדי לשלוח שוב, צרו קמפיין חדש.',
     details: 'פרטים',
     name: 'שם',
     segment: 'קהל',
@@ -102,6 +104,11 @@ export const campaignsHe: Messages<typeof campaignsEn> = {
     needTemplate: 'יש לבחור לפחות תבנית אחת.',
   },
   campaign: {
+    edit: 'עריכה',
+    delete: 'מחיקה',
+    deleteTitle: 'למחוק את הטיוטה?',
+    deleteText: 'הטיוטה „{{name}}” תימחק. הקהל והתבניות שלה נשארים.',
+    deleted: 'הטיוטה נמחקה',
     notFound: 'הקמפיין לא נמצא',
     notFoundText: 'ברשימת הקמפיינים יש את אלה שקיימים.',
     segment: 'קהל',

@@ -1,6 +1,6 @@
 import { createRoute } from '@tanstack/react-router';
 import { defineFeature } from '../feature.ts';
-import { NewCampaignPage } from './campaign-editor-page.tsx';
+import { EditCampaignPage, NewCampaignPage } from './campaign-editor-page.tsx';
 import { CampaignPage } from './campaign-page.tsx';
 import { campaignsEn } from './campaigns.en.ts';
 import { campaignsHe } from './campaigns.he.ts';
@@ -15,6 +15,7 @@ export const campaigns = defineFeature({
     createRoute({ getParentRoute: () => app, path: '/campaigns', component: CampaignsPage }),
     createRoute({ getParentRoute: () => app, path: '/campaigns/new', component: NewCampaignPage }),
     createRoute({ getParentRoute: () => app, path: '/campaigns/$id', component: CampaignPage }),
+    createRoute({ getParentRoute: () => app, path: '/campaigns/$id/edit', component: EditCampaignPage }),
     createRoute({ getParentRoute: () => app, path: '/campaigns/templates/new', component: NewTemplatePage }),
     createRoute({ getParentRoute: () => app, path: '/campaigns/templates/$id', component: TemplatePage }),
   ],
