@@ -4,6 +4,22 @@ import { smtpMailer } from './messaging.mailer.ts';
 import { messagingChannels } from './messaging.service.ts';
 
 describe('the mail server settings', () => {
+  it('send over 8 connections with a 5-minute lease unless told otherwise, and refuse what is not a whole number in range', () => {
+    expect(loadConfig({})).toMatchObject({ smtpConnections: 8, sendLeaseSeconds: 300 });
+    expect(loadConfig({ KLIENT_SMTP_CONNECTIONS: '16', KLIENT_SEND_LEASE_SECONDS: '5' })).toMatchObject({
+      smtpConnections: 16,
+      sendLeaseSeconds: 5,
+    });
+    for (const env of [
+      { KLIENT_SMTP_CONNECTIONS: '0' },
+      { KLIENT_SMTP_CONNECTIONS: '2.5' },
+      { KLIENT_SMTP_CONNECTIONS: 'many' },
+      { KLIENT_SEND_LEASE_SECONDS: '1' },
+    ]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+    }
+  });
+
   it('keep mail in the outbox when no server is set', () => {
     expect(loadConfig({})).toMatchObject({ smtpUrl: null, mailFrom: null });
     expect(smtpMailer({ smtpUrl: null, from: null })).toBeNull();
